@@ -1,0 +1,61 @@
+import type { Resources } from './resources.js';
+
+/** Lifecycle of a managed instance as the control plane or the reconciler sees it. */
+export type InstanceState = 'requested' | 'creating' | 'starting' | 'running' | 'draining' | 'destroying' | 'failed';
+
+export const INSTANCE_STATES: readonly InstanceState[] = [
+  'requested',
+  'creating',
+  'starting',
+  'running',
+  'draining',
+  'destroying',
+  'failed',
+];
+
+/** A session placed on an instance. `staged` sessions are pre-provisioned and not yet assigned to a user. */
+export interface Session {
+  id: string;
+  user?: string;
+  workspace?: string;
+  cores: number;
+  memoryMb: number;
+  gpus: number;
+  staged: boolean;
+}
+
+/** One instance of the fleet (an agent or a server), as reported in a snapshot. */
+export interface Instance {
+  id: string;
+  pool: string;
+  autoscale: string;
+  provider: string;
+  state: InstanceState;
+  checkedIn: boolean;
+  /** ISO-8601 instant. */
+  createdAt: string;
+  capacity: Resources;
+  sessions: Session[];
+  /** Address once known (IPv4/IPv6 or hostname). */
+  address?: string;
+}
+
+/** A session request that found no capacity and waits. */
+export interface QueuedRequest {
+  pool: string;
+  cores: number;
+  memoryMb: number;
+  gpus: number;
+  /** ISO-8601 instant. */
+  since: string;
+  workspace?: string;
+  user?: string;
+}
+
+/** What the engine is told about the fleet on every tick (DESIGN §4). */
+export interface FleetSnapshot {
+  /** ISO-8601 instant the snapshot describes. */
+  at: string;
+  instances: Instance[];
+  queued: QueuedRequest[];
+}

@@ -1,0 +1,2 @@
+export * from './planner-state.js';
+export type * from './scaling-plan.js';

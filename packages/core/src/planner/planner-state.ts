@@ -1,0 +1,29 @@
+/** Per autoscale config memory the planner carries from one tick to the next. */
+export interface AutoscaleState {
+  /** ISO instant since which a removable surplus has lasted without interruption; null when there is none. */
+  surplusSince: string | null;
+  /** Consecutive failures (check-in timeouts, failed creates), reset on the first success. */
+  consecutiveFailures: number;
+  /** ISO instant of the last failure, null when none. */
+  lastFailureAt: string | null;
+  /** No creates before this ISO instant (exponential failure backoff); null when not blocked. */
+  createBlockedUntil: string | null;
+}
+
+/** Planner state, keyed by `autoscaleKey(pool, autoscale)`. JSON-serialisable. */
+export interface PlannerState {
+  autoscale: Record<string, AutoscaleState>;
+}
+
+/** Key of an autoscale config in state and ledgers: `pool/autoscale`. */
+export function autoscaleKey(pool: string, autoscale: string): string {
+  return `${pool}/${autoscale}`;
+}
+
+export function emptyPlannerState(): PlannerState {
+  return { autoscale: {} };
+}
+
+export function initialAutoscaleState(): AutoscaleState {
+  return { surplusSince: null, consecutiveFailures: 0, lastFailureAt: null, createBlockedUntil: null };
+}

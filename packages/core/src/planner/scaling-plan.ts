@@ -1,0 +1,65 @@
+import type { ResourceKey, Resources } from '../model/resources.js';
+
+export type PoolKind = 'docker-agent' | 'server';
+
+/** Session counts of a server pool. */
+export interface SessionCount {
+  sessions: number;
+}
+
+/** Why an instance is to be destroyed. */
+export type DestroyCause = 'scale-down' | 'checkin-timeout' | 'failed';
+
+export type PlanAction =
+  | {
+      type: 'create';
+      pool: string;
+      autoscale: string;
+      provider: string;
+      count: number;
+      /** Capacity each new instance is counted as. */
+      shape: Resources;
+      reason: string;
+    }
+  | {
+      type: 'destroy';
+      pool: string;
+      autoscale: string;
+      provider: string;
+      instanceId: string;
+      cause: DestroyCause;
+      reason: string;
+    };
+
+/** The decision for one autoscale config, with the numbers behind it. */
+export interface ConfigPlan {
+  pool: string;
+  autoscale: string;
+  provider: string;
+  kind: PoolKind;
+  enabled: boolean;
+  active: boolean;
+  need: Resources | SessionCount;
+  available: Resources | SessionCount;
+  pending: Resources | SessionCount;
+  /** need − (available + pending), per resource; may be negative (surplus). */
+  deficit: Resources | SessionCount;
+  /** Instances to create. */
+  create: number;
+  /** Instance ids to destroy. */
+  destroy: string[];
+  actions: PlanAction[];
+  /** Human-readable reasons for every action and every "no action". */
+  reasons: string[];
+  warnings: string[];
+  /** Resources in deficit that the agent shape cannot supply (e.g. GPUs on a GPU-less agent). */
+  unsatisfiable: ResourceKey[];
+  /** True when `maxInstances` (or failure backoff) held `create` below what the deficit asks for. */
+  capped: boolean;
+}
+
+export interface ScalingPlan {
+  /** ISO instant the plan was computed for. */
+  at: string;
+  configs: ConfigPlan[];
+}

@@ -1,0 +1,4 @@
+export * from '../errors/index.js';
+export type * from '../model/resources.js';
+export * from './tags.js';
+export type * from './v1/index.js';

@@ -1,0 +1,95 @@
+import type { InstanceState } from '../model/instance.js';
+import type { Resources } from '../model/resources.js';
+import type { PlannerState } from '../planner/planner-state.js';
+
+export type IntentKind = 'create' | 'destroy';
+export type IntentStatus = 'open' | 'done' | 'failed';
+
+/**
+ * A provider call the reconciler is about to make, written before the call so that a crash can
+ * be resolved afterwards (by listing instances tagged with `headroom-intent` = `key`).
+ */
+export interface Intent {
+  /** Idempotency key; unique. */
+  key: string;
+  kind: IntentKind;
+  pool: string;
+  autoscale: string;
+  /** Provider config id (`aws-east`), not the adapter type. */
+  provider: string;
+  /** Deterministic instance name (also Headroom's instance id). */
+  instanceName: string;
+  /** The cloud's id once known. */
+  providerInstanceId?: string;
+  status: IntentStatus;
+  attempts: number;
+  /** ISO instants. */
+  createdAt: string;
+  updatedAt: string;
+  /** Last error (never containing secrets). */
+  detail?: string;
+}
+
+/** An instance Headroom started and still answers for. */
+export interface LedgerInstance {
+  /** Headroom instance id = deterministic name. */
+  id: string;
+  providerInstanceId?: string;
+  pool: string;
+  autoscale: string;
+  provider: string;
+  state: InstanceState;
+  shape: Resources;
+  /** ISO instants. */
+  createdAt: string;
+  checkedInAt?: string;
+  address?: string;
+  /** Fully-qualified DNS name registered for it, when any. */
+  dnsName?: string;
+  intentKey: string;
+}
+
+/** Fencing context of a write: the leadership epoch the writer holds. */
+export interface WriteOptions {
+  epoch: number;
+}
+
+/**
+ * The state-store port. Implementations: memory (`@headroom/core`), SQLite
+ * (`@headroom/store-sqlite`), PostgreSQL (`@headroom/store-postgres`).
+ *
+ * Every write takes the writer's leadership epoch; a store that knows a newer epoch refuses the
+ * write with `FencedWriteError`, so a deposed leader cannot act.
+ */
+export interface StateStore {
+  readonly kind: string;
+  /** Creates or migrates the schema. Idempotent. */
+  init(): Promise<void>;
+  getPlannerState(): Promise<PlannerState>;
+  putPlannerState(options: WriteOptions & { state: PlannerState }): Promise<void>;
+  putIntent(options: WriteOptions & { intent: Intent }): Promise<void>;
+  listIntents(options?: { status?: IntentStatus }): Promise<Intent[]>;
+  putInstance(options: WriteOptions & { instance: LedgerInstance }): Promise<void>;
+  deleteInstance(options: WriteOptions & { id: string }): Promise<void>;
+  listInstances(): Promise<LedgerInstance[]>;
+  close(): Promise<void>;
+}
+
+/** The leadership a replica holds. */
+export interface Leadership {
+  holderId: string;
+  epoch: number;
+}
+
+/**
+ * Leader election. Single-process stores grant leadership to their one writer; PostgreSQL uses
+ * an advisory lock and increments the epoch on every change of leader.
+ */
+export interface LeaderElector {
+  /** Becomes or stays leader; resolves null when another replica leads. */
+  acquire(): Promise<Leadership | null>;
+  /** Gives leadership up (no-op when not leader). */
+  release(): Promise<void>;
+  /** Who leads now, if anyone. */
+  currentLeader(): Promise<Leadership | null>;
+}

@@ -62,4 +62,6 @@ export interface ScalingPlan {
   /** ISO instant the plan was computed for. */
   at: string;
   configs: ConfigPlan[];
+  /** Problems with the snapshot itself (instances of unknown configs, ...). */
+  warnings: string[];
 }

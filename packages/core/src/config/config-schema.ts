@@ -1,0 +1,226 @@
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+
+const nonNegative = () => z.number({ error: 'must be a number' }).min(0, { error: 'must be ≥ 0' });
+const nonNegativeInteger = () => nonNegative().int({ error: 'must be a whole number' });
+const positiveInteger = () => nonNegativeInteger().min(1, { error: 'must be ≥ 1' });
+const identifier = () =>
+  z
+    .string({ error: 'must be a string' })
+    .regex(/^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$/i, {
+      error: 'must be 1–64 letters, digits, ".", "_" or "-", starting and ending with a letter or digit',
+    });
+
+/** A secret: inline, `{ env: NAME }` or `{ file: path }`. Resolved at the edge; never logged. */
+export const secretSchema = z.union([
+  z.string({ error: 'must be a string, { env: NAME } or { file: path }' }),
+  z.strictObject({ env: z.string().min(1, { error: 'must name an environment variable' }) }),
+  z.strictObject({ file: z.string().min(1, { error: 'must name a file' }) }),
+]);
+
+export const resourcesSchema = z.strictObject({
+  cores: nonNegative().default(0),
+  memoryMb: nonNegativeInteger().default(0),
+  gpus: nonNegativeInteger().default(0),
+});
+
+const dayNames = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type DayOfWeek = (typeof dayNames)[number];
+const fullDayNames = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+
+const daySchema = z.string({ error: 'must be a day name' }).transform((value, context): DayOfWeek => {
+  const lower = value.trim().toLowerCase();
+  const index = Math.max(dayNames.indexOf(lower as DayOfWeek), fullDayNames.indexOf(lower));
+  if (index < 0) {
+    context.addIssue({ code: 'custom', message: `unknown day "${value}" (use mon, tue, wed, thu, fri, sat, sun)` });
+    return z.NEVER;
+  }
+  return dayNames[index]!;
+});
+
+const timeOfDaySchema = z
+  .string({ error: 'must be a time "HH:mm"' })
+  .regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, { error: 'must be a time "HH:mm" between 00:00 and 24:00' });
+
+export const scheduleSchema = z
+  .strictObject({
+    days: z.array(daySchema).min(1, { error: 'must list at least one day' }),
+    start: timeOfDaySchema,
+    end: timeOfDaySchema,
+    timezone: z.string({ error: 'must be an IANA time zone such as Europe/Berlin' }).refine(
+      (zone) => IANAZone.isValidZone(zone),
+      { error: (issue) => `unknown time zone "${String(issue.input)}" (use an IANA name such as Europe/Berlin)` },
+    ),
+  })
+  .refine((schedule) => schedule.start !== '24:00', { error: 'start cannot be 24:00', path: ['start'] });
+
+export const dnsRegistrationSchema = z.strictObject({
+  /** Id of a DNS provider config. */
+  provider: z.string(),
+  /** Records are `<instance id>.<baseDomain>`; the zone must already exist at the DNS provider. */
+  baseDomain: z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i, {
+    error: 'must be a domain name such as agents.example.com',
+  }),
+  ttlSeconds: positiveInteger().default(60),
+});
+
+const autoscaleCommonShape = {
+  id: identifier(),
+  name: z.string().optional(),
+  /** Id of a VM provider config. */
+  provider: z.string({ error: 'must name a provider config' }),
+  enabled: z.boolean().default(true),
+  aggressiveScaling: z.boolean().default(false),
+  /** Deployment zone the config applies to. */
+  zone: z.string().default('default'),
+  downscaleBackoffSeconds: nonNegativeInteger().default(600),
+  requireCheckin: z.boolean().default(false),
+  /** Seconds after creation an instance has to check in; default 900 when check-in is required. */
+  checkinTimeoutSeconds: positiveInteger().optional(),
+  dns: dnsRegistrationSchema.optional(),
+  /** Startup script template (`{placeholder}` rules); overrides the provider config's. */
+  startupScript: z.string().optional(),
+  schedules: z.array(scheduleSchema).default([]),
+};
+
+export const dockerAgentAutoscaleSchema = z.strictObject({
+  ...autoscaleCommonShape,
+  standby: resourcesSchema.default({ cores: 0, memoryMb: 0, gpus: 0 }),
+  /** Capacity one new agent is counted as (the seed's agent cores/memory/GPU overrides). */
+  agent: resourcesSchema.refine((agent) => agent.cores > 0 || agent.memoryMb > 0 || agent.gpus > 0, {
+    error: 'must give the agent at least one of cores, memoryMb or gpus above 0',
+  }),
+  nginxCert: z.string().optional(),
+  nginxKey: secretSchema.optional(),
+});
+
+export const serverConnectionSchema = z.strictObject({
+  type: z.enum(['kasmvnc', 'rdp', 'vnc', 'ssh']).default('rdp'),
+  port: positiveInteger().max(65535, { error: 'must be ≤ 65535' }).optional(),
+  credentialType: z.enum(['static', 'dynamic', 'sso', 'smartcard']).default('static'),
+  ssoDomain: z.string().optional(),
+  username: z.string().optional(),
+  password: secretSchema.optional(),
+  useUserSshKey: z.boolean().default(false),
+  privateKey: secretSchema.optional(),
+  privateKeyPassphrase: secretSchema.optional(),
+  /** Extra connection info (JSON). */
+  info: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const serverAutoscaleSchema = z.strictObject({
+  ...autoscaleCommonShape,
+  minimumAvailableSessions: nonNegativeInteger().default(0),
+  maxSessionsPerServer: positiveInteger().default(1),
+  maxUsersPerServer: positiveInteger().default(1),
+  /** Capacity a server is counted as (for reports and the oracle); optional for server pools. */
+  agent: resourcesSchema.optional(),
+  agentInstalled: z.boolean().default(false),
+  connection: serverConnectionSchema.default({
+    type: 'rdp',
+    credentialType: 'static',
+    useUserSshKey: false,
+  }),
+  reusable: z.boolean().default(false),
+  activeDirectory: z
+    .strictObject({
+      createComputerRecord: z.boolean().default(false),
+      ldapConfig: z.string().optional(),
+      computerOuDn: z.string().optional(),
+      domain: z.string().optional(),
+    })
+    .optional(),
+});
+
+export const poolSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({
+      id: identifier(),
+      name: z.string().optional(),
+      kind: z.literal('docker-agent'),
+      autoscale: z.array(dockerAgentAutoscaleSchema).default([]),
+    }),
+    z.strictObject({
+      id: identifier(),
+      name: z.string().optional(),
+      kind: z.literal('server'),
+      autoscale: z.array(serverAutoscaleSchema).default([]),
+    }),
+  ],
+  { error: 'kind must be "docker-agent" or "server"' },
+);
+
+export const PROVIDER_TYPES = [
+  'aws',
+  'azure',
+  'gcp',
+  'oci',
+  'digitalocean',
+  'vsphere',
+  'openstack',
+  'kubevirt',
+  'harvester',
+  'fake',
+] as const;
+export const DNS_PROVIDER_TYPES = ['aws', 'azure', 'gcp', 'oci', 'digitalocean', 'fake'] as const;
+
+/**
+ * A VM provider config. Common fields are checked here; type-specific fields are kept as given and
+ * validated by the provider package.
+ */
+export const providerConfigSchema = z.looseObject({
+  type: z.enum(PROVIDER_TYPES, { error: `type must be one of ${PROVIDER_TYPES.join(', ')}` }),
+  name: z.string().optional(),
+  maxInstances: nonNegativeInteger(),
+  startupScript: z.string().optional(),
+  /** Deep-merged into the provider's create request (each provider documents precedence). */
+  configOverride: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const dnsProviderConfigSchema = z.looseObject({
+  type: z.enum(DNS_PROVIDER_TYPES, { error: `type must be one of ${DNS_PROVIDER_TYPES.join(', ')}` }),
+  name: z.string().optional(),
+});
+
+export const stagingConfigSchema = z.strictObject({
+  id: identifier(),
+  pool: z.string(),
+  autoscale: z.string(),
+  workspace: z.string().min(1),
+  zone: z.string().optional(),
+  desiredSessions: nonNegativeInteger(),
+  expirationHours: nonNegative().default(2),
+  session: resourcesSchema,
+});
+
+/** Sections owned by the standalone scaler and the simulator; validated by `@headroom/scaler`. */
+const sectionSchema = z.record(z.string(), z.unknown());
+
+export const headroomConfigSchema = z.strictObject({
+  providers: z.record(identifier(), providerConfigSchema).default({}),
+  dnsProviders: z.record(identifier(), dnsProviderConfigSchema).default({}),
+  pools: z.array(poolSchema).default([]),
+  staging: z.array(stagingConfigSchema).default([]),
+  scaler: sectionSchema.optional(),
+  state: sectionSchema.optional(),
+  api: sectionSchema.optional(),
+  inventory: sectionSchema.optional(),
+  checkin: sectionSchema.optional(),
+  simulation: sectionSchema.optional(),
+});
+
+export type SecretValue = z.output<typeof secretSchema>;
+export type Schedule = z.output<typeof scheduleSchema>;
+export type DnsRegistration = z.output<typeof dnsRegistrationSchema>;
+export type DockerAgentAutoscaleConfig = z.output<typeof dockerAgentAutoscaleSchema>;
+export type ServerAutoscaleConfig = z.output<typeof serverAutoscaleSchema>;
+export type AutoscaleConfig = DockerAgentAutoscaleConfig | ServerAutoscaleConfig;
+export type PoolConfig = z.output<typeof poolSchema>;
+export type ProviderType = (typeof PROVIDER_TYPES)[number];
+export type ProviderConfig = z.output<typeof providerConfigSchema>;
+export type DnsProviderConfig = z.output<typeof dnsProviderConfigSchema>;
+export type StagingConfig = z.output<typeof stagingConfigSchema>;
+export type HeadroomConfig = z.output<typeof headroomConfigSchema>;
+/** The config as written by a person (before defaults). */
+export type HeadroomConfigInput = z.input<typeof headroomConfigSchema>;

@@ -1,0 +1,3 @@
+export * from './config-schema.js';
+export * from './config-views.js';
+export * from './parse-config.js';

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
+import { type HeadroomConfig, headroomConfigSchema } from './config-schema.js';
+
+/** Formats a zod path as `pools[0].autoscale[1].standby.cores`. */
+export function formatConfigPath(path: readonly PropertyKey[]): string {
+  let text = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') text += `[${segment}]`;
+    else text += text ? `.${String(segment)}` : String(segment);
+  }
+  return text;
+}
+
+function zodIssues(error: z.ZodError): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) issues.push({ path: formatConfigPath([...issue.path, key]), message: 'unknown field' });
+      continue;
+    }
+    if (issue.code === 'invalid_union' && issue.errors.length > 0 && issue.path.length > 0) {
+      issues.push({ path: formatConfigPath(issue.path), message: issue.message === 'Invalid input' ? 'has the wrong shape' : issue.message });
+      continue;
+    }
+    let message = issue.message;
+    if (issue.code === 'invalid_type' && /received undefined/i.test(message)) message = 'is required';
+    issues.push({ path: formatConfigPath(issue.path), message });
+  }
+  return issues;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value != null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * Cross-reference checks, run on the raw input so they are reported together with schema problems:
+ * autoscale configs naming missing providers or DNS providers, staging configs naming missing
+ * pools or autoscale configs, duplicate ids.
+ */
+function crossReferenceIssues(input: unknown): ConfigIssue[] {
+  if (!isRecord(input)) return [];
+  const issues: ConfigIssue[] = [];
+  const providers = isRecord(input.providers) ? input.providers : {};
+  const dnsProviders = isRecord(input.dnsProviders) ? input.dnsProviders : {};
+  const pools = Array.isArray(input.pools) ? input.pools : [];
+  const poolIds = new Map<string, number>();
+  const autoscaleByPool = new Map<string, { kind: unknown; ids: Set<string> }>();
+  pools.forEach((pool, poolIndex) => {
+    if (!isRecord(pool)) return;
+    if (typeof pool.id === 'string') {
+      if (poolIds.has(pool.id)) issues.push({ path: `pools[${poolIndex}].id`, message: `duplicate pool id "${pool.id}"` });
+      poolIds.set(pool.id, poolIndex);
+    }
+    const ids = new Set<string>();
+    if (typeof pool.id === 'string') autoscaleByPool.set(pool.id, { kind: pool.kind, ids });
+    const autoscale = Array.isArray(pool.autoscale) ? pool.autoscale : [];
+    autoscale.forEach((entry, index) => {
+      if (!isRecord(entry)) return;
+      const path = `pools[${poolIndex}].autoscale[${index}]`;
+      if (typeof entry.id === 'string') {
+        if (ids.has(entry.id)) issues.push({ path: `${path}.id`, message: `duplicate autoscale id "${entry.id}" in pool` });
+        ids.add(entry.id);
+      }
+      if (typeof entry.provider === 'string' && !(entry.provider in providers)) {
+        const known = Object.keys(providers);
+        issues.push({
+          path: `${path}.provider`,
+          message: `unknown provider "${entry.provider}"${known.length ? ` (configured: ${known.join(', ')})` : ' (no providers are configured)'}`,
+        });
+      }
+      const dns = entry.dns;
+      if (isRecord(dns) && typeof dns.provider === 'string' && !(dns.provider in dnsProviders)) {
+        const known = Object.keys(dnsProviders);
+        issues.push({
+          path: `${path}.dns.provider`,
+          message: `unknown DNS provider "${dns.provider}"${known.length ? ` (configured: ${known.join(', ')})` : ' (no DNS providers are configured)'}`,
+        });
+      }
+      if (entry.checkinTimeoutSeconds !== undefined && entry.requireCheckin === false) {
+        issues.push({ path: `${path}.checkinTimeoutSeconds`, message: 'is set but requireCheckin is false' });
+      }
+    });
+  });
+  const staging = Array.isArray(input.staging) ? input.staging : [];
+  const stagingIds = new Set<string>();
+  staging.forEach((entry, index) => {
+    if (!isRecord(entry)) return;
+    const path = `staging[${index}]`;
+    if (typeof entry.id === 'string') {
+      if (stagingIds.has(entry.id)) issues.push({ path: `${path}.id`, message: `duplicate staging id "${entry.id}"` });
+      stagingIds.add(entry.id);
+    }
+    if (typeof entry.pool !== 'string') return;
+    const pool = autoscaleByPool.get(entry.pool);
+    if (!pool) {
+      issues.push({ path: `${path}.pool`, message: `unknown pool "${entry.pool}"` });
+      return;
+    }
+    if (pool.kind !== 'docker-agent') {
+      issues.push({ path: `${path}.pool`, message: `pool "${entry.pool}" is not a docker-agent pool; staging needs one` });
+    }
+    if (typeof entry.autoscale === 'string' && !pool.ids.has(entry.autoscale)) {
+      issues.push({ path: `${path}.autoscale`, message: `unknown autoscale config "${entry.autoscale}" in pool "${entry.pool}"` });
+    }
+  });
+  return issues;
+}
+
+/**
+ * Validates a parsed YAML/JSON document as a Headroom config, with defaults applied.
+ * @throws ConfigError listing every problem by path; nothing is partially accepted.
+ */
+export function parseConfig(input: unknown, options: { source?: string } = {}): HeadroomConfig {
+  const result = headroomConfigSchema.safeParse(input ?? {});
+  const issues = [...(result.success ? [] : zodIssues(result.error)), ...crossReferenceIssues(input)];
+  if (issues.length > 0 || !result.success) {
+    throw new ConfigError({ issues, ...(options.source ? { source: options.source } : {}) });
+  }
+  return result.data;
+}
+
+/** JSON Schema of the config file, for editors (`headroom schema`). */
+export function configJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(headroomConfigSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return { ...schema, title: 'Headroom configuration', $id: 'https://headroom.dev/schema/headroom.json' };
+}

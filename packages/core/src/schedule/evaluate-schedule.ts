@@ -22,6 +22,10 @@ function zoneFor(name: string): IANAZone {
   return zone;
 }
 
+/** Resolved intervals by zone, times and local day: time-zone arithmetic is the costly part of planning. */
+const intervalCache = new Map<string, ScheduleInterval>();
+const intervalCacheLimit = 50_000;
+
 const offsetMs = (zone: IANAZone, instantMs: number): number => zone.offset(instantMs) * minuteMs;
 
 /**
@@ -57,9 +61,20 @@ function parseTimeOfDayMs(text: string): number {
 
 /** The local calendar day (naive ms at local midnight) that contains the instant. */
 function localDayStartMs(zone: IANAZone, instantMs: number): number {
-  const wall = instantMs + offsetMs(zone, instantMs);
-  return Math.floor(wall / dayMs) * dayMs;
+  // Offsets differ from UTC by less than a day, so the local day is the UTC day or one of its neighbours.
+  const utcDay = Math.floor(instantMs / dayMs) * dayMs;
+  const cacheKey = `${zone.name}|${utcDay}`;
+  let offsets = dayOffsetCache.get(cacheKey);
+  if (!offsets) {
+    offsets = [offsetMs(zone, utcDay), offsetMs(zone, utcDay + dayMs - 1)];
+    if (dayOffsetCache.size >= intervalCacheLimit) dayOffsetCache.clear();
+    dayOffsetCache.set(cacheKey, offsets);
+  }
+  // A transition inside this UTC day: ask the zone for the exact instant.
+  const offset = offsets[0] === offsets[1] ? offsets[0]! : offsetMs(zone, instantMs);
+  return Math.floor((instantMs + offset) / dayMs) * dayMs;
 }
+const dayOffsetCache = new Map<string, number[]>();
 
 /**
  * The intervals a schedule defines for the local days from `firstDayMs` to `lastDayMs` (naive
@@ -73,11 +88,18 @@ function intervalsForDays(schedule: Schedule, zone: IANAZone, firstDayMs: number
   const intervals: ScheduleInterval[] = [];
   for (let day = firstDayMs; day <= lastDayMs; day += dayMs) {
     if (!days.has(new Date(day).getUTCDay())) continue;
-    const endDay = overnight ? day + dayMs : day;
-    intervals.push({
-      startMs: resolveWallTime(zone, day + startOfDayMs),
-      endMs: resolveWallTime(zone, endDay + endOfDayMs),
-    });
+    const cacheKey = `${schedule.timezone}|${schedule.start}|${schedule.end}|${day}`;
+    let interval = intervalCache.get(cacheKey);
+    if (!interval) {
+      const endDay = overnight ? day + dayMs : day;
+      interval = {
+        startMs: resolveWallTime(zone, day + startOfDayMs),
+        endMs: resolveWallTime(zone, endDay + endOfDayMs),
+      };
+      if (intervalCache.size >= intervalCacheLimit) intervalCache.clear();
+      intervalCache.set(cacheKey, interval);
+    }
+    intervals.push(interval);
   }
   return intervals;
 }

@@ -7,3 +7,4 @@ export * from './provider/tags.js';
 export type * from './provider/v1/index.js';
 export * from './schedule/index.js';
 export type * from './store/index.js';
+export * from './store/memory-state-store.js';

@@ -1,2 +1,3 @@
 export * from './instance.js';
 export * from './resources.js';
+export * from './snapshot-schema.js';

@@ -22,25 +22,27 @@ const scheduleArbitrary = fc.record({
   timezone: fc.constantFrom('UTC', 'America/New_York', 'Asia/Kathmandu'),
 });
 
-const autoscaleArbitrary = (kind: 'docker-agent' | 'server', index: number) =>
+const commonAutoscale = (index: number) => ({
+  id: fc.constant(`as${index}`),
+  provider: fc.constantFrom('p0', 'p1'),
+  enabled: fc.boolean(),
+  aggressiveScaling: fc.boolean(),
+  requireCheckin: fc.boolean(),
+  downscaleBackoffSeconds: fc.constantFrom(0, 60, 600),
+  schedules: fc.oneof(fc.constant([]), fc.array(scheduleArbitrary, { minLength: 1, maxLength: 2 })),
+});
+const agentAutoscaleArbitrary = (index: number) =>
   fc.record({
-    id: fc.constant(`as${index}`),
-    provider: fc.constantFrom('p0', 'p1'),
-    enabled: fc.boolean(),
-    aggressiveScaling: fc.boolean(),
-    requireCheckin: fc.boolean(),
-    downscaleBackoffSeconds: fc.constantFrom(0, 60, 600),
-    schedules: fc.oneof(fc.constant([]), fc.array(scheduleArbitrary, { minLength: 1, maxLength: 2 })),
-    ...(kind === 'docker-agent'
-      ? {
-          standby: shapeArbitrary,
-          agent: shapeArbitrary.filter((shape) => shape.cores + shape.memoryMb + shape.gpus > 0),
-        }
-      : {
-          minimumAvailableSessions: fc.integer({ min: 0, max: 12 }),
-          maxSessionsPerServer: fc.integer({ min: 1, max: 5 }),
-          maxUsersPerServer: fc.integer({ min: 1, max: 5 }),
-        }),
+    ...commonAutoscale(index),
+    standby: shapeArbitrary,
+    agent: shapeArbitrary.filter((shape) => shape.cores + shape.memoryMb + shape.gpus > 0),
+  });
+const serverAutoscaleArbitrary = (index: number) =>
+  fc.record({
+    ...commonAutoscale(index),
+    minimumAvailableSessions: fc.integer({ min: 0, max: 12 }),
+    maxSessionsPerServer: fc.integer({ min: 1, max: 5 }),
+    maxUsersPerServer: fc.integer({ min: 1, max: 5 }),
   });
 
 const configArbitrary: fc.Arbitrary<HeadroomConfig> = fc
@@ -48,8 +50,9 @@ const configArbitrary: fc.Arbitrary<HeadroomConfig> = fc
     max0: fc.integer({ min: 0, max: 12 }),
     max1: fc.integer({ min: 0, max: 12 }),
     pools: fc.array(
-      fc.constantFrom('docker-agent' as const, 'server' as const).chain((kind) =>
-        fc.tuple(autoscaleArbitrary(kind, 0), autoscaleArbitrary(kind, 1)).map(([a, b]) => ({ kind, autoscale: [a, b] })),
+      fc.oneof(
+        fc.tuple(agentAutoscaleArbitrary(0), agentAutoscaleArbitrary(1)).map((autoscale) => ({ kind: 'docker-agent' as const, autoscale })),
+        fc.tuple(serverAutoscaleArbitrary(0), serverAutoscaleArbitrary(1)).map((autoscale) => ({ kind: 'server' as const, autoscale })),
       ),
       { minLength: 1, maxLength: 3 },
     ),
@@ -80,20 +83,19 @@ function fleetArbitrary(config: HeadroomConfig): fc.Arbitrary<FleetSnapshot> {
         { maxLength: 4 },
       ),
     })
-    .map(({ owner, state, checkedIn, ageSeconds, sessions }, index): Instance => ({
-      id: `i-${owner.pool}-${owner.autoscale.id}-${ageSeconds}-${index}`,
+    .map(({ owner, state, checkedIn, ageSeconds, sessions }): Omit<Instance, 'id'> => ({
       pool: owner.pool,
       autoscale: owner.autoscale.id,
       provider: owner.autoscale.provider,
       state,
       checkedIn,
       createdAt: new Date(T0 - ageSeconds * 1000).toISOString(),
-      capacity: owner.autoscale.agent ?? { cores: 2, memoryMb: 2048, gpus: 0 },
+      capacity: ('agent' in owner.autoscale ? owner.autoscale.agent : undefined) ?? { cores: 2, memoryMb: 2048, gpus: 0 },
       sessions: sessions.map((session, sessionIndex) => ({ id: `s${sessionIndex}`, ...session, workspace: 'desk' })),
     }));
   return fc
     .record({
-      instances: fc.uniqueArray(instance, { maxLength: 14, selector: (value) => value.id }),
+      instances: fc.array(instance, { maxLength: 14 }),
       queued: fc.array(
         fc.record({ pool: fc.constantFrom(...config.pools.map((pool) => pool.id)), cores: fc.integer({ min: 0, max: 4 }), memoryMb: fc.integer({ min: 0, max: 4096 }), gpus: fc.constant(0) }),
         { maxLength: 4 },
@@ -101,7 +103,7 @@ function fleetArbitrary(config: HeadroomConfig): fc.Arbitrary<FleetSnapshot> {
     })
     .map(({ instances, queued }) => ({
       at: new Date(T0).toISOString(),
-      instances,
+      instances: instances.map((instance, index): Instance => ({ id: `i${index}`, ...instance })),
       queued: queued.map((request) => ({ ...request, since: new Date(T0 - 30_000).toISOString() })),
     }));
 }

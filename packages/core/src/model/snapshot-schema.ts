@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { ConfigError } from '../errors/config-error.js';
+import { formatConfigPath } from '../config/parse-config.js';
+import { INSTANCE_STATES, type FleetSnapshot } from './instance.js';
+import type { PlannerState } from '../planner/planner-state.js';
+
+const instant = () =>
+  z.string({ error: 'must be an ISO-8601 instant' }).refine((value) => !Number.isNaN(Date.parse(value)), {
+    error: 'must be an ISO-8601 instant',
+  });
+const amount = () => z.number({ error: 'must be a number' }).min(0, { error: 'must be ≥ 0' });
+
+export const sessionSchema = z.object({
+  id: z.string(),
+  user: z.string().optional(),
+  workspace: z.string().optional(),
+  cores: amount().default(0),
+  memoryMb: amount().default(0),
+  gpus: amount().default(0),
+  staged: z.boolean().default(false),
+});
+
+export const instanceSchema = z.object({
+  id: z.string().min(1),
+  pool: z.string(),
+  autoscale: z.string(),
+  provider: z.string(),
+  state: z.enum(INSTANCE_STATES as [string, ...string[]], { error: `must be one of ${INSTANCE_STATES.join(', ')}` }),
+  checkedIn: z.boolean().default(false),
+  createdAt: instant(),
+  capacity: z.object({ cores: amount().default(0), memoryMb: amount().default(0), gpus: amount().default(0) }),
+  sessions: z.array(sessionSchema).default([]),
+  address: z.string().optional(),
+});
+
+export const queuedRequestSchema = z.object({
+  pool: z.string(),
+  cores: amount().default(0),
+  memoryMb: amount().default(0),
+  gpus: amount().default(0),
+  since: instant(),
+  workspace: z.string().optional(),
+  user: z.string().optional(),
+});
+
+export const fleetSnapshotSchema = z.object({
+  at: instant(),
+  instances: z.array(instanceSchema).default([]),
+  queued: z.array(queuedRequestSchema).default([]),
+});
+
+const autoscaleStateSchema = z.object({
+  surplusSince: instant().nullable().default(null),
+  consecutiveFailures: z.number().int().min(0).default(0),
+  lastFailureAt: instant().nullable().default(null),
+  createBlockedUntil: instant().nullable().default(null),
+});
+
+export const plannerStateSchema = z.object({ autoscale: z.record(z.string(), autoscaleStateSchema).default({}) });
+
+function parseWith<T>(schema: z.ZodType<T>, input: unknown, source: string | undefined): T {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new ConfigError({
+    issues: result.error.issues.map((issue) => ({ path: formatConfigPath(issue.path), message: issue.message })),
+    ...(source ? { source } : {}),
+  });
+}
+
+/** Validates a fleet snapshot (DESIGN §4). @throws ConfigError listing every problem by path. */
+export function parseSnapshot(input: unknown, options: { source?: string } = {}): FleetSnapshot {
+  const snapshot = parseWith(fleetSnapshotSchema, input, options.source) as FleetSnapshot;
+  const seen = new Set<string>();
+  const duplicates = snapshot.instances.flatMap((instance, index) => {
+    if (!seen.has(instance.id)) {
+      seen.add(instance.id);
+      return [];
+    }
+    return [{ path: `instances[${index}].id`, message: `duplicate instance id "${instance.id}"` }];
+  });
+  if (duplicates.length) throw new ConfigError({ issues: duplicates, ...(options.source ? { source: options.source } : {}) });
+  return snapshot;
+}
+
+/** Validates planner state read back from a file or store. */
+export function parsePlannerState(input: unknown, options: { source?: string } = {}): PlannerState {
+  return parseWith(plannerStateSchema, input, options.source);
+}

@@ -1,0 +1,84 @@
+import {
+  type ConfigPlan,
+  type PlannerState,
+  computeScalingPlan,
+  emptyPlannerState,
+  parsePlannerState,
+  parseSnapshot,
+} from '@headroom/core';
+import type { Command } from '../command.js';
+import { formatTable } from '../format-table.js';
+import { loadConfigFile, parseYaml, readInputFile } from '../load-config-file.js';
+import { parseCommandArguments, requireFlag } from '../parse-command-arguments.js';
+import { parseInstantFlag } from '../parse-instant.js';
+
+const formatQuantity = (value: ConfigPlan['need']) =>
+  'sessions' in value ? `${value.sessions} session${value.sessions === 1 ? '' : 's'}` : `${value.cores}c ${value.memoryMb}MiB ${value.gpus}g`;
+
+export const planCommand: Command = {
+  name: 'plan',
+  summary: 'compute one planning step on a fleet snapshot',
+  usage: 'headroom plan --config FILE --snapshot FILE [--state FILE] [--at ISO] [--json]',
+  async run({ argv, stdout }) {
+    const { values } = parseCommandArguments(
+      argv,
+      {
+        config: { type: 'string' },
+        snapshot: { type: 'string' },
+        state: { type: 'string' },
+        at: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      'plan',
+    );
+    const config = await loadConfigFile(requireFlag(values.config, '--config', 'plan'));
+    const snapshotPath = requireFlag(values.snapshot, '--snapshot', 'plan');
+    const snapshot = parseSnapshot(parseYaml(await readInputFile(snapshotPath, '--snapshot'), snapshotPath), { source: snapshotPath });
+    let state: PlannerState = emptyPlannerState();
+    if (values.state) state = parsePlannerState(parseYaml(await readInputFile(values.state, '--state'), values.state), { source: values.state });
+    const now = values.at ? parseInstantFlag(values.at, '--at') : Date.parse(snapshot.at);
+    const { plan, nextState } = computeScalingPlan({ config, snapshot, state, now });
+
+    if (values.json) {
+      const configs = plan.configs.map((entry) => ({
+        pool: entry.pool,
+        autoscale: entry.autoscale,
+        active: entry.active,
+        need: entry.need,
+        available: entry.available,
+        pending: entry.pending,
+        deficit: entry.deficit,
+        create: entry.create,
+        destroy: entry.destroy,
+        reasons: entry.reasons,
+        warnings: entry.warnings,
+      }));
+      stdout.write(`${JSON.stringify({ at: plan.at, configs, warnings: plan.warnings, nextState }, null, 2)}\n`);
+      return 0;
+    }
+    stdout.write(`plan at ${plan.at}\n\n`);
+    stdout.write(
+      formatTable(
+        ['pool', 'autoscale', 'active', 'need', 'available', 'pending', 'deficit', 'create', 'destroy'],
+        plan.configs.map((entry) => [
+          entry.pool,
+          entry.autoscale,
+          entry.enabled ? (entry.active ? 'yes' : 'no') : 'disabled',
+          formatQuantity(entry.need),
+          formatQuantity(entry.available),
+          formatQuantity(entry.pending),
+          formatQuantity(entry.deficit),
+          String(entry.create),
+          entry.destroy.join(', ') || '-',
+        ]),
+      ),
+    );
+    for (const entry of plan.configs) {
+      stdout.write(`\n${entry.pool}/${entry.autoscale}:\n`);
+      for (const reason of entry.reasons) stdout.write(`  - ${reason}\n`);
+      for (const warning of entry.warnings) stdout.write(`  ! ${warning}\n`);
+    }
+    for (const warning of plan.warnings) stdout.write(`\n! ${warning}\n`);
+    return 0;
+  },
+};

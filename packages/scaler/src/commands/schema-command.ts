@@ -1,0 +1,14 @@
+import { configJsonSchema } from '@headroom/core';
+import type { Command } from '../command.js';
+import { parseCommandArguments } from '../parse-command-arguments.js';
+
+export const schemaCommand: Command = {
+  name: 'schema',
+  summary: 'print the JSON Schema of the config file (for editors)',
+  usage: 'headroom schema',
+  async run({ argv, stdout }) {
+    parseCommandArguments(argv, {}, 'schema');
+    stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,182 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { runCli } from './run-cli.js';
+
+const temporary = mkdtempSync(join(tmpdir(), 'headroom-cli-'));
+const file = (name: string, text: string) => {
+  const path = join(temporary, name);
+  writeFileSync(path, text);
+  return path;
+};
+const noStackTrace = (text: string) => expect(text).not.toMatch(/\n\s+at .+:\d+:\d+/);
+
+const fakeConfig = file(
+  'fake.yaml',
+  `providers:
+  cloud: { type: fake, maxInstances: 3 }
+pools:
+  - id: agents
+    kind: docker-agent
+    autoscale:
+      - id: day
+        provider: cloud
+        standby: { cores: 8, memoryMb: 8192 }
+        agent: { cores: 4, memoryMb: 8192 }
+        schedules:
+          - { days: [mon, tue, wed, thu, fri], start: "08:00", end: "18:00", timezone: Europe/Berlin }
+  - id: rdp
+    kind: server
+    autoscale:
+      - { id: rdp, provider: cloud, minimumAvailableSessions: 3, maxSessionsPerServer: 4, maxUsersPerServer: 2 }
+`,
+);
+
+describe('headroom validate', () => {
+  test('a valid config: exit 0 and a one-line summary', () => {
+    const result = runCli(['validate', '--config', fakeConfig]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`ok: ${fakeConfig}: 2 pools, 2 autoscale configs, 1 provider, 0 DNS providers, 0 staging configs\n`);
+  });
+
+  test('an invalid config: exit 2 with every problem by path, no stack trace', () => {
+    const bad = file('bad.yaml', 'providers:\n  cloud: { type: fake, maxInstances: -2 }\npools:\n  - { id: a, kind: docker-agent, autoscale: [{ id: x, provider: other, agent: { cores: 1 }, standby: { gpus: 0.5 } }] }\n');
+    const result = runCli(['validate', '--config', bad]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('(3 problems)');
+    expect(result.stderr).toContain('providers.cloud.maxInstances: must be ≥ 0');
+    expect(result.stderr).toContain('pools[0].autoscale[0].standby.gpus: must be a whole number');
+    expect(result.stderr).toContain('pools[0].autoscale[0].provider: unknown provider "other" (configured: cloud)');
+    noStackTrace(result.stderr);
+  });
+
+  test('invalid YAML names the line and column', () => {
+    const result = runCli(['validate', '--config', file('broken.yaml', 'pools:\n  - id: [unclosed\n')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/broken\.yaml:\d+:\d+: /);
+    noStackTrace(result.stderr);
+  });
+
+  test('missing file, missing flag and unknown flag exit 2 naming the argument', () => {
+    const missing = runCli(['validate', '--config', join(temporary, 'nope.yaml')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--config');
+    expect(missing.stderr).toContain('no such file');
+    const noFlag = runCli(['validate']);
+    expect(noFlag.code).toBe(2);
+    expect(noFlag.stderr).toContain('missing required --config');
+    const unknown = runCli(['validate', '--config', fakeConfig, '--frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("'--frobnicate'");
+    const command = runCli(['frobnicate']);
+    expect(command.code).toBe(2);
+    expect(command.stderr).toContain('unknown command "frobnicate"');
+  });
+});
+
+describe('headroom schedule', () => {
+  test('JSON shape: active now, next transition, transitions until --until', () => {
+    const result = runCli(['schedule', '--config', fakeConfig, '--at', '2026-11-23T06:00:00Z', '--until', '2026-11-24T12:00:00Z', '--json']);
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.stdout);
+    expect(output.at).toBe('2026-11-23T06:00:00.000Z');
+    expect(output.configs).toEqual([
+      {
+        pool: 'agents',
+        autoscale: 'day',
+        enabled: true,
+        active: false,
+        nextTransition: '2026-11-23T07:00:00.000Z',
+        transitions: [
+          { at: '2026-11-23T07:00:00.000Z', active: true },
+          { at: '2026-11-23T17:00:00.000Z', active: false },
+          { at: '2026-11-24T07:00:00.000Z', active: true },
+        ],
+      },
+      { pool: 'rdp', autoscale: 'rdp', enabled: true, active: true, nextTransition: null, transitions: [] },
+    ]);
+  });
+
+  test('--at without a zone is refused', () => {
+    const result = runCli(['schedule', '--config', fakeConfig, '--at', '2026-11-23T06:00:00']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--at 2026-11-23T06:00:00: give an ISO-8601 instant with a zone');
+  });
+});
+
+describe('headroom plan', () => {
+  const snapshot = file(
+    'snapshot.json',
+    JSON.stringify({
+      at: '2026-11-23T09:00:00Z',
+      instances: [
+        { id: 'a1', pool: 'agents', autoscale: 'day', provider: 'cloud', state: 'running', checkedIn: true, createdAt: '2026-11-23T07:00:00Z', capacity: { cores: 4, memoryMb: 8192, gpus: 0 }, sessions: [{ id: 's1', user: 'ann', cores: 2, memoryMb: 2048, gpus: 0 }] },
+        { id: 'r1', pool: 'rdp', autoscale: 'rdp', provider: 'cloud', state: 'running', checkedIn: true, createdAt: '2026-11-23T07:00:00Z', capacity: { cores: 2, memoryMb: 4096, gpus: 0 }, sessions: [{ id: 's2', user: 'bob', cores: 0, memoryMb: 0, gpus: 0 }] },
+      ],
+      queued: [],
+    }),
+  );
+
+  test('JSON shape with numbers and reasons; maxInstances shared by both pools', () => {
+    const result = runCli(['plan', '--config', fakeConfig, '--snapshot', snapshot, '--json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.stdout);
+    expect(output.at).toBe('2026-11-23T09:00:00.000Z');
+    const [agents, rdp] = output.configs;
+    expect(Object.keys(agents)).toEqual(['pool', 'autoscale', 'active', 'need', 'available', 'pending', 'deficit', 'create', 'destroy', 'reasons', 'warnings']);
+    expect(agents).toMatchObject({
+      pool: 'agents',
+      active: true,
+      need: { cores: 8, memoryMb: 8192, gpus: 0 },
+      available: { cores: 2, memoryMb: 6144, gpus: 0 },
+      pending: { cores: 0, memoryMb: 0, gpus: 0 },
+      deficit: { cores: 6, memoryMb: 2048, gpus: 0 },
+      create: 1,
+      destroy: [],
+    });
+    expect(agents.reasons.join('\n')).toMatch(/capped to 1 by provider cloud maxInstances 3/);
+    expect(rdp).toMatchObject({ need: { sessions: 3 }, available: { sessions: 1 }, deficit: { sessions: 2 }, create: 0 });
+    expect(output.nextState.autoscale).toHaveProperty(['agents/day']);
+  });
+
+  test('human output is a table with reasons', () => {
+    const result = runCli(['plan', '--config', fakeConfig, '--snapshot', snapshot]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/pool\s+autoscale\s+active\s+need/);
+    expect(result.stdout).toContain('agents/day:');
+  });
+
+  test('an invalid snapshot exits 2 naming the field', () => {
+    const bad = file('bad-snapshot.json', JSON.stringify({ at: 'yesterday', instances: [{ id: 'x', state: 'flying' }] }));
+    const result = runCli(['plan', '--config', fakeConfig, '--snapshot', bad]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('at: must be an ISO-8601 instant');
+    expect(result.stderr).toMatch(/instances\[0\]\.state: must be one of requested/);
+    noStackTrace(result.stderr);
+  });
+
+  test('a state file carries the downscale backoff between runs', () => {
+    const idle = file(
+      'idle.json',
+      JSON.stringify({
+        at: '2026-11-23T09:00:00Z',
+        instances: [1, 2, 3].map((n) => ({ id: `a${n}`, pool: 'agents', autoscale: 'day', provider: 'cloud', state: 'running', checkedIn: true, createdAt: `2026-11-23T0${n}:00:00Z`, capacity: { cores: 4, memoryMb: 8192, gpus: 0 }, sessions: [] })),
+      }),
+    );
+    const first = JSON.parse(runCli(['plan', '--config', fakeConfig, '--snapshot', idle, '--json']).stdout);
+    expect(first.configs[0].destroy).toEqual([]);
+    const state = file('state.json', JSON.stringify(first.nextState));
+    const later = JSON.parse(runCli(['plan', '--config', fakeConfig, '--snapshot', idle, '--state', state, '--at', '2026-11-23T09:10:00Z', '--json']).stdout);
+    expect(later.configs[0].destroy).toEqual(['a1']);
+  });
+});
+
+test('headroom schema prints a JSON Schema', () => {
+  const result = runCli(['schema']);
+  expect(result.code).toBe(0);
+  expect(JSON.parse(result.stdout).title).toBe('Headroom configuration');
+});

@@ -306,7 +306,7 @@ function planDockerAgents(
         }
       }
     }
-    if (destroyed.has(instance.id)) continue;
+    if (destroyed.size > 0 && destroyed.has(instance.id)) continue;
     const capacity = instance.capacity;
     if (PENDING_STATES.has(instance.state) || (instance.state === 'running' && requireCheckin && !instance.checkedIn)) {
       pending.cores += capacity.cores;
@@ -430,6 +430,34 @@ function planDockerAgents(
   };
 }
 
+/** Distinct users among a server's sessions; a session without a user counts as its own. No allocation for small servers. */
+function countDistinctUsers(sessions: Instance['sessions']): number {
+  if (sessions.length > 32) {
+    const users = new Set<string>();
+    let anonymous = 0;
+    for (const session of sessions) {
+      if (session.user === undefined) anonymous += 1;
+      else users.add(session.user);
+    }
+    return users.size + anonymous;
+  }
+  let distinct = 0;
+  for (let index = 0; index < sessions.length; index += 1) {
+    const user = sessions[index]!.user;
+    let seen = false;
+    if (user !== undefined) {
+      for (let earlier = 0; earlier < index; earlier += 1) {
+        if (sessions[earlier]!.user === user) {
+          seen = true;
+          break;
+        }
+      }
+    }
+    if (!seen) distinct += 1;
+  }
+  return distinct;
+}
+
 function planServers(context: PlanContext, autoscale: ServerAutoscaleConfig): { plan: ConfigPlan; nextState: AutoscaleState } {
   const { entry, active } = context;
   const requireCheckin = checkinTimeoutSeconds(autoscale) !== undefined;
@@ -468,28 +496,19 @@ function planServers(context: PlanContext, autoscale: ServerAutoscaleConfig): { 
 
   let free = 0;
   let pending = 0;
-  const freeById = new Map<string, number>();
+  // Distinct users can only bind when fewer users than sessions are allowed per server.
+  const countUsers = autoscale.maxUsersPerServer < autoscale.maxSessionsPerServer;
   for (const instance of context.instances) {
-    if (destroyed.has(instance.id)) continue;
+    if (destroyed.size > 0 && destroyed.has(instance.id)) continue;
     if (PENDING_STATES.has(instance.state) || (instance.state === 'running' && requireCheckin && !instance.checkedIn)) {
       pending += perServer;
       continue;
     }
     if (instance.state !== 'running' || !active) continue;
     const sessions = instance.sessions;
-    let users = sessions.length;
-    if (sessions.length > 1) {
-      const distinct = new Set<string>();
-      let anonymous = 0;
-      for (const session of sessions) {
-        if (session.user === undefined) anonymous += 1;
-        else distinct.add(session.user);
-      }
-      users = distinct.size + anonymous;
-    }
-    const serverFree = Math.max(0, Math.min(autoscale.maxSessionsPerServer - sessions.length, autoscale.maxUsersPerServer - users));
-    freeById.set(instance.id, serverFree);
-    free += serverFree;
+    const users = countUsers ? countDistinctUsers(sessions) : sessions.length;
+    const serverFree = Math.min(autoscale.maxSessionsPerServer - sessions.length, autoscale.maxUsersPerServer - users);
+    if (serverFree > 0) free += serverFree;
   }
   const queued = active ? context.queued.length : 0;
   const need = active ? autoscale.minimumAvailableSessions + queued : 0;
@@ -517,7 +536,8 @@ function planServers(context: PlanContext, autoscale: ServerAutoscaleConfig): { 
     let surplus = -deficit;
     const removable: Instance[] = [];
     for (const instance of scaleDownCandidates(context.instances, requireCheckin, destroyed)) {
-      const offered = freeById.get(instance.id) ?? 0;
+      // An idle running server offers a full server's worth of sessions when the config is active.
+      const offered = active ? perServer : 0;
       if (surplus - offered >= 0) {
         removable.push(instance);
         surplus -= offered;

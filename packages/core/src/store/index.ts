@@ -1,1 +1,2 @@
+export * from './memory-state-store.js';
 export type * from './state-store.js';

@@ -68,9 +68,12 @@ export interface StateStore {
   getPlannerState(): Promise<PlannerState>;
   putPlannerState(options: WriteOptions & { state: PlannerState }): Promise<void>;
   putIntent(options: WriteOptions & { intent: Intent }): Promise<void>;
+  /** Intents, optionally only those with `status`, ordered by `createdAt`, then `key`. */
   listIntents(options?: { status?: IntentStatus }): Promise<Intent[]>;
   putInstance(options: WriteOptions & { instance: LedgerInstance }): Promise<void>;
+  /** Removes a ledger instance; removing one that is not there succeeds. */
   deleteInstance(options: WriteOptions & { id: string }): Promise<void>;
+  /** Ledger instances ordered by `id`. */
   listInstances(): Promise<LedgerInstance[]>;
   close(): Promise<void>;
 }

@@ -1,0 +1,157 @@
+import type { Intent, IntentStatus, LedgerInstance, PlannerState, StateStore, WriteOptions } from '@headroom/core';
+import { emptyPlannerState, FencedWriteError } from '@headroom/core';
+import type { Database } from 'better-sqlite3';
+import BetterSqlite3 from 'better-sqlite3';
+import { migrateSqliteSchema } from './sqlite-migrations.js';
+import { SqliteStoreLockedError } from './sqlite-store-locked-error.js';
+
+export interface SqliteStateStoreOptions {
+  /** Path of the database file; created with its directory's permissions when missing. */
+  path: string;
+  /**
+   * How long `init()` waits for another connection to let go of the file before it fails with
+   * `SqliteStoreLockedError`. Defaults to 5000.
+   */
+  lockTimeoutMs?: number;
+}
+
+/** The SQLite state store, with `kind: 'sqlite'`. */
+export interface SqliteStateStore extends StateStore {
+  readonly kind: 'sqlite';
+  readonly path: string;
+}
+
+/**
+ * A state store in one SQLite file: the embedded default of the standalone scaler.
+ *
+ * - One writer: `init()` opens the file in `locking_mode = EXCLUSIVE` and takes the lock at once,
+ *   so a second process (or a second store in this process) opening the same file waits up to
+ *   `lockTimeoutMs` and then fails with `SqliteStoreLockedError`. The operating system drops the
+ *   lock when the holder exits, even after SIGKILL.
+ * - WAL journal with `synchronous = FULL`: a write has reached the disk when its promise resolves.
+ * - Versioned migrations (`schema_migrations`), applied by `init()`.
+ * - Every write is one transaction that first checks the fencing epoch: the store keeps the
+ *   highest epoch it has seen and refuses older ones with `FencedWriteError`.
+ */
+export function createSqliteStateStore({ path, lockTimeoutMs = 5000 }: SqliteStateStoreOptions): SqliteStateStore {
+  let database: Database | undefined;
+  let closed = false;
+
+  function open(): Database {
+    const opened = new BetterSqlite3(path, { timeout: lockTimeoutMs });
+    try {
+      opened.pragma('locking_mode = EXCLUSIVE');
+      opened.pragma('journal_mode = WAL');
+      opened.pragma('synchronous = FULL');
+      opened.exec('BEGIN EXCLUSIVE; COMMIT');
+      migrateSqliteSchema({ database: opened });
+      return opened;
+    } catch (error) {
+      opened.close();
+      if (isBusyError(error)) {
+        throw new SqliteStoreLockedError({ path, lockTimeoutMs, cause: error });
+      }
+      throw error;
+    }
+  }
+
+  function requireDatabase(): Database {
+    if (closed) throw new Error(`[headroom] [store-sqlite] the store for ${path} is closed`);
+    if (!database) throw new Error(`[headroom] [store-sqlite] call init() before using the store for ${path}`);
+    return database;
+  }
+
+  function write({ epoch }: WriteOptions, body: (database: Database) => void): void {
+    const current = requireDatabase();
+    current.transaction(() => {
+      const row = current.prepare('SELECT epoch FROM fencing WHERE id = 1').get() as { epoch: number };
+      if (epoch < row.epoch) {
+        throw new FencedWriteError({ epoch, currentEpoch: row.epoch });
+      }
+      if (epoch > row.epoch) {
+        current.prepare('UPDATE fencing SET epoch = ? WHERE id = 1').run(epoch);
+      }
+      body(current);
+    })();
+  }
+
+  return {
+    kind: 'sqlite',
+    path,
+    async init() {
+      if (closed) requireDatabase();
+      if (database) {
+        migrateSqliteSchema({ database });
+        return;
+      }
+      database = open();
+    },
+    async getPlannerState(): Promise<PlannerState> {
+      const row = requireDatabase().prepare('SELECT state FROM planner_state WHERE id = 1').get() as
+        | { state: string }
+        | undefined;
+      return row ? (JSON.parse(row.state) as PlannerState) : emptyPlannerState();
+    },
+    async putPlannerState(options) {
+      write(options, (current) => {
+        current
+          .prepare(
+            'INSERT INTO planner_state (id, state) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state',
+          )
+          .run(JSON.stringify(options.state));
+      });
+    },
+    async putIntent(options) {
+      const { intent } = options;
+      write(options, (current) => {
+        current
+          .prepare(
+            `INSERT INTO intents (key, status, created_at, intent) VALUES (?, ?, ?, ?)
+             ON CONFLICT (key) DO UPDATE SET status = excluded.status, created_at = excluded.created_at, intent = excluded.intent`,
+          )
+          .run(intent.key, intent.status, intent.createdAt, JSON.stringify(intent));
+      });
+    },
+    async listIntents(options?: { status?: IntentStatus }): Promise<Intent[]> {
+      const current = requireDatabase();
+      const status = options?.status;
+      const rows = (
+        status === undefined
+          ? current.prepare('SELECT intent FROM intents ORDER BY created_at, key').all()
+          : current.prepare('SELECT intent FROM intents WHERE status = ? ORDER BY created_at, key').all(status)
+      ) as Array<{ intent: string }>;
+      return rows.map((row) => JSON.parse(row.intent) as Intent);
+    },
+    async putInstance(options) {
+      const { instance } = options;
+      write(options, (current) => {
+        current
+          .prepare(
+            'INSERT INTO ledger_instances (id, instance) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET instance = excluded.instance',
+          )
+          .run(instance.id, JSON.stringify(instance));
+      });
+    },
+    async deleteInstance(options) {
+      write(options, (current) => {
+        current.prepare('DELETE FROM ledger_instances WHERE id = ?').run(options.id);
+      });
+    },
+    async listInstances(): Promise<LedgerInstance[]> {
+      const rows = requireDatabase().prepare('SELECT instance FROM ledger_instances ORDER BY id').all() as Array<{
+        instance: string;
+      }>;
+      return rows.map((row) => JSON.parse(row.instance) as LedgerInstance);
+    },
+    async close() {
+      closed = true;
+      database?.close();
+      database = undefined;
+    },
+  };
+}
+
+function isBusyError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
+}

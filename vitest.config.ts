@@ -8,6 +8,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    reporters: ['default'],
+    reporters: ['default', 'json'],
+    outputFile: { json: process.env.HEADROOM_TEST_ARTIFACTS ? `${process.env.HEADROOM_TEST_ARTIFACTS}/vitest-report.json` : 'test-artifacts/vitest-report.json' },
   },
 });

@@ -22,11 +22,6 @@ export interface ComputeScalingPlanResult {
 
 const PENDING_STATES = new Set(['requested', 'creating', 'starting']);
 
-/** Instances of one autoscale config, gathered in one pass over the snapshot. */
-interface ConfigInstances {
-  instances: Instance[];
-}
-
 const round = (value: number) => Math.round(value * 1000) / 1000;
 const roundResources = (r: Resources): Resources => ({ cores: round(r.cores), memoryMb: round(r.memoryMb), gpus: round(r.gpus) });
 const parseInstant = (iso: string): number => {
@@ -34,31 +29,50 @@ const parseInstant = (iso: string): number => {
   return Number.isNaN(ms) ? 0 : ms;
 };
 
+/** An instance the lifecycle rules remove before capacity is counted. */
+interface Removal {
+  instance: Instance;
+  cause: 'failed' | 'checkin-timeout';
+  ageSeconds: number;
+}
+
+/**
+ * Everything the plan of one autoscale config needs from the snapshot, gathered in a single
+ * sequential pass over all instances (walking each config's instances separately costs far more
+ * in cache misses than the arithmetic).
+ */
+interface ConfigAccumulator {
+  entry: AutoscaleEntry;
+  key: string;
+  enabled: boolean;
+  active: boolean;
+  requireCheckin: boolean;
+  timeoutSeconds: number | undefined;
+  /** Server pools: sessions a new or idle server offers. */
+  perServer: number;
+  countUsers: boolean;
+  /** Whether the failure backoff may reset (only then are creation times parsed). */
+  watchForSuccess: boolean;
+  lastFailureMs: number;
+  instanceCount: number;
+  available: Resources;
+  pending: Resources;
+  freeSessions: number;
+  pendingSessions: number;
+  staged: Map<string, number> | undefined;
+  idle: Instance[];
+  removals: Removal[];
+  keptWarnings: string[];
+  /** An instance that came up after the last failure, if any. */
+  success: Instance | undefined;
+}
+
 /**
  * One planning step (DESIGN §5). Pure and deterministic: no I/O, no timers, no `Date.now()`.
  * Every action and every "no action" carries a reason with its numbers.
  */
 export function computeScalingPlan({ config, snapshot, state, now }: ComputeScalingPlanOptions): ComputeScalingPlanResult {
   const entries = listAutoscaleEntries(config);
-  const byPool = new Map<string, Map<string, ConfigInstances>>();
-  for (const entry of entries) {
-    let pool = byPool.get(entry.pool.id);
-    if (!pool) {
-      pool = new Map();
-      byPool.set(entry.pool.id, pool);
-    }
-    pool.set(entry.autoscale.id, { instances: [] });
-  }
-
-  const instancesPerProvider = new Map<string, number>();
-  const planWarnings: string[] = [];
-  for (const instance of snapshot.instances) {
-    instancesPerProvider.set(instance.provider, (instancesPerProvider.get(instance.provider) ?? 0) + 1);
-    const group = byPool.get(instance.pool)?.get(instance.autoscale);
-    if (group) group.instances.push(instance);
-    else planWarnings.push(`instance ${instance.id} belongs to unknown autoscale config ${instance.pool}/${instance.autoscale}; ignored (it still counts against provider ${instance.provider})`);
-  }
-
   const stagingByConfig = new Map<string, StagingConfig[]>();
   for (const staging of config.staging) {
     const key = autoscaleKey(staging.pool, staging.autoscale);
@@ -67,38 +81,80 @@ export function computeScalingPlan({ config, snapshot, state, now }: ComputeScal
     stagingByConfig.set(key, list);
   }
 
+  const byPool = new Map<string, Map<string, ConfigAccumulator>>();
+  const accumulators: ConfigAccumulator[] = [];
   // Queued requests of a pool count toward its first enabled, active config with aggressive scaling.
   const queuedOwner = new Map<string, string>();
-  const activeByKey = new Map<string, boolean>();
   for (const entry of entries) {
     const key = autoscaleKey(entry.pool.id, entry.autoscale.id);
-    const active = entry.autoscale.enabled && isActive(entry.autoscale.schedules, now);
-    activeByKey.set(key, active);
-    if (active && entry.autoscale.aggressiveScaling && !queuedOwner.has(entry.pool.id)) queuedOwner.set(entry.pool.id, key);
+    const autoscale = entry.autoscale;
+    const active = autoscale.enabled && isActive(autoscale.schedules, now);
+    if (active && autoscale.aggressiveScaling && !queuedOwner.has(entry.pool.id)) queuedOwner.set(entry.pool.id, key);
+    const previous = state.autoscale[key] ?? initialAutoscaleState();
+    const timeoutSeconds = checkinTimeoutSeconds(autoscale);
+    const server = entry.kind === 'server' ? entry.autoscale : undefined;
+    const accumulator: ConfigAccumulator = {
+      entry,
+      key,
+      enabled: autoscale.enabled,
+      active,
+      requireCheckin: timeoutSeconds !== undefined,
+      timeoutSeconds,
+      perServer: server ? Math.min(server.maxSessionsPerServer, server.maxUsersPerServer) : 0,
+      countUsers: server ? server.maxUsersPerServer < server.maxSessionsPerServer : false,
+      watchForSuccess: previous.consecutiveFailures > 0 && previous.lastFailureAt !== null,
+      lastFailureMs: previous.lastFailureAt ? parseInstant(previous.lastFailureAt) : 0,
+      instanceCount: 0,
+      available: { cores: 0, memoryMb: 0, gpus: 0 },
+      pending: { cores: 0, memoryMb: 0, gpus: 0 },
+      freeSessions: 0,
+      pendingSessions: 0,
+      staged: stagingByConfig.has(key) ? new Map() : undefined,
+      idle: [],
+      removals: [],
+      keptWarnings: [],
+      success: undefined,
+    };
+    accumulators.push(accumulator);
+    let pool = byPool.get(entry.pool.id);
+    if (!pool) {
+      pool = new Map();
+      byPool.set(entry.pool.id, pool);
+    }
+    pool.set(autoscale.id, accumulator);
+  }
+
+  const instancesPerProvider = new Map<string, number>();
+  const planWarnings: string[] = [];
+  for (const instance of snapshot.instances) {
+    instancesPerProvider.set(instance.provider, (instancesPerProvider.get(instance.provider) ?? 0) + 1);
+    const accumulator = byPool.get(instance.pool)?.get(instance.autoscale);
+    if (accumulator) accumulate(accumulator, instance, now);
+    else
+      planWarnings.push(
+        `instance ${instance.id} belongs to unknown autoscale config ${instance.pool}/${instance.autoscale}; ignored (it still counts against provider ${instance.provider})`,
+      );
   }
 
   const nextAutoscale: Record<string, AutoscaleState> = {};
   const plannedCreatesPerProvider = new Map<string, number>();
   const configs: ConfigPlan[] = [];
-  for (const entry of entries) {
-    const key = autoscaleKey(entry.pool.id, entry.autoscale.id);
-    const group = byPool.get(entry.pool.id)!.get(entry.autoscale.id)!;
-    const previous = state.autoscale[key] ?? initialAutoscaleState();
+  for (const accumulator of accumulators) {
+    const { entry, key } = accumulator;
+    const provider = entry.autoscale.provider;
     const context: PlanContext = {
-      entry,
-      instances: group.instances,
-      state: previous,
+      accumulator,
+      state: state.autoscale[key] ?? initialAutoscaleState(),
       now,
-      active: activeByKey.get(key) ?? false,
       queued: queuedOwner.get(entry.pool.id) === key ? snapshot.queued.filter((request) => request.pool === entry.pool.id) : [],
       staging: stagingByConfig.get(key) ?? [],
-      providerTotal: instancesPerProvider.get(entry.autoscale.provider) ?? 0,
-      providerPlanned: plannedCreatesPerProvider.get(entry.autoscale.provider) ?? 0,
-      maxInstances: config.providers[entry.autoscale.provider]?.maxInstances ?? 0,
+      providerTotal: instancesPerProvider.get(provider) ?? 0,
+      providerPlanned: plannedCreatesPerProvider.get(provider) ?? 0,
+      maxInstances: config.providers[provider]?.maxInstances ?? 0,
     };
     const { plan, nextState } =
       entry.kind === 'docker-agent' ? planDockerAgents(context, entry.autoscale) : planServers(context, entry.autoscale);
-    plannedCreatesPerProvider.set(entry.autoscale.provider, context.providerPlanned + plan.create);
+    plannedCreatesPerProvider.set(provider, context.providerPlanned + plan.create);
     nextAutoscale[key] = nextState;
     configs.push(plan);
   }
@@ -109,12 +165,77 @@ export function computeScalingPlan({ config, snapshot, state, now }: ComputeScal
   };
 }
 
+/** Folds one instance into its config's accumulator (the hot loop of the planner). */
+function accumulate(accumulator: ConfigAccumulator, instance: Instance, now: number): void {
+  accumulator.instanceCount += 1;
+  if (!accumulator.enabled) return;
+  const sessions = instance.sessions;
+  const staged = accumulator.staged;
+  if (staged) {
+    for (const session of sessions) {
+      if (session.staged && session.workspace !== undefined) staged.set(session.workspace, (staged.get(session.workspace) ?? 0) + 1);
+    }
+  }
+  const state = instance.state;
+  if (state === 'failed') {
+    if (sessions.length > 0) accumulator.keptWarnings.push(`${instance.id} is failed but has ${sessions.length} session(s); not destroyed`);
+    else accumulator.removals.push({ instance, cause: 'failed', ageSeconds: 0 });
+    return;
+  }
+  if (accumulator.timeoutSeconds !== undefined && !instance.checkedIn && state !== 'destroying' && state !== 'draining') {
+    const ageSeconds = (now - parseInstant(instance.createdAt)) / 1000;
+    if (ageSeconds >= accumulator.timeoutSeconds) {
+      if (sessions.length > 0) {
+        accumulator.keptWarnings.push(`${instance.id} has not checked in after ${Math.floor(ageSeconds)} s but has sessions; not destroyed`);
+      } else {
+        accumulator.removals.push({ instance, cause: 'checkin-timeout', ageSeconds });
+        return;
+      }
+    }
+  }
+  const capacity = instance.capacity;
+  if (PENDING_STATES.has(state) || (state === 'running' && accumulator.requireCheckin && !instance.checkedIn)) {
+    if (accumulator.entry.kind === 'server') {
+      accumulator.pendingSessions += accumulator.perServer;
+    } else {
+      const pending = accumulator.pending;
+      pending.cores += capacity.cores;
+      pending.memoryMb += capacity.memoryMb;
+      pending.gpus += capacity.gpus;
+    }
+    return;
+  }
+  if (state !== 'running') return;
+  if (accumulator.watchForSuccess && accumulator.success === undefined && parseInstant(instance.createdAt) > accumulator.lastFailureMs) {
+    accumulator.success = instance;
+  }
+  if (sessions.length === 0) accumulator.idle.push(instance);
+  if (!accumulator.active) return;
+  if (accumulator.entry.kind === 'server') {
+    const server = accumulator.entry.autoscale;
+    const users = accumulator.countUsers ? countDistinctUsers(sessions) : sessions.length;
+    const free = Math.min(server.maxSessionsPerServer - sessions.length, server.maxUsersPerServer - users);
+    if (free > 0) accumulator.freeSessions += free;
+    return;
+  }
+  let cores = capacity.cores;
+  let memoryMb = capacity.memoryMb;
+  let gpus = capacity.gpus;
+  for (const session of sessions) {
+    cores -= session.cores;
+    memoryMb -= session.memoryMb;
+    gpus -= session.gpus;
+  }
+  const available = accumulator.available;
+  if (cores > 0) available.cores += cores;
+  if (memoryMb > 0) available.memoryMb += memoryMb;
+  if (gpus > 0) available.gpus += gpus;
+}
+
 interface PlanContext {
-  entry: AutoscaleEntry;
-  instances: Instance[];
+  accumulator: ConfigAccumulator;
   state: AutoscaleState;
   now: number;
-  active: boolean;
   queued: FleetSnapshot['queued'];
   staging: StagingConfig[];
   /** Instances of this config's provider in any state, across all configs. */
@@ -124,62 +245,35 @@ interface PlanContext {
   maxInstances: number;
 }
 
-/** Check-in timeouts, failed instances and the failure-backoff reset, shared by both pool kinds. */
-function settleLifecycle(
-  context: PlanContext,
-  requireCheckin: boolean,
-): { destroyed: Set<string>; actions: PlanAction[]; reasons: string[]; warnings: string[]; state: AutoscaleState } {
-  const { entry, now } = context;
-  const timeoutSeconds = checkinTimeoutSeconds(entry.autoscale);
-  const destroyed = new Set<string>();
+/** Failure-backoff reset, then the destroys of failed and timed-out instances. */
+function settleLifecycle(context: PlanContext): { actions: PlanAction[]; reasons: string[]; warnings: string[]; state: AutoscaleState } {
+  const { accumulator, now } = context;
+  const { entry } = accumulator;
   const actions: PlanAction[] = [];
   const reasons: string[] = [];
-  const warnings: string[] = [];
+  const warnings = [...accumulator.keptWarnings];
   let state = context.state;
   const base = { pool: entry.pool.id, autoscale: entry.autoscale.id, provider: entry.autoscale.provider };
-
-  if (state.consecutiveFailures > 0 && state.lastFailureAt) {
-    const lastFailureMs = parseInstant(state.lastFailureAt);
-    const success = context.instances.find(
-      (instance) =>
-        instance.state === 'running' && (instance.checkedIn || !requireCheckin) && parseInstant(instance.createdAt) > lastFailureMs,
-    );
-    if (success) {
-      reasons.push(`failure backoff reset: ${success.id} came up after ${state.consecutiveFailures} consecutive failure(s)`);
-      state = { ...state, consecutiveFailures: 0, lastFailureAt: null, createBlockedUntil: null };
-    }
+  if (accumulator.success) {
+    reasons.push(`failure backoff reset: ${accumulator.success.id} came up after ${state.consecutiveFailures} consecutive failure(s)`);
+    state = { ...state, consecutiveFailures: 0, lastFailureAt: null, createBlockedUntil: null };
   }
-
-  for (const instance of context.instances) {
-    if (instance.state === 'failed') {
-      if (instance.sessions.length > 0) {
-        warnings.push(`${instance.id} is failed but has ${instance.sessions.length} session(s); not destroyed`);
-        continue;
-      }
-      destroyed.add(instance.id);
-      state = withFailure(state, now);
+  for (const removal of accumulator.removals) {
+    const { instance } = removal;
+    state = withFailure(state, now);
+    if (removal.cause === 'failed') {
       actions.push({ ...base, type: 'destroy', instanceId: instance.id, cause: 'failed', reason: `destroy ${instance.id}: instance failed (failure ${state.consecutiveFailures})` });
       continue;
     }
-    if (timeoutSeconds === undefined || instance.checkedIn) continue;
-    if (instance.state === 'destroying' || instance.state === 'draining') continue;
-    const ageSeconds = (now - parseInstant(instance.createdAt)) / 1000;
-    if (ageSeconds < timeoutSeconds) continue;
-    if (instance.sessions.length > 0) {
-      warnings.push(`${instance.id} has not checked in after ${Math.floor(ageSeconds)} s but has sessions; not destroyed`);
-      continue;
-    }
-    destroyed.add(instance.id);
-    state = withFailure(state, now);
     actions.push({
       ...base,
       type: 'destroy',
       instanceId: instance.id,
       cause: 'checkin-timeout',
-      reason: `destroy ${instance.id}: no check-in ${Math.floor(ageSeconds)} s after creation (timeout ${timeoutSeconds} s); failure ${state.consecutiveFailures}, creates blocked until ${state.createBlockedUntil}`,
+      reason: `destroy ${instance.id}: no check-in ${Math.floor(removal.ageSeconds)} s after creation (timeout ${accumulator.timeoutSeconds} s); failure ${state.consecutiveFailures}, creates blocked until ${state.createBlockedUntil}`,
     });
   }
-  return { destroyed, actions, reasons, warnings, state };
+  return { actions, reasons, warnings, state };
 }
 
 /** How many creates the provider's `maxInstances` and the failure backoff allow. */
@@ -200,7 +294,7 @@ function allowCreates(
   const room = Math.max(0, context.maxInstances - context.providerTotal - context.providerPlanned);
   if (wanted > room) {
     reasons.push(
-      `wanted ${wanted} new instance(s), capped to ${room} by provider ${context.entry.autoscale.provider} maxInstances ${context.maxInstances} (${context.providerTotal} exist, ${context.providerPlanned} planned by other configs)`,
+      `wanted ${wanted} new instance(s), capped to ${room} by provider ${context.accumulator.entry.autoscale.provider} maxInstances ${context.maxInstances} (${context.providerTotal} exist, ${context.providerPlanned} planned by other configs)`,
     );
     return { count: room, capped: true };
   }
@@ -217,7 +311,8 @@ function applyDownscaleBackoff(
   actions: PlanAction[],
   reasons: string[],
 ): AutoscaleState {
-  const { entry, now } = context;
+  const { now } = context;
+  const { entry } = context.accumulator;
   if (removable.length === 0) return { ...state, surplusSince: null };
   const since = state.surplusSince ?? new Date(now).toISOString();
   const lastedSeconds = (now - parseInstant(since)) / 1000;
@@ -241,98 +336,61 @@ function applyDownscaleBackoff(
   return { ...state, surplusSince: null };
 }
 
-/** Idle, checked-in, running instances in removal order: oldest first, then by id. */
-function scaleDownCandidates(instances: Instance[], requireCheckin: boolean, destroyed: Set<string>): Instance[] {
-  return instances
-    .filter(
-      (instance) =>
-        instance.state === 'running' &&
-        instance.sessions.length === 0 &&
-        (instance.checkedIn || !requireCheckin) &&
-        !destroyed.has(instance.id),
-    )
-    .sort((a, b) => parseInstant(a.createdAt) - parseInstant(b.createdAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+/** Idle running instances (checked in when required) in removal order: oldest first, then by id. */
+function scaleDownCandidates(idle: Instance[]): Instance[] {
+  return idle
+    .map((instance) => ({ instance, createdMs: parseInstant(instance.createdAt) }))
+    .sort((a, b) => a.createdMs - b.createdMs || (a.instance.id < b.instance.id ? -1 : a.instance.id > b.instance.id ? 1 : 0))
+    .map((candidate) => candidate.instance);
 }
+
+function disabledPlan(context: PlanContext, zero: Resources | { sessions: number }, noun: string): { plan: ConfigPlan; nextState: AutoscaleState } {
+  const { entry } = context.accumulator;
+  return {
+    plan: {
+      pool: entry.pool.id,
+      autoscale: entry.autoscale.id,
+      provider: entry.autoscale.provider,
+      kind: entry.kind,
+      enabled: false,
+      active: false,
+      need: zero,
+      available: zero,
+      pending: zero,
+      deficit: zero,
+      create: 0,
+      destroy: [],
+      actions: [],
+      reasons: [`disabled: plans nothing; its ${context.accumulator.instanceCount} ${noun}(s) are never deleted by the engine`],
+      warnings: [],
+      unsatisfiable: [],
+      capped: false,
+    },
+    nextState: { ...context.state, surplusSince: null },
+  };
+}
+
+const destroyedIds = (actions: PlanAction[]) =>
+  actions.flatMap((action) => (action.type === 'destroy' ? [action.instanceId] : []));
 
 function planDockerAgents(
   context: PlanContext,
   autoscale: DockerAgentAutoscaleConfig,
 ): { plan: ConfigPlan; nextState: AutoscaleState } {
-  const { entry, active } = context;
-  const requireCheckin = checkinTimeoutSeconds(autoscale) !== undefined;
+  if (!autoscale.enabled) return disabledPlan(context, { cores: 0, memoryMb: 0, gpus: 0 }, 'instance');
+  const { accumulator } = context;
+  const { active, available, pending } = accumulator;
   const agent = autoscale.agent;
-  const available: Resources = { cores: 0, memoryMb: 0, gpus: 0 };
-  const pending: Resources = { cores: 0, memoryMb: 0, gpus: 0 };
-  const need: Resources = { cores: 0, memoryMb: 0, gpus: 0 };
-
-  const base = {
-    pool: entry.pool.id,
-    autoscale: autoscale.id,
-    provider: autoscale.provider,
-    kind: 'docker-agent' as const,
-    enabled: autoscale.enabled,
-    active,
-  };
-  if (!autoscale.enabled) {
-    return {
-      plan: {
-        ...base,
-        need,
-        available,
-        pending,
-        deficit: need,
-        create: 0,
-        destroy: [],
-        actions: [],
-        reasons: [`disabled: plans nothing; its ${context.instances.length} instance(s) are never deleted by the engine`],
-        warnings: [],
-        unsatisfiable: [],
-        capped: false,
-      },
-      nextState: { ...context.state, surplusSince: null },
-    };
-  }
-
-  const lifecycle = settleLifecycle(context, requireCheckin);
-  const { actions, reasons, warnings, destroyed } = lifecycle;
+  const lifecycle = settleLifecycle(context);
+  const { actions, reasons, warnings } = lifecycle;
   let state = lifecycle.state;
 
-  const stagingWorkspaces = context.staging.length > 0 ? new Map<string, number>() : undefined;
-  for (const instance of context.instances) {
-    if (stagingWorkspaces) {
-      for (const session of instance.sessions) {
-        if (session.staged && session.workspace !== undefined) {
-          stagingWorkspaces.set(session.workspace, (stagingWorkspaces.get(session.workspace) ?? 0) + 1);
-        }
-      }
-    }
-    if (destroyed.size > 0 && destroyed.has(instance.id)) continue;
-    const capacity = instance.capacity;
-    if (PENDING_STATES.has(instance.state) || (instance.state === 'running' && requireCheckin && !instance.checkedIn)) {
-      pending.cores += capacity.cores;
-      pending.memoryMb += capacity.memoryMb;
-      pending.gpus += capacity.gpus;
-      continue;
-    }
-    if (instance.state !== 'running' || !active) continue;
-    let cores = capacity.cores;
-    let memoryMb = capacity.memoryMb;
-    let gpus = capacity.gpus;
-    for (const session of instance.sessions) {
-      cores -= session.cores;
-      memoryMb -= session.memoryMb;
-      gpus -= session.gpus;
-    }
-    available.cores += cores > 0 ? cores : 0;
-    available.memoryMb += memoryMb > 0 ? memoryMb : 0;
-    available.gpus += gpus > 0 ? gpus : 0;
-  }
-
+  const need: Resources = { cores: 0, memoryMb: 0, gpus: 0 };
   const staging: Resources = { cores: 0, memoryMb: 0, gpus: 0 };
   const queued: Resources = { cores: 0, memoryMb: 0, gpus: 0 };
   if (active) {
     for (const stagingConfig of context.staging) {
-      const missing = Math.max(0, stagingConfig.desiredSessions - (stagingWorkspaces?.get(stagingConfig.workspace) ?? 0));
+      const missing = Math.max(0, stagingConfig.desiredSessions - (accumulator.staged?.get(stagingConfig.workspace) ?? 0));
       staging.cores += missing * stagingConfig.session.cores;
       staging.memoryMb += missing * stagingConfig.session.memoryMb;
       staging.gpus += missing * stagingConfig.session.gpus;
@@ -374,30 +432,27 @@ function planDockerAgents(
   if (allowed.count > 0) {
     const reason = `scale up by ${allowed.count}: ${drivers.join('; ')}; ${needText}; ${haveText}; agent ${formatResources(agent)}`;
     reasons.push(reason);
-    actions.push({ type: 'create', pool: entry.pool.id, autoscale: autoscale.id, provider: autoscale.provider, count: allowed.count, shape: agent, reason });
+    actions.push({ type: 'create', pool: accumulator.entry.pool.id, autoscale: autoscale.id, provider: autoscale.provider, count: allowed.count, shape: agent, reason });
   }
 
-  let nextState = state;
   if (wanted === 0) {
     // Greedy removal: an idle instance may go if no resource it offers falls below the need afterwards.
     const surplus: Resources = { cores: -deficit.cores, memoryMb: -deficit.memoryMb, gpus: -deficit.gpus };
     const removable: Instance[] = [];
-    for (const instance of scaleDownCandidates(context.instances, requireCheckin, destroyed)) {
+    for (const instance of scaleDownCandidates(accumulator.idle)) {
       const offered = active ? instance.capacity : { cores: 0, memoryMb: 0, gpus: 0 };
       if (RESOURCE_KEYS.every((key) => offered[key] === 0 || surplus[key] - offered[key] >= -1e-9)) {
         removable.push(instance);
         for (const key of RESOURCE_KEYS) surplus[key] -= offered[key];
       }
     }
-    nextState = applyDownscaleBackoff(
+    state = applyDownscaleBackoff(
       context,
       state,
       removable,
       autoscale.downscaleBackoffSeconds,
       (instance) =>
-        active
-          ? `idle (${formatResources(instance.capacity)}) and not needed: ${needText}; ${haveText}`
-          : 'idle and the config is inactive',
+        active ? `idle (${formatResources(instance.capacity)}) and not needed: ${needText}; ${haveText}` : 'idle and the config is inactive',
       actions,
       reasons,
     );
@@ -405,21 +460,24 @@ function planDockerAgents(
       reasons.push(`no action: ${needText}; ${haveText}; nothing idle to remove without falling below the need`);
     }
   } else {
-    nextState = { ...state, surplusSince: null };
+    state = { ...state, surplusSince: null };
     if (allowed.count === 0 && !allowed.capped) reasons.push(`no action: ${needText}; ${haveText}`);
   }
-  state = nextState;
 
-  const destroy = actions.filter((action) => action.type === 'destroy').map((action) => (action as { instanceId: string }).instanceId);
   return {
     plan: {
-      ...base,
+      pool: accumulator.entry.pool.id,
+      autoscale: autoscale.id,
+      provider: autoscale.provider,
+      kind: 'docker-agent',
+      enabled: true,
+      active,
       need: roundResources(need),
       available: roundResources(available),
       pending: roundResources(pending),
       deficit: roundResources(deficit),
       create: allowed.count,
-      destroy,
+      destroy: destroyedIds(actions),
       actions,
       reasons,
       warnings,
@@ -459,57 +517,13 @@ function countDistinctUsers(sessions: Instance['sessions']): number {
 }
 
 function planServers(context: PlanContext, autoscale: ServerAutoscaleConfig): { plan: ConfigPlan; nextState: AutoscaleState } {
-  const { entry, active } = context;
-  const requireCheckin = checkinTimeoutSeconds(autoscale) !== undefined;
-  const perServer = Math.min(autoscale.maxSessionsPerServer, autoscale.maxUsersPerServer);
-  const base = {
-    pool: entry.pool.id,
-    autoscale: autoscale.id,
-    provider: autoscale.provider,
-    kind: 'server' as const,
-    enabled: autoscale.enabled,
-    active,
-  };
-  if (!autoscale.enabled) {
-    const zero = { sessions: 0 };
-    return {
-      plan: {
-        ...base,
-        need: zero,
-        available: zero,
-        pending: zero,
-        deficit: zero,
-        create: 0,
-        destroy: [],
-        actions: [],
-        reasons: [`disabled: plans nothing; its ${context.instances.length} server(s) are never deleted by the engine`],
-        warnings: [],
-        unsatisfiable: [],
-        capped: false,
-      },
-      nextState: { ...context.state, surplusSince: null },
-    };
-  }
-  const lifecycle = settleLifecycle(context, requireCheckin);
-  const { actions, reasons, warnings, destroyed } = lifecycle;
-  const state = lifecycle.state;
+  if (!autoscale.enabled) return disabledPlan(context, { sessions: 0 }, 'server');
+  const { accumulator } = context;
+  const { active, perServer, freeSessions: free, pendingSessions: pending } = accumulator;
+  const lifecycle = settleLifecycle(context);
+  const { actions, reasons, warnings } = lifecycle;
+  let state = lifecycle.state;
 
-  let free = 0;
-  let pending = 0;
-  // Distinct users can only bind when fewer users than sessions are allowed per server.
-  const countUsers = autoscale.maxUsersPerServer < autoscale.maxSessionsPerServer;
-  for (const instance of context.instances) {
-    if (destroyed.size > 0 && destroyed.has(instance.id)) continue;
-    if (PENDING_STATES.has(instance.state) || (instance.state === 'running' && requireCheckin && !instance.checkedIn)) {
-      pending += perServer;
-      continue;
-    }
-    if (instance.state !== 'running' || !active) continue;
-    const sessions = instance.sessions;
-    const users = countUsers ? countDistinctUsers(sessions) : sessions.length;
-    const serverFree = Math.min(autoscale.maxSessionsPerServer - sessions.length, autoscale.maxUsersPerServer - users);
-    if (serverFree > 0) free += serverFree;
-  }
   const queued = active ? context.queued.length : 0;
   const need = active ? autoscale.minimumAvailableSessions + queued : 0;
   const deficit = need - (free + pending);
@@ -523,7 +537,7 @@ function planServers(context: PlanContext, autoscale: ServerAutoscaleConfig): { 
     reasons.push(reason);
     actions.push({
       type: 'create',
-      pool: entry.pool.id,
+      pool: accumulator.entry.pool.id,
       autoscale: autoscale.id,
       provider: autoscale.provider,
       count: allowed.count,
@@ -531,19 +545,18 @@ function planServers(context: PlanContext, autoscale: ServerAutoscaleConfig): { 
       reason,
     });
   }
-  let nextState: AutoscaleState;
   if (wanted === 0) {
     let surplus = -deficit;
     const removable: Instance[] = [];
-    for (const instance of scaleDownCandidates(context.instances, requireCheckin, destroyed)) {
-      // An idle running server offers a full server's worth of sessions when the config is active.
-      const offered = active ? perServer : 0;
+    // An idle running server offers a full server's worth of sessions when the config is active.
+    const offered = active ? perServer : 0;
+    for (const instance of scaleDownCandidates(accumulator.idle)) {
       if (surplus - offered >= 0) {
         removable.push(instance);
         surplus -= offered;
       }
     }
-    nextState = applyDownscaleBackoff(
+    state = applyDownscaleBackoff(
       context,
       state,
       removable,
@@ -554,24 +567,28 @@ function planServers(context: PlanContext, autoscale: ServerAutoscaleConfig): { 
     );
     if (removable.length === 0 && active) reasons.push(`no action: ${needText}; ${haveText}`);
   } else {
-    nextState = { ...state, surplusSince: null };
+    state = { ...state, surplusSince: null };
   }
-  const destroy = actions.filter((action) => action.type === 'destroy').map((action) => (action as { instanceId: string }).instanceId);
   return {
     plan: {
-      ...base,
+      pool: accumulator.entry.pool.id,
+      autoscale: autoscale.id,
+      provider: autoscale.provider,
+      kind: 'server',
+      enabled: true,
+      active,
       need: { sessions: need },
       available: { sessions: free },
       pending: { sessions: pending },
       deficit: { sessions: deficit },
       create: allowed.count,
-      destroy,
+      destroy: destroyedIds(actions),
       actions,
       reasons,
       warnings,
       unsatisfiable: [],
       capped: allowed.capped,
     },
-    nextState,
+    nextState: state,
   };
 }

@@ -21,7 +21,14 @@ for (let p = 0; p < CONFIGS / 4; p += 1) {
     kind: p % 5 === 4 ? 'server' : 'docker-agent',
     autoscale: Array.from({ length: 4 }, (_, a) =>
       p % 5 === 4
-        ? { id: `as-${a}`, provider: `cloud-${a}`, minimumAvailableSessions: 20, maxSessionsPerServer: 10, maxUsersPerServer: 10, requireCheckin: true }
+        ? {
+            id: `as-${a}`,
+            provider: `cloud-${a}`,
+            minimumAvailableSessions: 20,
+            maxSessionsPerServer: 10,
+            maxUsersPerServer: 10,
+            requireCheckin: true,
+          }
         : {
             id: `as-${a}`,
             provider: `cloud-${a}`,
@@ -29,17 +36,40 @@ for (let p = 0; p < CONFIGS / 4; p += 1) {
             standby: { cores: 16, memoryMb: 32768, gpus: 0 },
             agent: { cores: 16, memoryMb: 65536, gpus: 0 },
             downscaleBackoffSeconds: 600,
-            schedules: a === 3 ? [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '07:00', end: '19:00', timezone: 'Europe/Berlin' }] : [],
+            schedules:
+              a === 3
+                ? [
+                    {
+                      days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+                      start: '07:00',
+                      end: '19:00',
+                      timezone: 'Europe/Berlin',
+                    },
+                  ]
+                : [],
           },
     ),
   });
 }
 const config = parseConfig({
-  providers: Object.fromEntries(Array.from({ length: 4 }, (_, a) => [`cloud-${a}`, { type: 'fake', maxInstances: 5000 }])),
+  providers: Object.fromEntries(
+    Array.from({ length: 4 }, (_, a) => [`cloud-${a}`, { type: 'fake', maxInstances: 5000 }]),
+  ),
   pools,
-  staging: [{ id: 'chrome', pool: 'pool-0', autoscale: 'as-0', workspace: 'chrome', desiredSessions: 50, session: { cores: 1, memoryMb: 2048, gpus: 0 } }],
+  staging: [
+    {
+      id: 'chrome',
+      pool: 'pool-0',
+      autoscale: 'as-0',
+      workspace: 'chrome',
+      desiredSessions: 50,
+      session: { cores: 1, memoryMb: 2048, gpus: 0 },
+    },
+  ],
 });
-const owners = config.pools.flatMap((pool) => pool.autoscale.map((autoscale) => ({ pool: pool.id, autoscale: autoscale.id, provider: autoscale.provider })));
+const owners = config.pools.flatMap((pool) =>
+  pool.autoscale.map((autoscale) => ({ pool: pool.id, autoscale: autoscale.id, provider: autoscale.provider })),
+);
 const instances = Array.from({ length: INSTANCES }, (_, index) => {
   const owner = owners[index % owners.length];
   return {
@@ -64,7 +94,11 @@ for (let index = 0; index < SESSIONS; index += 1) {
     staged: index % 13 === 0,
   });
 }
-const snapshot = { at: new Date(now).toISOString(), instances, queued: [{ pool: 'pool-0', cores: 2, memoryMb: 4096, gpus: 0, since: new Date(now - 5000).toISOString() }] };
+const snapshot = {
+  at: new Date(now).toISOString(),
+  instances,
+  queued: [{ pool: 'pool-0', cores: 2, memoryMb: 4096, gpus: 0, since: new Date(now - 5000).toISOString() }],
+};
 
 function barePass() {
   let cores = 0;
@@ -92,7 +126,10 @@ function measure(fn) {
     times.push((used.user + used.system) / 1000);
   }
   times.sort((a, b) => a - b);
-  return { median: times[Math.floor(times.length / 2)], p99: times[Math.min(times.length - 1, Math.ceil(times.length * 0.99) - 1)] };
+  return {
+    median: times[Math.floor(times.length / 2)],
+    p99: times[Math.min(times.length - 1, Math.ceil(times.length * 0.99) - 1)],
+  };
 }
 
 let sink = 0;
@@ -103,8 +140,12 @@ const bare = measure(() => {
   sink += barePass();
 });
 const result = computeScalingPlan({ config, snapshot, state: emptyPlannerState(), now }).plan;
-console.log(`fleet: ${CONFIGS} autoscale configs, ${INSTANCES} instances, ${SESSIONS} sessions (${RUNS} runs after 10 warm-ups, CPU time per run, GC between runs)`);
+console.log(
+  `fleet: ${CONFIGS} autoscale configs, ${INSTANCES} instances, ${SESSIONS} sessions (${RUNS} runs after 10 warm-ups, CPU time per run, GC between runs)`,
+);
 console.log(`computeScalingPlan: median ${plan.median.toFixed(2)} ms, p99 ${plan.p99.toFixed(2)} ms`);
 console.log(`bare reservation pass: median ${bare.median.toFixed(2)} ms, p99 ${bare.p99.toFixed(2)} ms`);
 console.log(`ratio plan/bare (median): ${(plan.median / bare.median).toFixed(2)}x (target ≤ 3x)`);
-console.log(`plan: ${result.configs.reduce((sum, c) => sum + c.create, 0)} creates, ${result.configs.reduce((sum, c) => sum + c.destroy.length, 0)} destroys (${sink > 0 ? 'ok' : ''})`);
+console.log(
+  `plan: ${result.configs.reduce((sum, c) => sum + c.create, 0)} creates, ${result.configs.reduce((sum, c) => sum + c.destroy.length, 0)} destroys (${sink > 0 ? 'ok' : ''})`,
+);

@@ -3,7 +3,9 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, HeadroomError, systemClock } from '@headroom/core';
 import type { Command } from './command.js';
+import { loadCommand } from './commands/load-command.js';
 import { planCommand } from './commands/plan-command.js';
+import { runCommand } from './commands/run-command.js';
 import { scheduleCommand } from './commands/schedule-command.js';
 import { schemaCommand } from './commands/schema-command.js';
 import { validateCommand } from './commands/validate-command.js';
@@ -12,7 +14,14 @@ import { UsageError } from './usage-error.js';
 export const VERSION = '0.1.0';
 
 /** Every `headroom` subcommand, in help order. */
-export const COMMANDS: Command[] = [validateCommand, scheduleCommand, planCommand, schemaCommand];
+export const COMMANDS: Command[] = [
+  validateCommand,
+  scheduleCommand,
+  planCommand,
+  schemaCommand,
+  runCommand,
+  loadCommand,
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

@@ -38,11 +38,16 @@ describe('headroom validate', () => {
     const result = runCli(['validate', '--config', fakeConfig]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe(`ok: ${fakeConfig}: 2 pools, 2 autoscale configs, 1 provider, 0 DNS providers, 0 staging configs\n`);
+    expect(result.stdout).toBe(
+      `ok: ${fakeConfig}: 2 pools, 2 autoscale configs, 1 provider, 0 DNS providers, 0 staging configs\n`,
+    );
   });
 
   test('an invalid config: exit 2 with every problem by path, no stack trace', () => {
-    const bad = file('bad.yaml', 'providers:\n  cloud: { type: fake, maxInstances: -2 }\npools:\n  - { id: a, kind: docker-agent, autoscale: [{ id: x, provider: other, agent: { cores: 1 }, standby: { gpus: 0.5 } }] }\n');
+    const bad = file(
+      'bad.yaml',
+      'providers:\n  cloud: { type: fake, maxInstances: -2 }\npools:\n  - { id: a, kind: docker-agent, autoscale: [{ id: x, provider: other, agent: { cores: 1 }, standby: { gpus: 0.5 } }] }\n',
+    );
     const result = runCli(['validate', '--config', bad]);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
@@ -79,7 +84,16 @@ describe('headroom validate', () => {
 
 describe('headroom schedule', () => {
   test('JSON shape: active now, next transition, transitions until --until', () => {
-    const result = runCli(['schedule', '--config', fakeConfig, '--at', '2026-11-23T06:00:00Z', '--until', '2026-11-24T12:00:00Z', '--json']);
+    const result = runCli([
+      'schedule',
+      '--config',
+      fakeConfig,
+      '--at',
+      '2026-11-23T06:00:00Z',
+      '--until',
+      '2026-11-24T12:00:00Z',
+      '--json',
+    ]);
     expect(result.code).toBe(0);
     const output = JSON.parse(result.stdout);
     expect(output.at).toBe('2026-11-23T06:00:00.000Z');
@@ -113,8 +127,28 @@ describe('headroom plan', () => {
     JSON.stringify({
       at: '2026-11-23T09:00:00Z',
       instances: [
-        { id: 'a1', pool: 'agents', autoscale: 'day', provider: 'cloud', state: 'running', checkedIn: true, createdAt: '2026-11-23T07:00:00Z', capacity: { cores: 4, memoryMb: 8192, gpus: 0 }, sessions: [{ id: 's1', user: 'ann', cores: 2, memoryMb: 2048, gpus: 0 }] },
-        { id: 'r1', pool: 'rdp', autoscale: 'rdp', provider: 'cloud', state: 'running', checkedIn: true, createdAt: '2026-11-23T07:00:00Z', capacity: { cores: 2, memoryMb: 4096, gpus: 0 }, sessions: [{ id: 's2', user: 'bob', cores: 0, memoryMb: 0, gpus: 0 }] },
+        {
+          id: 'a1',
+          pool: 'agents',
+          autoscale: 'day',
+          provider: 'cloud',
+          state: 'running',
+          checkedIn: true,
+          createdAt: '2026-11-23T07:00:00Z',
+          capacity: { cores: 4, memoryMb: 8192, gpus: 0 },
+          sessions: [{ id: 's1', user: 'ann', cores: 2, memoryMb: 2048, gpus: 0 }],
+        },
+        {
+          id: 'r1',
+          pool: 'rdp',
+          autoscale: 'rdp',
+          provider: 'cloud',
+          state: 'running',
+          checkedIn: true,
+          createdAt: '2026-11-23T07:00:00Z',
+          capacity: { cores: 2, memoryMb: 4096, gpus: 0 },
+          sessions: [{ id: 's2', user: 'bob', cores: 0, memoryMb: 0, gpus: 0 }],
+        },
       ],
       queued: [],
     }),
@@ -127,7 +161,19 @@ describe('headroom plan', () => {
     const output = JSON.parse(result.stdout);
     expect(output.at).toBe('2026-11-23T09:00:00.000Z');
     const [agents, rdp] = output.configs;
-    expect(Object.keys(agents)).toEqual(['pool', 'autoscale', 'active', 'need', 'available', 'pending', 'deficit', 'create', 'destroy', 'reasons', 'warnings']);
+    expect(Object.keys(agents)).toEqual([
+      'pool',
+      'autoscale',
+      'active',
+      'need',
+      'available',
+      'pending',
+      'deficit',
+      'create',
+      'destroy',
+      'reasons',
+      'warnings',
+    ]);
     expect(agents).toMatchObject({
       pool: 'agents',
       active: true,
@@ -139,7 +185,12 @@ describe('headroom plan', () => {
       destroy: [],
     });
     expect(agents.reasons.join('\n')).toMatch(/capped to 1 by provider cloud maxInstances 3/);
-    expect(rdp).toMatchObject({ need: { sessions: 3 }, available: { sessions: 1 }, deficit: { sessions: 2 }, create: 0 });
+    expect(rdp).toMatchObject({
+      need: { sessions: 3 },
+      available: { sessions: 1 },
+      deficit: { sessions: 2 },
+      create: 0,
+    });
     expect(output.nextState.autoscale).toHaveProperty(['agents/day']);
   });
 
@@ -151,7 +202,10 @@ describe('headroom plan', () => {
   });
 
   test('an invalid snapshot exits 2 naming the field', () => {
-    const bad = file('bad-snapshot.json', JSON.stringify({ at: 'yesterday', instances: [{ id: 'x', state: 'flying' }] }));
+    const bad = file(
+      'bad-snapshot.json',
+      JSON.stringify({ at: 'yesterday', instances: [{ id: 'x', state: 'flying' }] }),
+    );
     const result = runCli(['plan', '--config', fakeConfig, '--snapshot', bad]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('at: must be an ISO-8601 instant');
@@ -164,13 +218,36 @@ describe('headroom plan', () => {
       'idle.json',
       JSON.stringify({
         at: '2026-11-23T09:00:00Z',
-        instances: [1, 2, 3].map((n) => ({ id: `a${n}`, pool: 'agents', autoscale: 'day', provider: 'cloud', state: 'running', checkedIn: true, createdAt: `2026-11-23T0${n}:00:00Z`, capacity: { cores: 4, memoryMb: 8192, gpus: 0 }, sessions: [] })),
+        instances: [1, 2, 3].map((n) => ({
+          id: `a${n}`,
+          pool: 'agents',
+          autoscale: 'day',
+          provider: 'cloud',
+          state: 'running',
+          checkedIn: true,
+          createdAt: `2026-11-23T0${n}:00:00Z`,
+          capacity: { cores: 4, memoryMb: 8192, gpus: 0 },
+          sessions: [],
+        })),
       }),
     );
     const first = JSON.parse(runCli(['plan', '--config', fakeConfig, '--snapshot', idle, '--json']).stdout);
     expect(first.configs[0].destroy).toEqual([]);
     const state = file('state.json', JSON.stringify(first.nextState));
-    const later = JSON.parse(runCli(['plan', '--config', fakeConfig, '--snapshot', idle, '--state', state, '--at', '2026-11-23T09:10:00Z', '--json']).stdout);
+    const later = JSON.parse(
+      runCli([
+        'plan',
+        '--config',
+        fakeConfig,
+        '--snapshot',
+        idle,
+        '--state',
+        state,
+        '--at',
+        '2026-11-23T09:10:00Z',
+        '--json',
+      ]).stdout,
+    );
     expect(later.configs[0].destroy).toEqual(['a1']);
   });
 });

@@ -5,11 +5,9 @@ const nonNegative = () => z.number({ error: 'must be a number' }).min(0, { error
 const nonNegativeInteger = () => nonNegative().int({ error: 'must be a whole number' });
 const positiveInteger = () => nonNegativeInteger().min(1, { error: 'must be ≥ 1' });
 const identifier = () =>
-  z
-    .string({ error: 'must be a string' })
-    .regex(/^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$/i, {
-      error: 'must be 1–64 letters, digits, ".", "_" or "-", starting and ending with a letter or digit',
-    });
+  z.string({ error: 'must be a string' }).regex(/^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$/i, {
+    error: 'must be 1–64 letters, digits, ".", "_" or "-", starting and ending with a letter or digit',
+  });
 
 /** A secret: inline, `{ env: NAME }` or `{ file: path }`. Resolved at the edge; never logged. */
 export const secretSchema = z.union([
@@ -47,10 +45,11 @@ export const scheduleSchema = z
     days: z.array(daySchema).min(1, { error: 'must list at least one day' }),
     start: timeOfDaySchema,
     end: timeOfDaySchema,
-    timezone: z.string({ error: 'must be an IANA time zone such as Europe/Berlin' }).refine(
-      (zone) => IANAZone.isValidZone(zone),
-      { error: (issue) => `unknown time zone "${String(issue.input)}" (use an IANA name such as Europe/Berlin)` },
-    ),
+    timezone: z
+      .string({ error: 'must be an IANA time zone such as Europe/Berlin' })
+      .refine((zone) => IANAZone.isValidZone(zone), {
+        error: (issue) => `unknown time zone "${String(issue.input)}" (use an IANA name such as Europe/Berlin)`,
+      }),
   })
   .refine((schedule) => schedule.start !== '24:00', { error: 'start cannot be 24:00', path: ['start'] });
 
@@ -58,9 +57,11 @@ export const dnsRegistrationSchema = z.strictObject({
   /** Id of a DNS provider config. */
   provider: z.string(),
   /** Records are `<instance id>.<baseDomain>`; the zone must already exist at the DNS provider. */
-  baseDomain: z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i, {
-    error: 'must be a domain name such as agents.example.com',
-  }),
+  baseDomain: z
+    .string()
+    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i, {
+      error: 'must be a domain name such as agents.example.com',
+    }),
   ttlSeconds: positiveInteger().default(60),
 });
 

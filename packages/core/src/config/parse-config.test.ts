@@ -14,7 +14,13 @@ const issuesOf = (input: unknown): Array<{ path: string; message: string }> => {
 
 const minimal = {
   providers: { cloud: { type: 'aws', maxInstances: 5, region: 'us-east-1' } },
-  pools: [{ id: 'agents', kind: 'docker-agent', autoscale: [{ id: 'main', provider: 'cloud', agent: { cores: 4, memoryMb: 8192 } }] }],
+  pools: [
+    {
+      id: 'agents',
+      kind: 'docker-agent',
+      autoscale: [{ id: 'main', provider: 'cloud', agent: { cores: 4, memoryMb: 8192 } }],
+    },
+  ],
 };
 
 describe('parseConfig', () => {
@@ -23,7 +29,13 @@ describe('parseConfig', () => {
     const pool = config.pools[0]!;
     expect(pool.kind).toBe('docker-agent');
     const autoscale = pool.autoscale[0]!;
-    expect(autoscale).toMatchObject({ enabled: true, aggressiveScaling: false, downscaleBackoffSeconds: 600, requireCheckin: false, schedules: [] });
+    expect(autoscale).toMatchObject({
+      enabled: true,
+      aggressiveScaling: false,
+      downscaleBackoffSeconds: 600,
+      requireCheckin: false,
+      schedules: [],
+    });
     if (pool.kind === 'docker-agent') expect(pool.autoscale[0]!.standby).toEqual({ cores: 0, memoryMb: 0, gpus: 0 });
     expect(config.providers.cloud).toMatchObject({ type: 'aws', maxInstances: 5, region: 'us-east-1' });
   });
@@ -37,7 +49,13 @@ describe('parseConfig', () => {
           id: 'agents',
           kind: 'docker-agent',
           autoscale: [
-            { id: 'a', provider: 'cloud', agent: { cores: 4 }, standby: { cores: -1 }, dns: { provider: 'r53', baseDomain: 'x.example.com' } },
+            {
+              id: 'a',
+              provider: 'cloud',
+              agent: { cores: 4 },
+              standby: { cores: -1 },
+              dns: { provider: 'r53', baseDomain: 'x.example.com' },
+            },
             { id: 'a', provider: 'missing', agent: { cores: 4 }, minimumAvailableSessions: 3 },
           ],
         },
@@ -55,7 +73,9 @@ describe('parseConfig', () => {
         expect.stringMatching(/^pools\[1\]\.kind: /),
         expect.stringMatching(/^pools\[0\]\.autoscale\[0\]\.dns\.provider: unknown DNS provider "r53"/),
         'pools[0].autoscale[1].id: duplicate autoscale id "a" in pool',
-        expect.stringMatching(/^pools\[0\]\.autoscale\[1\]\.provider: unknown provider "missing" \(configured: cloud\)/),
+        expect.stringMatching(
+          /^pools\[0\]\.autoscale\[1\]\.provider: unknown provider "missing" \(configured: cloud\)/,
+        ),
         'pools[1].id: duplicate pool id "agents"',
         'staging[0].pool: unknown pool "nope"',
       ]),
@@ -84,15 +104,20 @@ describe('parseConfig', () => {
       ...minimal,
       pools: [{ ...minimal.pools[0]!, autoscale: [{ ...minimal.pools[0]!.autoscale[0]!, schedules: [schedule] }] }],
     });
-    const config = parseConfig(withSchedule({ days: ['Monday', 'FRI'], start: '07:00', end: '24:00', timezone: 'Europe/Berlin' }));
+    const config = parseConfig(
+      withSchedule({ days: ['Monday', 'FRI'], start: '07:00', end: '24:00', timezone: 'Europe/Berlin' }),
+    );
     expect(config.pools[0]!.autoscale[0]!.schedules[0]!.days).toEqual(['mon', 'fri']);
-    const issues = issuesOf(withSchedule({ days: ['funday'], start: '24:00', end: '7:00', timezone: 'Europe/Atlantis' }));
+    const issues = issuesOf(
+      withSchedule({ days: ['funday'], start: '24:00', end: '7:00', timezone: 'Europe/Atlantis' }),
+    );
     const base = 'pools[0].autoscale[0].schedules[0]';
-    expect(issues.map((issue) => issue.path).sort()).toEqual([`${base}.days[0]`, `${base}.end`, `${base}.timezone`].sort());
-    expect(issuesOf(withSchedule({ days: [], start: '24:00', end: '10:00', timezone: 'UTC' })).map((issue) => issue.path)).toEqual([
-      `${base}.days`,
-      `${base}.start`,
-    ]);
+    expect(issues.map((issue) => issue.path).sort()).toEqual(
+      [`${base}.days[0]`, `${base}.end`, `${base}.timezone`].sort(),
+    );
+    expect(
+      issuesOf(withSchedule({ days: [], start: '24:00', end: '10:00', timezone: 'UTC' })).map((issue) => issue.path),
+    ).toEqual([`${base}.days`, `${base}.start`]);
   });
 
   test('secrets may be inline, { env } or { file }, nothing else', () => {

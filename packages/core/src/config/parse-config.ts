@@ -16,11 +16,15 @@ function zodIssues(error: z.ZodError): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) issues.push({ path: formatConfigPath([...issue.path, key]), message: 'unknown field' });
+      for (const key of issue.keys)
+        issues.push({ path: formatConfigPath([...issue.path, key]), message: 'unknown field' });
       continue;
     }
     if (issue.code === 'invalid_union' && issue.errors.length > 0 && issue.path.length > 0) {
-      issues.push({ path: formatConfigPath(issue.path), message: issue.message === 'Invalid input' ? 'has the wrong shape' : issue.message });
+      issues.push({
+        path: formatConfigPath(issue.path),
+        message: issue.message === 'Invalid input' ? 'has the wrong shape' : issue.message,
+      });
       continue;
     }
     let message = issue.message;
@@ -49,7 +53,8 @@ function crossReferenceIssues(input: unknown): ConfigIssue[] {
   pools.forEach((pool, poolIndex) => {
     if (!isRecord(pool)) return;
     if (typeof pool.id === 'string') {
-      if (poolIds.has(pool.id)) issues.push({ path: `pools[${poolIndex}].id`, message: `duplicate pool id "${pool.id}"` });
+      if (poolIds.has(pool.id))
+        issues.push({ path: `pools[${poolIndex}].id`, message: `duplicate pool id "${pool.id}"` });
       poolIds.set(pool.id, poolIndex);
     }
     const ids = new Set<string>();
@@ -59,7 +64,8 @@ function crossReferenceIssues(input: unknown): ConfigIssue[] {
       if (!isRecord(entry)) return;
       const path = `pools[${poolIndex}].autoscale[${index}]`;
       if (typeof entry.id === 'string') {
-        if (ids.has(entry.id)) issues.push({ path: `${path}.id`, message: `duplicate autoscale id "${entry.id}" in pool` });
+        if (ids.has(entry.id))
+          issues.push({ path: `${path}.id`, message: `duplicate autoscale id "${entry.id}" in pool` });
         ids.add(entry.id);
       }
       if (typeof entry.provider === 'string' && !(entry.provider in providers)) {
@@ -98,10 +104,16 @@ function crossReferenceIssues(input: unknown): ConfigIssue[] {
       return;
     }
     if (pool.kind !== 'docker-agent') {
-      issues.push({ path: `${path}.pool`, message: `pool "${entry.pool}" is not a docker-agent pool; staging needs one` });
+      issues.push({
+        path: `${path}.pool`,
+        message: `pool "${entry.pool}" is not a docker-agent pool; staging needs one`,
+      });
     }
     if (typeof entry.autoscale === 'string' && !pool.ids.has(entry.autoscale)) {
-      issues.push({ path: `${path}.autoscale`, message: `unknown autoscale config "${entry.autoscale}" in pool "${entry.pool}"` });
+      issues.push({
+        path: `${path}.autoscale`,
+        message: `unknown autoscale config "${entry.autoscale}" in pool "${entry.pool}"`,
+      });
     }
   });
   return issues;
@@ -122,6 +134,9 @@ export function parseConfig(input: unknown, options: { source?: string } = {}): 
 
 /** JSON Schema of the config file, for editors (`headroom schema`). */
 export function configJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(headroomConfigSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(headroomConfigSchema, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
   return { ...schema, title: 'Headroom configuration', $id: 'https://headroom.dev/schema/headroom.json' };
 }

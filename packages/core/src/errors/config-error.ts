@@ -12,12 +12,15 @@ export interface ConfigIssue {
 
 /** A configuration was refused as a whole. Every problem is listed; nothing was acted on. */
 export class ConfigError extends HeadroomError {
-  private readonly [symbol] = true;
+  protected readonly [symbol] = true;
   readonly issues: readonly ConfigIssue[];
 
   constructor({ issues, source }: { issues: readonly ConfigIssue[]; source?: string }) {
     const header = `invalid configuration${source ? ` in ${source}` : ''} (${issues.length} problem${issues.length === 1 ? '' : 's'})`;
-    super({ name, message: [header, ...issues.map((issue) => `  ${issue.path || '(root)'}: ${issue.message}`)].join('\n') });
+    super({
+      name,
+      message: [header, ...issues.map((issue) => `  ${issue.path || '(root)'}: ${issue.message}`)].join('\n'),
+    });
     this.issues = issues;
   }
 

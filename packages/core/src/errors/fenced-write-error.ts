@@ -6,7 +6,7 @@ const symbol = Symbol.for(marker);
 
 /** A write carried a leadership epoch older than the store's: this replica was deposed and must stop acting. */
 export class FencedWriteError extends HeadroomError {
-  private readonly [symbol] = true;
+  protected readonly [symbol] = true;
   readonly epoch: number;
   readonly currentEpoch: number;
 

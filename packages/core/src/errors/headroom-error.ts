@@ -6,7 +6,7 @@ const symbol = Symbol.for(marker);
  * this package (it checks a global symbol, not the prototype chain).
  */
 export class HeadroomError extends Error {
-  private readonly [symbol] = true;
+  protected readonly [symbol] = true;
   override readonly cause?: unknown;
 
   constructor({ name, message, cause }: { name: string; message: string; cause?: unknown }) {

@@ -6,7 +6,7 @@ const symbol = Symbol.for(marker);
 
 /** The instance does not exist (any more). `destroyInstance` treats this as success; reads may surface it. */
 export class InstanceNotFoundError extends HeadroomError {
-  private readonly [symbol] = true;
+  protected readonly [symbol] = true;
   readonly providerId: string;
   readonly instanceId: string;
 

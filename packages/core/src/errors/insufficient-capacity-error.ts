@@ -6,7 +6,7 @@ const symbol = Symbol.for(marker);
 
 /** The cloud has no capacity for the requested shape right now. Back off; another zone or type may work. */
 export class InsufficientCapacityError extends HeadroomError {
-  private readonly [symbol] = true;
+  protected readonly [symbol] = true;
   readonly providerId: string;
 
   constructor({ providerId, message, cause }: { providerId: string; message: string; cause?: unknown }) {

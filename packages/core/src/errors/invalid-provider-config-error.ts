@@ -6,7 +6,7 @@ const symbol = Symbol.for(marker);
 
 /** A provider setting is missing or wrong (bad image id, subnet, credentials). `field` names the setting. */
 export class InvalidProviderConfigError extends HeadroomError {
-  private readonly [symbol] = true;
+  protected readonly [symbol] = true;
   readonly providerId: string;
   readonly field: string | undefined;
 

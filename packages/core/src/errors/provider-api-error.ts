@@ -14,7 +14,7 @@ export function isRetryableStatusCode(statusCode: number | undefined): boolean {
  * throttling and timeouts are retryable, and the reconciler backs off with jitter before retrying.
  */
 export class ProviderApiError extends HeadroomError {
-  private readonly [symbol] = true;
+  protected readonly [symbol] = true;
   readonly providerId: string;
   readonly statusCode: number | undefined;
   readonly isRetryable: boolean;

@@ -6,7 +6,7 @@ const symbol = Symbol.for(marker);
 
 /** An account limit (instances, vCPUs, IPs) refused the call. Retrying soon will not help. */
 export class QuotaExceededError extends HeadroomError {
-  private readonly [symbol] = true;
+  protected readonly [symbol] = true;
   readonly providerId: string;
 
   constructor({ providerId, message, cause }: { providerId: string; message: string; cause?: unknown }) {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { ConfigError } from '../errors/config-error.js';
 import { formatConfigPath } from '../config/parse-config.js';
-import { INSTANCE_STATES, type FleetSnapshot } from './instance.js';
+import { ConfigError } from '../errors/config-error.js';
 import type { PlannerState } from '../planner/planner-state.js';
+import { type FleetSnapshot, INSTANCE_STATES } from './instance.js';
 
 const instant = () =>
   z.string({ error: 'must be an ISO-8601 instant' }).refine((value) => !Number.isNaN(Date.parse(value)), {
@@ -78,7 +78,8 @@ export function parseSnapshot(input: unknown, options: { source?: string } = {})
     }
     return [{ path: `instances[${index}].id`, message: `duplicate instance id "${instance.id}"` }];
   });
-  if (duplicates.length) throw new ConfigError({ issues: duplicates, ...(options.source ? { source: options.source } : {}) });
+  if (duplicates.length)
+    throw new ConfigError({ issues: duplicates, ...(options.source ? { source: options.source } : {}) });
   return snapshot;
 }
 

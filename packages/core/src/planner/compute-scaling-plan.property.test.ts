@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { parseConfig } from '../config/parse-config.js';
 import type { HeadroomConfig } from '../config/config-schema.js';
-import { INSTANCE_STATES, type FleetSnapshot, type Instance } from '../model/instance.js';
+import { parseConfig } from '../config/parse-config.js';
+import { type FleetSnapshot, INSTANCE_STATES, type Instance } from '../model/instance.js';
 import { RESOURCE_KEYS, type Resources } from '../model/resources.js';
 import { computeScalingPlan } from './compute-scaling-plan.js';
 import type { PlannerState } from './planner-state.js';
@@ -51,8 +51,12 @@ const configArbitrary: fc.Arbitrary<HeadroomConfig> = fc
     max1: fc.integer({ min: 0, max: 12 }),
     pools: fc.array(
       fc.oneof(
-        fc.tuple(agentAutoscaleArbitrary(0), agentAutoscaleArbitrary(1)).map((autoscale) => ({ kind: 'docker-agent' as const, autoscale })),
-        fc.tuple(serverAutoscaleArbitrary(0), serverAutoscaleArbitrary(1)).map((autoscale) => ({ kind: 'server' as const, autoscale })),
+        fc
+          .tuple(agentAutoscaleArbitrary(0), agentAutoscaleArbitrary(1))
+          .map((autoscale) => ({ kind: 'docker-agent' as const, autoscale })),
+        fc
+          .tuple(serverAutoscaleArbitrary(0), serverAutoscaleArbitrary(1))
+          .map((autoscale) => ({ kind: 'server' as const, autoscale })),
       ),
       { minLength: 1, maxLength: 3 },
     ),
@@ -83,21 +87,32 @@ function fleetArbitrary(config: HeadroomConfig): fc.Arbitrary<FleetSnapshot> {
         { maxLength: 4 },
       ),
     })
-    .map(({ owner, state, checkedIn, ageSeconds, sessions }): Omit<Instance, 'id'> => ({
-      pool: owner.pool,
-      autoscale: owner.autoscale.id,
-      provider: owner.autoscale.provider,
-      state,
-      checkedIn,
-      createdAt: new Date(T0 - ageSeconds * 1000).toISOString(),
-      capacity: ('agent' in owner.autoscale ? owner.autoscale.agent : undefined) ?? { cores: 2, memoryMb: 2048, gpus: 0 },
-      sessions: sessions.map((session, sessionIndex) => ({ id: `s${sessionIndex}`, ...session, workspace: 'desk' })),
-    }));
+    .map(
+      ({ owner, state, checkedIn, ageSeconds, sessions }): Omit<Instance, 'id'> => ({
+        pool: owner.pool,
+        autoscale: owner.autoscale.id,
+        provider: owner.autoscale.provider,
+        state,
+        checkedIn,
+        createdAt: new Date(T0 - ageSeconds * 1000).toISOString(),
+        capacity: ('agent' in owner.autoscale ? owner.autoscale.agent : undefined) ?? {
+          cores: 2,
+          memoryMb: 2048,
+          gpus: 0,
+        },
+        sessions: sessions.map((session, sessionIndex) => ({ id: `s${sessionIndex}`, ...session, workspace: 'desk' })),
+      }),
+    );
   return fc
     .record({
       instances: fc.array(instance, { maxLength: 14 }),
       queued: fc.array(
-        fc.record({ pool: fc.constantFrom(...config.pools.map((pool) => pool.id)), cores: fc.integer({ min: 0, max: 4 }), memoryMb: fc.integer({ min: 0, max: 4096 }), gpus: fc.constant(0) }),
+        fc.record({
+          pool: fc.constantFrom(...config.pools.map((pool) => pool.id)),
+          cores: fc.integer({ min: 0, max: 4 }),
+          memoryMb: fc.integer({ min: 0, max: 4096 }),
+          gpus: fc.constant(0),
+        }),
         { maxLength: 4 },
       ),
     })
@@ -122,12 +137,18 @@ const stateArbitrary: fc.Arbitrary<PlannerState> = fc
       createBlockedUntil: blockedForSeconds === null ? null : new Date(T0 + blockedForSeconds * 1000).toISOString(),
     };
     const autoscale: PlannerState['autoscale'] = {};
-    for (let pool = 0; pool < 3; pool += 1) for (let index = 0; index < 2; index += 1) autoscale[`pool${pool}/as${index}`] = entry;
+    for (let pool = 0; pool < 3; pool += 1)
+      for (let index = 0; index < 2; index += 1) autoscale[`pool${pool}/as${index}`] = entry;
     return { autoscale };
   });
 
 const scenario = configArbitrary.chain((config) =>
-  fc.record({ config: fc.constant(config), snapshot: fleetArbitrary(config), state: stateArbitrary, nowOffsetSeconds: fc.integer({ min: 0, max: 7 * 86400 }) }),
+  fc.record({
+    config: fc.constant(config),
+    snapshot: fleetArbitrary(config),
+    state: stateArbitrary,
+    nowOffsetSeconds: fc.integer({ min: 0, max: 7 * 86400 }),
+  }),
 );
 
 const runs = { numRuns: 400 };
@@ -176,7 +197,9 @@ describe('planner invariants (fast-check)', () => {
           const autoscale = pool.autoscale.find((a) => a.id === configPlan.autoscale)!;
           if (configPlan.kind === 'server' && 'maxSessionsPerServer' in autoscale) {
             const perServer = Math.min(autoscale.maxSessionsPerServer, autoscale.maxUsersPerServer);
-            expect((configPlan.deficit as { sessions: number }).sessions - configPlan.create * perServer).toBeLessThanOrEqual(0);
+            expect(
+              (configPlan.deficit as { sessions: number }).sessions - configPlan.create * perServer,
+            ).toBeLessThanOrEqual(0);
           } else {
             const agent = autoscale.agent as Resources;
             const deficit = configPlan.deficit as Resources;
@@ -197,7 +220,12 @@ describe('planner invariants (fast-check)', () => {
         const before = JSON.stringify({ config, snapshot, state });
         const now = T0 + nowOffsetSeconds * 1000;
         const first = computeScalingPlan({ config, snapshot, state, now });
-        const second = computeScalingPlan({ config, snapshot: structuredClone(snapshot), state: structuredClone(state), now });
+        const second = computeScalingPlan({
+          config,
+          snapshot: structuredClone(snapshot),
+          state: structuredClone(state),
+          now,
+        });
         expect(second).toEqual(first);
         expect(JSON.stringify({ config, snapshot, state })).toBe(before);
       }),

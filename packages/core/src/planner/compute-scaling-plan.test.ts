@@ -1,16 +1,25 @@
 import { describe, expect, test } from 'vitest';
 import type { FleetSnapshot, Instance } from '../model/instance.js';
 import { computeScalingPlan } from './compute-scaling-plan.js';
-import { T0, agent, agentConfig, server, serverConfig, session } from './planner-fixtures.test-helpers.js';
-import { type PlannerState, emptyPlannerState } from './planner-state.js';
+import { agent, agentConfig, server, serverConfig, session, T0 } from './planner-fixtures.test-helpers.js';
+import { emptyPlannerState, type PlannerState } from './planner-state.js';
 
 const snapshot = (instances: Instance[], queued: FleetSnapshot['queued'] = []): FleetSnapshot => ({
   at: new Date(T0).toISOString(),
   instances,
   queued,
 });
-const plan = (config: ReturnType<typeof agentConfig>, instances: Instance[], options: { state?: PlannerState; now?: number; queued?: FleetSnapshot['queued'] } = {}) =>
-  computeScalingPlan({ config, snapshot: snapshot(instances, options.queued), state: options.state ?? emptyPlannerState(), now: options.now ?? T0 });
+const plan = (
+  config: ReturnType<typeof agentConfig>,
+  instances: Instance[],
+  options: { state?: PlannerState; now?: number; queued?: FleetSnapshot['queued'] } = {},
+) =>
+  computeScalingPlan({
+    config,
+    snapshot: snapshot(instances, options.queued),
+    state: options.state ?? emptyPlannerState(),
+    now: options.now ?? T0,
+  });
 
 describe('docker-agent scale up', () => {
   test('empty pool: deficit per resource, count from the largest ratio', () => {
@@ -28,7 +37,9 @@ describe('docker-agent scale up', () => {
   });
 
   test('available is capacity minus reservations (staged included), floored at 0 per resource', () => {
-    const busy = agent('a1', { sessions: [session({ cores: 3, memoryMb: 1024 }), session({ cores: 3, memoryMb: 1024, staged: true })] });
+    const busy = agent('a1', {
+      sessions: [session({ cores: 3, memoryMb: 1024 }), session({ cores: 3, memoryMb: 1024, staged: true })],
+    });
     const idle = agent('a2');
     const { plan: result } = plan(agentConfig(), [busy, idle]);
     expect(result.configs[0]!.available).toEqual({ cores: 4, memoryMb: 8192 + 8192 - 2048, gpus: 0 });
@@ -37,7 +48,10 @@ describe('docker-agent scale up', () => {
   });
 
   test('pending capacity of starting instances counts and prevents double creation', () => {
-    const starting = [agent('p1', { state: 'creating', checkedIn: false }), agent('p2', { state: 'starting', checkedIn: false })];
+    const starting = [
+      agent('p1', { state: 'creating', checkedIn: false }),
+      agent('p2', { state: 'starting', checkedIn: false }),
+    ];
     const { plan: result } = plan(agentConfig(), starting);
     expect(result.configs[0]!.pending).toEqual({ cores: 8, memoryMb: 16384, gpus: 0 });
     expect(result.configs[0]!.create).toBe(0);
@@ -62,16 +76,29 @@ describe('docker-agent scale up', () => {
       { standby: { cores: 0, memoryMb: 0, gpus: 0 } },
       {
         staging: [
-          { id: 'chrome', pool: 'agents', autoscale: 'main', workspace: 'chrome', desiredSessions: 5, session: { cores: 1, memoryMb: 2048, gpus: 0 } },
+          {
+            id: 'chrome',
+            pool: 'agents',
+            autoscale: 'main',
+            workspace: 'chrome',
+            desiredSessions: 5,
+            session: { cores: 1, memoryMb: 2048, gpus: 0 },
+          },
         ],
       },
     );
-    const staged = agent('a1', { sessions: [session({ workspace: 'chrome', staged: true }), session({ workspace: 'chrome', staged: true })] });
+    const staged = agent('a1', {
+      sessions: [session({ workspace: 'chrome', staged: true }), session({ workspace: 'chrome', staged: true })],
+    });
     const result = plan(config, [staged]).plan.configs[0]!;
     expect(result.need).toEqual({ cores: 3, memoryMb: 6144, gpus: 0 });
     expect(result.available).toEqual({ cores: 2, memoryMb: 4096, gpus: 0 });
     expect(result.create).toBe(1);
-    const full = agent('a1', { sessions: Array.from({ length: 6 }, () => session({ workspace: 'chrome', staged: true, cores: 0.5, memoryMb: 512 })) });
+    const full = agent('a1', {
+      sessions: Array.from({ length: 6 }, () =>
+        session({ workspace: 'chrome', staged: true, cores: 0.5, memoryMb: 512 }),
+      ),
+    });
     expect(plan(config, [full]).plan.configs[0]!.need).toEqual({ cores: 0, memoryMb: 0, gpus: 0 });
   });
 
@@ -84,7 +111,9 @@ describe('docker-agent scale up', () => {
 
   test('maxInstances is never exceeded, counting every state and every config of the provider', () => {
     const config = agentConfig({ standby: { cores: 100, memoryMb: 0, gpus: 0 } });
-    const existing = Array.from({ length: 17 }, (_, index) => agent(`a${index}`, { state: index % 2 ? 'destroying' : 'failed', sessions: [session()] }));
+    const existing = Array.from({ length: 17 }, (_, index) =>
+      agent(`a${index}`, { state: index % 2 ? 'destroying' : 'failed', sessions: [session()] }),
+    );
     const result = plan(config, existing).plan.configs[0]!;
     expect(result.create).toBe(3);
     expect(result.capped).toBe(true);
@@ -98,14 +127,23 @@ describe('docker-agent scale up', () => {
     if (first.kind !== 'docker-agent') throw new Error('fixture');
     first.autoscale.push({ ...first.autoscale[0]!, id: 'second' });
     shared.providers.cloud!.maxInstances = 3;
-    const result = computeScalingPlan({ config: shared, snapshot: snapshot([]), state: emptyPlannerState(), now: T0 }).plan;
+    const result = computeScalingPlan({
+      config: shared,
+      snapshot: snapshot([]),
+      state: emptyPlannerState(),
+      now: T0,
+    }).plan;
     expect(result.configs.map((c) => c.create)).toEqual([2, 1]);
     expect(result.configs[1]!.capped).toBe(true);
   });
 });
 
 describe('docker-agent scale down', () => {
-  const surplusFleet = [agent('old', { createdAt: '2026-11-23T08:00:00Z' }), agent('mid', { createdAt: '2026-11-23T09:00:00Z' }), agent('new', { createdAt: '2026-11-23T10:00:00Z' })];
+  const surplusFleet = [
+    agent('old', { createdAt: '2026-11-23T08:00:00Z' }),
+    agent('mid', { createdAt: '2026-11-23T09:00:00Z' }),
+    agent('new', { createdAt: '2026-11-23T10:00:00Z' }),
+  ];
 
   test('surplus starts the backoff clock and destroys nothing yet', () => {
     const { plan: result, nextState } = plan(agentConfig(), surplusFleet);
@@ -123,10 +161,14 @@ describe('docker-agent scale down', () => {
 
   test('an interrupted surplus restarts the clock', () => {
     const first = plan(agentConfig(), surplusFleet);
-    const busy = plan(agentConfig(), surplusFleet.map((instance) => ({ ...instance, sessions: [session({ cores: 4, memoryMb: 8192 })] })), {
-      state: first.nextState,
-      now: T0 + 300_000,
-    });
+    const busy = plan(
+      agentConfig(),
+      surplusFleet.map((instance) => ({ ...instance, sessions: [session({ cores: 4, memoryMb: 8192 })] })),
+      {
+        state: first.nextState,
+        now: T0 + 300_000,
+      },
+    );
     expect(busy.nextState.autoscale['agents/main']!.surplusSince).toBeNull();
     const again = plan(agentConfig(), surplusFleet, { state: busy.nextState, now: T0 + 700_000 });
     expect(again.plan.configs[0]!.destroy).toEqual([]);
@@ -134,7 +176,11 @@ describe('docker-agent scale down', () => {
 
   test('never destroys an instance with sessions (staged ones included), even when inactive', () => {
     const inactive = agentConfig({ schedules: [{ days: ['sat'], start: '00:00', end: '01:00', timezone: 'UTC' }] });
-    const fleet = [agent('staged', { sessions: [session({ staged: true })] }), agent('busy', { sessions: [session()] }), agent('idle')];
+    const fleet = [
+      agent('staged', { sessions: [session({ staged: true })] }),
+      agent('busy', { sessions: [session()] }),
+      agent('idle'),
+    ];
     const first = plan(inactive, fleet);
     expect(first.plan.configs[0]!.active).toBe(false);
     const later = plan(inactive, fleet, { state: first.nextState, now: T0 + 601_000 });
@@ -144,7 +190,10 @@ describe('docker-agent scale down', () => {
   test('instances still starting or awaiting check-in are not candidates', () => {
     const config = agentConfig({ standby: { cores: 0, memoryMb: 0, gpus: 0 }, requireCheckin: true });
     const recent = new Date(T0 - 60_000).toISOString();
-    const fleet = [agent('boot', { state: 'starting', checkedIn: false, createdAt: recent }), agent('wait', { checkedIn: false, createdAt: recent })];
+    const fleet = [
+      agent('boot', { state: 'starting', checkedIn: false, createdAt: recent }),
+      agent('wait', { checkedIn: false, createdAt: recent }),
+    ];
     const first = plan(config, fleet);
     const later = plan(config, fleet, { state: first.nextState, now: T0 + 601_000 });
     expect(later.plan.configs[0]!.destroy).toEqual([]);
@@ -181,7 +230,10 @@ describe('check-in timeouts and failure backoff', () => {
     expect(result.destroy).toEqual(['late']);
     expect(result.actions.find((a) => a.type === 'destroy')).toMatchObject({ cause: 'checkin-timeout' });
     expect(result.create).toBe(0);
-    expect(first.nextState.autoscale['agents/main']).toMatchObject({ consecutiveFailures: 1, createBlockedUntil: '2026-11-23T12:00:30.000Z' });
+    expect(first.nextState.autoscale['agents/main']).toMatchObject({
+      consecutiveFailures: 1,
+      createBlockedUntil: '2026-11-23T12:00:30.000Z',
+    });
 
     const blocked = plan(config, [], { state: first.nextState, now: T0 + 29_000 });
     expect(blocked.plan.configs[0]!.create).toBe(0);
@@ -191,26 +243,45 @@ describe('check-in timeouts and failure backoff', () => {
 
     const late2 = agent('late2', { checkedIn: false, createdAt: new Date(T0 + 30_000 - 901_000).toISOString() });
     const second = plan(config, [late2], { state: first.nextState, now: T0 + 30_000 });
-    expect(second.nextState.autoscale['agents/main']).toMatchObject({ consecutiveFailures: 2, createBlockedUntil: '2026-11-23T12:01:30.000Z' });
+    expect(second.nextState.autoscale['agents/main']).toMatchObject({
+      consecutiveFailures: 2,
+      createBlockedUntil: '2026-11-23T12:01:30.000Z',
+    });
   });
 
   test('backoff is capped at 15 minutes and reset by the first instance that checks in', () => {
     const state: PlannerState = {
-      autoscale: { 'agents/main': { surplusSince: null, consecutiveFailures: 9, lastFailureAt: new Date(T0).toISOString(), createBlockedUntil: null } },
+      autoscale: {
+        'agents/main': {
+          surplusSince: null,
+          consecutiveFailures: 9,
+          lastFailureAt: new Date(T0).toISOString(),
+          createBlockedUntil: null,
+        },
+      },
     };
     const late = agent('late', { checkedIn: false, createdAt: new Date(T0 - 2_000_000).toISOString() });
     const failed = plan(config, [late], { state, now: T0 + 1000 });
-    expect(failed.nextState.autoscale['agents/main']!.createBlockedUntil).toBe(new Date(T0 + 1000 + 900_000).toISOString());
+    expect(failed.nextState.autoscale['agents/main']!.createBlockedUntil).toBe(
+      new Date(T0 + 1000 + 900_000).toISOString(),
+    );
     const before = agent('before', { createdAt: new Date(T0 + 500).toISOString() });
     const notYet = plan(config, [before], { state: failed.nextState, now: T0 + 2000 });
     expect(notYet.nextState.autoscale['agents/main']!.consecutiveFailures).toBe(10);
     const good = agent('good', { createdAt: new Date(T0 + 1500).toISOString() });
     const reset = plan(config, [good], { state: failed.nextState, now: T0 + 2000 });
-    expect(reset.nextState.autoscale['agents/main']).toMatchObject({ consecutiveFailures: 0, createBlockedUntil: null });
+    expect(reset.nextState.autoscale['agents/main']).toMatchObject({
+      consecutiveFailures: 0,
+      createBlockedUntil: null,
+    });
   });
 
   test('a timed-out instance with sessions is kept and warned about', () => {
-    const late = agent('late', { checkedIn: false, createdAt: new Date(T0 - 901_000).toISOString(), sessions: [session()] });
+    const late = agent('late', {
+      checkedIn: false,
+      createdAt: new Date(T0 - 901_000).toISOString(),
+      sessions: [session()],
+    });
     const result = plan(config, [late]).plan.configs[0]!;
     expect(result.destroy).toEqual([]);
     expect(result.warnings.join()).toMatch(/has not checked in/);
@@ -218,7 +289,9 @@ describe('check-in timeouts and failure backoff', () => {
 
   test('failed instances are destroyed and count as failures', () => {
     const result = plan(agentConfig(), [agent('broken', { state: 'failed' })]);
-    expect(result.plan.configs[0]!.actions).toContainEqual(expect.objectContaining({ type: 'destroy', instanceId: 'broken', cause: 'failed' }));
+    expect(result.plan.configs[0]!.actions).toContainEqual(
+      expect.objectContaining({ type: 'destroy', instanceId: 'broken', cause: 'failed' }),
+    );
     expect(result.nextState.autoscale['agents/main']!.consecutiveFailures).toBe(1);
   });
 });
@@ -239,20 +312,31 @@ describe('server pools', () => {
 
   test('with requireCheckin, a running server that has not checked in is pending', () => {
     const config = serverConfig({ requireCheckin: true, minimumAvailableSessions: 2 });
-    const result = plan(config, [server('s1', { checkedIn: false, createdAt: new Date(T0 - 60_000).toISOString() })]).plan.configs[0]!;
+    const result = plan(config, [server('s1', { checkedIn: false, createdAt: new Date(T0 - 60_000).toISOString() })])
+      .plan.configs[0]!;
     expect(result.pending).toEqual({ sessions: 2 });
     expect(result.create).toBe(0);
   });
 
   test('aggressive scaling adds queued requests to the minimum', () => {
-    const queued = [1, 2, 3].map(() => ({ pool: 'rdp', cores: 0, memoryMb: 0, gpus: 0, since: '2026-11-23T11:59:00Z' }));
+    const queued = [1, 2, 3].map(() => ({
+      pool: 'rdp',
+      cores: 0,
+      memoryMb: 0,
+      gpus: 0,
+      since: '2026-11-23T11:59:00Z',
+    }));
     const result = plan(serverConfig({ aggressiveScaling: true }), [], { queued }).plan.configs[0]!;
     expect(result.need).toEqual({ sessions: 7 });
     expect(result.create).toBe(4);
   });
 
   test('scale down keeps the minimum of free sessions after the backoff', () => {
-    const fleet = [server('s1', { createdAt: '2026-11-23T08:00:00Z' }), server('s2', { createdAt: '2026-11-23T09:00:00Z' }), server('s3', { createdAt: '2026-11-23T10:00:00Z' })];
+    const fleet = [
+      server('s1', { createdAt: '2026-11-23T08:00:00Z' }),
+      server('s2', { createdAt: '2026-11-23T09:00:00Z' }),
+      server('s3', { createdAt: '2026-11-23T10:00:00Z' }),
+    ];
     const first = plan(serverConfig(), fleet);
     const later = plan(serverConfig(), fleet, { state: first.nextState, now: T0 + 300_000 });
     expect(later.plan.configs[0]!.destroy).toEqual(['s1']);

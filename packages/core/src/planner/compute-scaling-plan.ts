@@ -1,10 +1,15 @@
-import type { DockerAgentAutoscaleConfig, HeadroomConfig, ServerAutoscaleConfig, StagingConfig } from '../config/config-schema.js';
+import type {
+  DockerAgentAutoscaleConfig,
+  HeadroomConfig,
+  ServerAutoscaleConfig,
+  StagingConfig,
+} from '../config/config-schema.js';
 import { type AutoscaleEntry, checkinTimeoutSeconds, listAutoscaleEntries } from '../config/config-views.js';
 import type { FleetSnapshot, Instance } from '../model/instance.js';
-import { RESOURCE_KEYS, type ResourceKey, type Resources, formatResources } from '../model/resources.js';
+import { formatResources, RESOURCE_KEYS, type ResourceKey, type Resources } from '../model/resources.js';
 import { isActive } from '../schedule/evaluate-schedule.js';
 import { withFailure } from './failure-backoff.js';
-import { type AutoscaleState, type PlannerState, autoscaleKey, initialAutoscaleState } from './planner-state.js';
+import { type AutoscaleState, autoscaleKey, initialAutoscaleState, type PlannerState } from './planner-state.js';
 import type { ConfigPlan, PlanAction, ScalingPlan } from './scaling-plan.js';
 
 export interface ComputeScalingPlanOptions {
@@ -23,7 +28,11 @@ export interface ComputeScalingPlanResult {
 const PENDING_STATES = new Set(['requested', 'creating', 'starting']);
 
 const round = (value: number) => Math.round(value * 1000) / 1000;
-const roundResources = (r: Resources): Resources => ({ cores: round(r.cores), memoryMb: round(r.memoryMb), gpus: round(r.gpus) });
+const roundResources = (r: Resources): Resources => ({
+  cores: round(r.cores),
+  memoryMb: round(r.memoryMb),
+  gpus: round(r.gpus),
+});
 const parseInstant = (iso: string): number => {
   const ms = Date.parse(iso);
   return Number.isNaN(ms) ? 0 : ms;
@@ -71,7 +80,12 @@ interface ConfigAccumulator {
  * One planning step (DESIGN §5). Pure and deterministic: no I/O, no timers, no `Date.now()`.
  * Every action and every "no action" carries a reason with its numbers.
  */
-export function computeScalingPlan({ config, snapshot, state, now }: ComputeScalingPlanOptions): ComputeScalingPlanResult {
+export function computeScalingPlan({
+  config,
+  snapshot,
+  state,
+  now,
+}: ComputeScalingPlanOptions): ComputeScalingPlanResult {
   const entries = listAutoscaleEntries(config);
   const stagingByConfig = new Map<string, StagingConfig[]>();
   for (const staging of config.staging) {
@@ -146,14 +160,19 @@ export function computeScalingPlan({ config, snapshot, state, now }: ComputeScal
       accumulator,
       state: state.autoscale[key] ?? initialAutoscaleState(),
       now,
-      queued: queuedOwner.get(entry.pool.id) === key ? snapshot.queued.filter((request) => request.pool === entry.pool.id) : [],
+      queued:
+        queuedOwner.get(entry.pool.id) === key
+          ? snapshot.queued.filter((request) => request.pool === entry.pool.id)
+          : [],
       staging: stagingByConfig.get(key) ?? [],
       providerTotal: instancesPerProvider.get(provider) ?? 0,
       providerPlanned: plannedCreatesPerProvider.get(provider) ?? 0,
       maxInstances: config.providers[provider]?.maxInstances ?? 0,
     };
     const { plan, nextState } =
-      entry.kind === 'docker-agent' ? planDockerAgents(context, entry.autoscale) : planServers(context, entry.autoscale);
+      entry.kind === 'docker-agent'
+        ? planDockerAgents(context, entry.autoscale)
+        : planServers(context, entry.autoscale);
     plannedCreatesPerProvider.set(provider, context.providerPlanned + plan.create);
     nextAutoscale[key] = nextState;
     configs.push(plan);
@@ -173,20 +192,29 @@ function accumulate(accumulator: ConfigAccumulator, instance: Instance, now: num
   const staged = accumulator.staged;
   if (staged) {
     for (const session of sessions) {
-      if (session.staged && session.workspace !== undefined) staged.set(session.workspace, (staged.get(session.workspace) ?? 0) + 1);
+      if (session.staged && session.workspace !== undefined)
+        staged.set(session.workspace, (staged.get(session.workspace) ?? 0) + 1);
     }
   }
   const state = instance.state;
   if (state === 'failed') {
-    if (sessions.length > 0) accumulator.keptWarnings.push(`${instance.id} is failed but has ${sessions.length} session(s); not destroyed`);
+    if (sessions.length > 0)
+      accumulator.keptWarnings.push(`${instance.id} is failed but has ${sessions.length} session(s); not destroyed`);
     else accumulator.removals.push({ instance, cause: 'failed', ageSeconds: 0 });
     return;
   }
-  if (accumulator.timeoutSeconds !== undefined && !instance.checkedIn && state !== 'destroying' && state !== 'draining') {
+  if (
+    accumulator.timeoutSeconds !== undefined &&
+    !instance.checkedIn &&
+    state !== 'destroying' &&
+    state !== 'draining'
+  ) {
     const ageSeconds = (now - parseInstant(instance.createdAt)) / 1000;
     if (ageSeconds >= accumulator.timeoutSeconds) {
       if (sessions.length > 0) {
-        accumulator.keptWarnings.push(`${instance.id} has not checked in after ${Math.floor(ageSeconds)} s but has sessions; not destroyed`);
+        accumulator.keptWarnings.push(
+          `${instance.id} has not checked in after ${Math.floor(ageSeconds)} s but has sessions; not destroyed`,
+        );
       } else {
         accumulator.removals.push({ instance, cause: 'checkin-timeout', ageSeconds });
         return;
@@ -206,7 +234,11 @@ function accumulate(accumulator: ConfigAccumulator, instance: Instance, now: num
     return;
   }
   if (state !== 'running') return;
-  if (accumulator.watchForSuccess && accumulator.success === undefined && parseInstant(instance.createdAt) > accumulator.lastFailureMs) {
+  if (
+    accumulator.watchForSuccess &&
+    accumulator.success === undefined &&
+    parseInstant(instance.createdAt) > accumulator.lastFailureMs
+  ) {
     accumulator.success = instance;
   }
   if (sessions.length === 0) accumulator.idle.push(instance);
@@ -246,7 +278,12 @@ interface PlanContext {
 }
 
 /** Failure-backoff reset, then the destroys of failed and timed-out instances. */
-function settleLifecycle(context: PlanContext): { actions: PlanAction[]; reasons: string[]; warnings: string[]; state: AutoscaleState } {
+function settleLifecycle(context: PlanContext): {
+  actions: PlanAction[];
+  reasons: string[];
+  warnings: string[];
+  state: AutoscaleState;
+} {
   const { accumulator, now } = context;
   const { entry } = accumulator;
   const actions: PlanAction[] = [];
@@ -255,14 +292,22 @@ function settleLifecycle(context: PlanContext): { actions: PlanAction[]; reasons
   let state = context.state;
   const base = { pool: entry.pool.id, autoscale: entry.autoscale.id, provider: entry.autoscale.provider };
   if (accumulator.success) {
-    reasons.push(`failure backoff reset: ${accumulator.success.id} came up after ${state.consecutiveFailures} consecutive failure(s)`);
+    reasons.push(
+      `failure backoff reset: ${accumulator.success.id} came up after ${state.consecutiveFailures} consecutive failure(s)`,
+    );
     state = { ...state, consecutiveFailures: 0, lastFailureAt: null, createBlockedUntil: null };
   }
   for (const removal of accumulator.removals) {
     const { instance } = removal;
     state = withFailure(state, now);
     if (removal.cause === 'failed') {
-      actions.push({ ...base, type: 'destroy', instanceId: instance.id, cause: 'failed', reason: `destroy ${instance.id}: instance failed (failure ${state.consecutiveFailures})` });
+      actions.push({
+        ...base,
+        type: 'destroy',
+        instanceId: instance.id,
+        cause: 'failed',
+        reason: `destroy ${instance.id}: instance failed (failure ${state.consecutiveFailures})`,
+      });
       continue;
     }
     actions.push({
@@ -340,11 +385,18 @@ function applyDownscaleBackoff(
 function scaleDownCandidates(idle: Instance[]): Instance[] {
   return idle
     .map((instance) => ({ instance, createdMs: parseInstant(instance.createdAt) }))
-    .sort((a, b) => a.createdMs - b.createdMs || (a.instance.id < b.instance.id ? -1 : a.instance.id > b.instance.id ? 1 : 0))
+    .sort(
+      (a, b) =>
+        a.createdMs - b.createdMs || (a.instance.id < b.instance.id ? -1 : a.instance.id > b.instance.id ? 1 : 0),
+    )
     .map((candidate) => candidate.instance);
 }
 
-function disabledPlan(context: PlanContext, zero: Resources | { sessions: number }, noun: string): { plan: ConfigPlan; nextState: AutoscaleState } {
+function disabledPlan(
+  context: PlanContext,
+  zero: Resources | { sessions: number },
+  noun: string,
+): { plan: ConfigPlan; nextState: AutoscaleState } {
   const { entry } = context.accumulator;
   return {
     plan: {
@@ -361,7 +413,9 @@ function disabledPlan(context: PlanContext, zero: Resources | { sessions: number
       create: 0,
       destroy: [],
       actions: [],
-      reasons: [`disabled: plans nothing; its ${context.accumulator.instanceCount} ${noun}(s) are never deleted by the engine`],
+      reasons: [
+        `disabled: plans nothing; its ${context.accumulator.instanceCount} ${noun}(s) are never deleted by the engine`,
+      ],
       warnings: [],
       unsatisfiable: [],
       capped: false,
@@ -390,7 +444,10 @@ function planDockerAgents(
   const queued: Resources = { cores: 0, memoryMb: 0, gpus: 0 };
   if (active) {
     for (const stagingConfig of context.staging) {
-      const missing = Math.max(0, stagingConfig.desiredSessions - (accumulator.staged?.get(stagingConfig.workspace) ?? 0));
+      const missing = Math.max(
+        0,
+        stagingConfig.desiredSessions - (accumulator.staged?.get(stagingConfig.workspace) ?? 0),
+      );
       staging.cores += missing * stagingConfig.session.cores;
       staging.memoryMb += missing * stagingConfig.session.memoryMb;
       staging.gpus += missing * stagingConfig.session.gpus;
@@ -432,7 +489,15 @@ function planDockerAgents(
   if (allowed.count > 0) {
     const reason = `scale up by ${allowed.count}: ${drivers.join('; ')}; ${needText}; ${haveText}; agent ${formatResources(agent)}`;
     reasons.push(reason);
-    actions.push({ type: 'create', pool: accumulator.entry.pool.id, autoscale: autoscale.id, provider: autoscale.provider, count: allowed.count, shape: agent, reason });
+    actions.push({
+      type: 'create',
+      pool: accumulator.entry.pool.id,
+      autoscale: autoscale.id,
+      provider: autoscale.provider,
+      count: allowed.count,
+      shape: agent,
+      reason,
+    });
   }
 
   if (wanted === 0) {
@@ -452,7 +517,9 @@ function planDockerAgents(
       removable,
       autoscale.downscaleBackoffSeconds,
       (instance) =>
-        active ? `idle (${formatResources(instance.capacity)}) and not needed: ${needText}; ${haveText}` : 'idle and the config is inactive',
+        active
+          ? `idle (${formatResources(instance.capacity)}) and not needed: ${needText}; ${haveText}`
+          : 'idle and the config is inactive',
       actions,
       reasons,
     );
@@ -516,7 +583,10 @@ function countDistinctUsers(sessions: Instance['sessions']): number {
   return distinct;
 }
 
-function planServers(context: PlanContext, autoscale: ServerAutoscaleConfig): { plan: ConfigPlan; nextState: AutoscaleState } {
+function planServers(
+  context: PlanContext,
+  autoscale: ServerAutoscaleConfig,
+): { plan: ConfigPlan; nextState: AutoscaleState } {
   if (!autoscale.enabled) return disabledPlan(context, { sessions: 0 }, 'server');
   const { accumulator } = context;
   const { active, perServer, freeSessions: free, pendingSessions: pending } = accumulator;

@@ -1,4 +1,4 @@
-import { type AutoscaleState, type PlannerState, autoscaleKey, initialAutoscaleState } from './planner-state.js';
+import { type AutoscaleState, autoscaleKey, initialAutoscaleState, type PlannerState } from './planner-state.js';
 
 /** First create backoff after a failure. */
 export const FAILURE_BACKOFF_INITIAL_SECONDS = 30;
@@ -26,7 +26,10 @@ export function withFailure(state: AutoscaleState, atMs: number): AutoscaleState
  * Records a failed create (the provider refused or the instance failed) for an autoscale config,
  * returning the new planner state. Used by the reconciler; the planner records check-in timeouts itself.
  */
-export function recordCreateFailure(state: PlannerState, options: { pool: string; autoscale: string; atMs: number }): PlannerState {
+export function recordCreateFailure(
+  state: PlannerState,
+  options: { pool: string; autoscale: string; atMs: number },
+): PlannerState {
   const key = autoscaleKey(options.pool, options.autoscale);
   const current = state.autoscale[key] ?? initialAutoscaleState();
   return { ...state, autoscale: { ...state.autoscale, [key]: withFailure(current, options.atMs) } };

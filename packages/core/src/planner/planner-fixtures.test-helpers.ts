@@ -1,11 +1,14 @@
-import { parseConfig } from '../config/parse-config.js';
 import type { HeadroomConfig, HeadroomConfigInput } from '../config/config-schema.js';
+import { parseConfig } from '../config/parse-config.js';
 import type { Instance, Session } from '../model/instance.js';
 
 export const T0 = Date.parse('2026-11-23T12:00:00Z');
 
 /** A config with one docker-agent pool `agents` / autoscale `main` on provider `cloud` (max 20). */
-export function agentConfig(autoscale: Record<string, unknown> = {}, extra: Partial<HeadroomConfigInput> = {}): HeadroomConfig {
+export function agentConfig(
+  autoscale: Record<string, unknown> = {},
+  extra: Partial<HeadroomConfigInput> = {},
+): HeadroomConfig {
   return parseConfig({
     providers: { cloud: { type: 'fake', maxInstances: 20 } },
     pools: [

@@ -88,7 +88,10 @@ describe('overnight, 24:00 and full-day windows', () => {
     expect(isActive(shifts, at('2026-11-23T13:00:00Z'))).toBe(false);
     expect(isActive(shifts, at('2026-11-23T15:00:00Z'))).toBe(true);
     expect(
-      listTransitions(shifts, at('2026-11-23T00:00:00Z'), at('2026-11-24T00:00:00Z')).map((t) => [iso(t.atMs), t.active]),
+      listTransitions(shifts, at('2026-11-23T00:00:00Z'), at('2026-11-24T00:00:00Z')).map((t) => [
+        iso(t.atMs),
+        t.active,
+      ]),
     ).toEqual([
       ['2026-11-23T08:00:00.000Z', true],
       ['2026-11-23T12:00:00.000Z', false],

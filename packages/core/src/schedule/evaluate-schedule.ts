@@ -80,7 +80,12 @@ const dayOffsetCache = new Map<string, number[]>();
  * The intervals a schedule defines for the local days from `firstDayMs` to `lastDayMs` (naive
  * midnights, inclusive), per DESIGN §6.
  */
-function intervalsForDays(schedule: Schedule, zone: IANAZone, firstDayMs: number, lastDayMs: number): ScheduleInterval[] {
+function intervalsForDays(
+  schedule: Schedule,
+  zone: IANAZone,
+  firstDayMs: number,
+  lastDayMs: number,
+): ScheduleInterval[] {
   const startOfDayMs = parseTimeOfDayMs(schedule.start);
   const endOfDayMs = parseTimeOfDayMs(schedule.end);
   const overnight = startOfDayMs >= endOfDayMs;

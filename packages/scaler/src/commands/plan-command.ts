@@ -1,8 +1,8 @@
 import {
   type ConfigPlan,
-  type PlannerState,
   computeScalingPlan,
   emptyPlannerState,
+  type PlannerState,
   parsePlannerState,
   parseSnapshot,
 } from '@headroom/core';
@@ -13,7 +13,9 @@ import { parseCommandArguments, requireFlag } from '../parse-command-arguments.j
 import { parseInstantFlag } from '../parse-instant.js';
 
 const formatQuantity = (value: ConfigPlan['need']) =>
-  'sessions' in value ? `${value.sessions} session${value.sessions === 1 ? '' : 's'}` : `${value.cores}c ${value.memoryMb}MiB ${value.gpus}g`;
+  'sessions' in value
+    ? `${value.sessions} session${value.sessions === 1 ? '' : 's'}`
+    : `${value.cores}c ${value.memoryMb}MiB ${value.gpus}g`;
 
 export const planCommand: Command = {
   name: 'plan',
@@ -33,9 +35,14 @@ export const planCommand: Command = {
     );
     const config = await loadConfigFile(requireFlag(values.config, '--config', 'plan'));
     const snapshotPath = requireFlag(values.snapshot, '--snapshot', 'plan');
-    const snapshot = parseSnapshot(parseYaml(await readInputFile(snapshotPath, '--snapshot'), snapshotPath), { source: snapshotPath });
+    const snapshot = parseSnapshot(parseYaml(await readInputFile(snapshotPath, '--snapshot'), snapshotPath), {
+      source: snapshotPath,
+    });
     let state: PlannerState = emptyPlannerState();
-    if (values.state) state = parsePlannerState(parseYaml(await readInputFile(values.state, '--state'), values.state), { source: values.state });
+    if (values.state)
+      state = parsePlannerState(parseYaml(await readInputFile(values.state, '--state'), values.state), {
+        source: values.state,
+      });
     const now = values.at ? parseInstantFlag(values.at, '--at') : Date.parse(snapshot.at);
     const { plan, nextState } = computeScalingPlan({ config, snapshot, state, now });
 

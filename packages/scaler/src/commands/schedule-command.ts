@@ -31,7 +31,10 @@ export const scheduleCommand: Command = {
         active: autoscale.enabled && isActive(scheduled, atMs),
         nextTransition: autoscale.enabled ? iso(nextTransition(scheduled, atMs)) : null,
         transitions: autoscale.enabled
-          ? listTransitions(scheduled, atMs, untilMs).map((transition) => ({ at: iso(transition.atMs)!, active: transition.active }))
+          ? listTransitions(scheduled, atMs, untilMs).map((transition) => ({
+              at: iso(transition.atMs)!,
+              active: transition.active,
+            }))
           : [],
       };
     });
@@ -55,7 +58,8 @@ export const scheduleCommand: Command = {
     for (const entry of configs) {
       if (entry.transitions.length === 0) continue;
       stdout.write(`\n${entry.pool}/${entry.autoscale}:\n`);
-      for (const transition of entry.transitions) stdout.write(`  ${transition.at}  ${transition.active ? 'becomes active' : 'becomes inactive'}\n`);
+      for (const transition of entry.transitions)
+        stdout.write(`  ${transition.at}  ${transition.active ? 'becomes active' : 'becomes inactive'}\n`);
     }
     return 0;
   },

@@ -1,4 +1,5 @@
 export * from '../errors/index.js';
 export type * from '../model/resources.js';
 export * from './tags.js';
+export * from './utils/index.js';
 export type * from './v1/index.js';

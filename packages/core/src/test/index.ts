@@ -1,1 +1,10 @@
-export {};
+export * from './create-fake-clock.js';
+export * from './create-fake-dns-provider.js';
+export * from './create-fake-http-provider.js';
+export * from './create-fake-provider.js';
+export * from './create-seeded-random.js';
+export * from './fake-call-runner.js';
+export * from './fake-cloud.js';
+export * from './fake-cloud-protocol.js';
+export * from './fake-faults.js';
+export * from './start-fake-cloud-server.js';

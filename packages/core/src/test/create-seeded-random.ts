@@ -1,0 +1,14 @@
+/**
+ * A deterministic uniform random function in [0, 1) (mulberry32): the same seed always yields the
+ * same sequence. For fault injection and jitter in tests and simulations.
+ */
+export function createSeededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let value = state;
+    value = Math.imul(value ^ (value >>> 15), value | 1);
+    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
+    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { InvalidProviderConfigError } from '@headroom/core/provider';
 import { describe, expect, test } from 'vitest';
 import { guestProgramFor } from './guest-program.js';
-import { resolveSecret } from './resolve-secret.js';
 import { createVsphereProvider } from './vsphere-provider.js';
 import { vsphereProviderSettingsSchema } from './vsphere-provider-settings.js';
 
@@ -44,28 +43,6 @@ describe('vsphereProviderSettingsSchema', () => {
       expect((error as InvalidProviderConfigError).field).toBe('osFamily');
     }
     expect(vsphereProviderSettingsSchema.safeParse({ ...minimal, configOverride: {} }).success).toBe(false);
-  });
-});
-
-describe('resolveSecret', () => {
-  test('reads inline, environment and file secrets; a missing one names the field only', async () => {
-    expect(await resolveSecret({ secret: 'inline', field: 'password' })).toBe('inline');
-    process.env.HEADROOM_TEST_SECRET = 'from-env';
-    expect(await resolveSecret({ secret: { env: 'HEADROOM_TEST_SECRET' }, field: 'password' })).toBe('from-env');
-    delete process.env.HEADROOM_TEST_SECRET;
-    const directory = await mkdtemp(join(tmpdir(), 'headroom-vsphere-'));
-    try {
-      await writeFile(join(directory, 'password'), 'from-file\n');
-      expect(await resolveSecret({ secret: { file: join(directory, 'password') }, field: 'password' })).toBe(
-        'from-file',
-      );
-    } finally {
-      await rm(directory, { recursive: true });
-    }
-    const error = await resolveSecret({ secret: { env: 'HEADROOM_TEST_SECRET' }, field: 'guestPassword' }).catch(
-      (caught: unknown) => caught,
-    );
-    expect((error as InvalidProviderConfigError).field).toBe('guestPassword');
   });
 });
 

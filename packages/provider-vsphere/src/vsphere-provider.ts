@@ -11,9 +11,9 @@ import {
   type ProviderInstanceState,
   QuotaExceededError,
   type Resources,
+  resolveSecret,
 } from '@headroom/core/provider';
 import { guestProgramFor } from './guest-program.js';
-import { resolveSecret } from './resolve-secret.js';
 import { PROVIDER_ID } from './vsphere-error.js';
 import {
   type ResolvedVsphereProviderSettings,
@@ -217,7 +217,7 @@ export function createVsphereProvider(settings: VsphereProviderSettings): Vspher
   const client = new VsphereSoapClient({
     url: `${resolved.protocol}://${resolved.vcenterAddress}:${resolved.vcenterPort}/sdk`,
     username: resolved.username,
-    password: () => resolveSecret({ secret: resolved.password, field: 'password' }),
+    password: () => resolveSecret({ value: resolved.password, field: 'password', providerId: PROVIDER_ID }),
     requestTimeoutMs: resolved.requestTimeoutMs,
     ...(settings.taskPollIntervalMs === undefined ? {} : { taskPollIntervalMs: settings.taskPollIntervalMs }),
     ...(settings.fetch ? { fetch: settings.fetch } : {}),
@@ -550,7 +550,11 @@ export function createVsphereProvider(settings: VsphereProviderSettings): Vspher
       throw configError('startupScriptMethod', 'this vCenter offers no guest process manager');
     }
     const guestUsername = resolved.guestUsername ?? '';
-    const guestPassword = await resolveSecret({ secret: resolved.guestPassword ?? '', field: 'guestPassword' });
+    const guestPassword = await resolveSecret({
+      value: resolved.guestPassword ?? '',
+      field: 'guestPassword',
+      providerId: PROVIDER_ID,
+    });
     const processId = textOf(
       await client.invoke({
         method: 'StartProgramInGuest',

@@ -134,6 +134,22 @@ describe('parseConfig', () => {
     expect(JSON.stringify(issues)).not.toContain('BEGIN KEY');
   });
 
+  test('startup scripts: unknown placeholders and stray braces are refused with their position', () => {
+    const withScript = (startupScript: string) => ({
+      ...minimal,
+      providers: { cloud: { ...minimal.providers.cloud, startupScript: 'echo {server_id} {{literal}}' } },
+      pools: [{ ...minimal.pools[0]!, autoscale: [{ ...minimal.pools[0]!.autoscale[0]!, startupScript }] }],
+    });
+    expect(() => parseConfig(withScript('curl "https://{upstream_auth_address}/x?token={checkin_jwt}"'))).not.toThrow();
+    expect(issuesOf(withScript('echo ok\necho {serverid}'))).toEqual([
+      {
+        path: 'pools[0].autoscale[0].startupScript',
+        message: 'unknown placeholder {serverid} at line 2, column 6; write {{ and }} for literal braces',
+      },
+    ]);
+    expect(issuesOf(withScript('echo done }'))[0]!.message).toMatch(/^unmatched brace at line 1, column 11/);
+  });
+
   test('the JSON Schema describes the config', () => {
     const schema = configJsonSchema();
     expect(schema.type).toBe('object');

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
+import { listStartupScriptPlaceholders } from '../provider/utils/render-startup-script.js';
+import { StartupScriptError } from '../provider/utils/startup-script-error.js';
 import { type HeadroomConfig, headroomConfigSchema } from './config-schema.js';
 
 /** Formats a zod path as `pools[0].autoscale[1].standby.cores`. */
@@ -46,6 +48,18 @@ function crossReferenceIssues(input: unknown): ConfigIssue[] {
   if (!isRecord(input)) return [];
   const issues: ConfigIssue[] = [];
   const providers = isRecord(input.providers) ? input.providers : {};
+  const checkStartupScript = (script: unknown, path: string) => {
+    if (typeof script !== 'string') return;
+    try {
+      listStartupScriptPlaceholders(script);
+    } catch (error) {
+      if (!StartupScriptError.isInstance(error)) throw error;
+      issues.push({ path, message: error.message.replace(/^startup script: /, '') });
+    }
+  };
+  for (const [id, provider] of Object.entries(providers)) {
+    if (isRecord(provider)) checkStartupScript(provider.startupScript, `providers.${id}.startupScript`);
+  }
   const dnsProviders = isRecord(input.dnsProviders) ? input.dnsProviders : {};
   const pools = Array.isArray(input.pools) ? input.pools : [];
   const poolIds = new Map<string, number>();
@@ -68,6 +82,7 @@ function crossReferenceIssues(input: unknown): ConfigIssue[] {
           issues.push({ path: `${path}.id`, message: `duplicate autoscale id "${entry.id}" in pool` });
         ids.add(entry.id);
       }
+      checkStartupScript(entry.startupScript, `${path}.startupScript`);
       if (typeof entry.provider === 'string' && !(entry.provider in providers)) {
         const known = Object.keys(providers);
         issues.push({

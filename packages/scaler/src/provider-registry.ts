@@ -32,7 +32,10 @@ interface SafeParseSchema {
     input: unknown,
   ):
     | { success: true; data: unknown }
-    | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } };
+    | {
+        success: false;
+        error: { issues: Array<{ path: PropertyKey[]; message: string; code?: string; keys?: string[] }> };
+      };
 }
 
 async function loadAdapter(type: string): Promise<Record<string, unknown> | undefined> {
@@ -99,7 +102,12 @@ async function checkSection(
     const result = schema.safeParse(adapterSettings(entry));
     if (!result.success) {
       for (const issue of result.error.issues) {
-        issues.push({ path: formatConfigPath([section, id, ...issue.path]), message: issue.message });
+        if (issue.code === 'unrecognized_keys' && issue.keys) {
+          for (const key of issue.keys)
+            issues.push({ path: formatConfigPath([section, id, ...issue.path, key]), message: 'unknown field' });
+        } else {
+          issues.push({ path: formatConfigPath([section, id, ...issue.path]), message: issue.message });
+        }
       }
     }
   }

@@ -58,6 +58,28 @@ describe('headroom validate', () => {
     noStackTrace(result.stderr);
   });
 
+  test('provider fields are checked by each adapter, by path', () => {
+    const adapters = file(
+      'adapters.yaml',
+      `providers:
+  aws-east: { type: aws, maxInstances: 2, region: us-east-1, instanceType: m6i.large, amiId: ami-0123456789abcdef0, ebsVolumeSizeGb: -5, subnet: x }
+  lab: { type: vsphere, maxInstances: 1, vcenterAddress: vc.example.com, username: u, password: { env: VSPHERE_PASSWORD }, templateName: t, datacenter: DC0, cpus: 2, memoryMb: 4096, osFamily: beos }
+`,
+    );
+    const result = runCli(['validate', '--config', adapters]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('providers.aws-east.ebsVolumeSizeGb: must be ≥ 1');
+    expect(result.stderr).toContain('providers.aws-east.subnet: unknown field');
+    expect(result.stderr).toMatch(/providers\.lab\.osFamily: .*"linux"\|"windows"/);
+    expect(result.stderr).toContain('(3 problems)');
+  });
+
+  test('the example config in the repository is valid', () => {
+    const result = runCli(['validate', '--config', 'examples/headroom.yaml']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+
   test('invalid YAML names the line and column', () => {
     const result = runCli(['validate', '--config', file('broken.yaml', 'pools:\n  - id: [unclosed\n')]);
     expect(result.code).toBe(2);

@@ -1,0 +1,1 @@
+export { formatSeconds, type RenderReportOptions, renderReport } from './render-report.js';

@@ -1,0 +1,13 @@
+export { dayLabel, dayStarts, spreadOverDays } from './results/calendar-days.js';
+export { combineOracles, computeOracle, type OracleOptions, type OracleResult } from './results/compute-oracle.js';
+export { paretoFront } from './results/pareto-front.js';
+export { percentileOfSorted } from './results/percentile.js';
+export {
+  createResultsRecorder,
+  type DestroyReason,
+  type FleetSample,
+  type ResultsAutoscale,
+  type ResultsRecorder,
+  WAIT_HISTOGRAM_BOUNDS_SECONDS,
+} from './results/results-recorder.js';
+export type { ResourceSeries, SimulationResult, SweepPoint } from './results/simulation-result.js';

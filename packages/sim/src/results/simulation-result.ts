@@ -1,0 +1,77 @@
+import type { InstanceState, Resources } from '@headroom/core';
+
+/** Series per resource, one value per timeline bucket. */
+export interface ResourceSeries {
+  cores: number[];
+  memoryMb: number[];
+  gpus: number[];
+}
+
+/** What a simulation run measured. Times are epoch ms; durations carry their unit. */
+export interface SimulationResult {
+  label?: string;
+  startMs: number;
+  endMs: number;
+  /** IANA zone used for days (cost per day) and for display. */
+  timezone: string;
+  cost: number;
+  instanceHours: number;
+  billedInstanceHours: number;
+  peakInstances: number;
+  /** Time-weighted mean of instances in any state. */
+  meanInstances: number;
+  sessions: {
+    /** Arrivals seen. */
+    total: number;
+    /** Placed on an agent (at once or after waiting). */
+    served: number;
+    /** Placed after waiting more than 0 s. */
+    waited: number;
+    /** Refused: no capacity and not queued, or gave up waiting. */
+    refused: number;
+    /** Of `refused`, those that gave up after waiting. */
+    gaveUp: number;
+    /** Most sessions running at once. */
+    peakConcurrent: number;
+    /** Wait before placement over served sessions (0 for those placed at once). */
+    waitSeconds: { mean: number; p50: number; p95: number; p99: number; max: number };
+  };
+  /** Hours of running instances holding no session. */
+  idleInstanceHours: number;
+  /** Capacity-hours of running instances not reserved by sessions, per resource. */
+  unusedCapacityHours: Resources;
+  /** Instances created. */
+  scaleUps: number;
+  /** Instances destroyed by scale-down. */
+  scaleDowns: number;
+  /** Instances destroyed by scale-down younger than their config's downscale backoff. */
+  thrash: number;
+  bootFailures: number;
+  checkinTimeouts: number;
+  oracle?: { cost: number; fluidCost: number; instanceHours: number; peakInstances: number };
+  /** `cost / oracle.cost` (≥ 1 when the oracle is a true lower bound); undefined without an oracle or when it is 0. */
+  costRatio?: number;
+  timeline: {
+    bucketSeconds: number;
+    /** Bucket start instants. */
+    atMs: number[];
+    /** Time-weighted means per bucket. */
+    demand: ResourceSeries;
+    capacity: ResourceSeries;
+    instancesByState: Record<InstanceState, number[]>;
+    sessionsRunning: number[];
+    sessionsWaiting: number[];
+    oracleInstances?: number[];
+  };
+  waitHistogram: { upperBoundSeconds: number[]; counts: number[] };
+  costPerDay: { day: string; dayStartMs: number; cost: number; oracleCost?: number }[];
+}
+
+/** One point of a parameter sweep. */
+export interface SweepPoint {
+  /** Parameter values, e.g. `{ 'standby.cores': 8, downscaleBackoffSeconds: 600 }`. */
+  settings: Record<string, string | number | boolean>;
+  cost: number;
+  p95WaitSeconds: number;
+  refused: number;
+}

@@ -1,0 +1,10 @@
+export * from './autoscaler-events.js';
+export * from './autoscaler-types.js';
+export * from './call-limiter.js';
+export { createAutoscaler, tickIntervalSeconds } from './create-autoscaler.js';
+export * from './instance-naming.js';
+export * from './merge-snapshot.js';
+export * from './with-dry-run.js';
+export * from './with-events.js';
+export * from './with-rate-limit.js';
+export * from './with-retry.js';

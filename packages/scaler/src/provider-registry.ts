@@ -28,9 +28,7 @@ const ADAPTERS: Record<string, AdapterEntry> = {
 };
 
 interface SafeParseSchema {
-  safeParse(
-    input: unknown,
-  ):
+  safeParse(input: unknown):
     | { success: true; data: unknown }
     | {
         success: false;

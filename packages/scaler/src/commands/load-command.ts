@@ -237,7 +237,18 @@ export const loadCommand: Command = {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
-    stdout.write(`done: started ${started} sessions, ${finished} finished, ${sessions.length} still open\n`);
+    // Every session ends with the run: report the fleet idle once so the service can scale down.
+    try {
+      await fetch(new URL('/api/v1/fleet', base), {
+        method: 'PUT',
+        headers,
+        signal: AbortSignal.timeout(5000),
+        body: JSON.stringify({ at: new Date().toISOString(), instances: [], queued: [] }),
+      });
+    } catch (error) {
+      stderr.write(`headroom load: final report failed: ${(error as Error).message}\n`);
+    }
+    stdout.write(`done: started ${started} sessions, ${finished} finished, ${sessions.length} ended by the stop\n`);
     return 0;
   },
 };

@@ -1,0 +1,205 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ConfigError } from '@headroom/core';
+import type { JsonLogger } from './json-logger.js';
+
+/** What a route handler returns: a status and a JSON body (or text for metrics). */
+export interface ApiResponse {
+  status: number;
+  body?: unknown;
+  text?: string;
+  contentType?: string;
+}
+
+export interface ApiRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  params: Record<string, string>;
+  headers: IncomingMessage['headers'];
+  /** Parsed JSON body (undefined when empty). */
+  body: unknown;
+  remoteAddress: string;
+  /** Whether the request carries the configured API bearer token. */
+  hasApiToken: boolean;
+  bearerToken: string | undefined;
+}
+
+/** Who may call a route: anyone, readers (token unless reads are public) or writers (token). */
+export type RouteAccess = 'open' | 'read' | 'write' | 'custom';
+
+export interface Route {
+  method: 'GET' | 'PUT' | 'POST';
+  /** `/api/v1/instances/:id/report` style. */
+  path: string;
+  access: RouteAccess;
+  handle(request: ApiRequest): Promise<ApiResponse> | ApiResponse;
+}
+
+export interface HttpApiOptions {
+  routes: Route[];
+  logger: JsonLogger;
+  /** Current API settings (they may change on reload). */
+  access: () => { token?: string; publicReadOnly: boolean };
+  maxBodyBytes?: number;
+}
+
+export class HttpError extends Error {
+  readonly status: number;
+  readonly details: unknown;
+  constructor(options: { status: number; message: string; details?: unknown }) {
+    super(options.message);
+    this.status = options.status;
+    this.details = options.details;
+  }
+}
+
+function compile(path: string): { pattern: RegExp; names: string[] } {
+  const names: string[] = [];
+  const source = path.replace(/:([a-z]+)/gi, (_match, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { pattern: new RegExp(`^${source}$`), names };
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+async function readBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) throw new HttpError({ status: 413, message: `request body larger than ${maxBytes} bytes` });
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError({ status: 400, message: 'request body is not valid JSON' });
+  }
+}
+
+/** A small JSON HTTP server: routing, bearer-token access, errors as JSON, one log line per request. */
+export interface HttpApi {
+  listen(options: { host: string; port: number }): Promise<{ host: string; port: number }>;
+  close(): Promise<void>;
+  readonly server: Server;
+}
+
+export function createHttpApi(options: HttpApiOptions): HttpApi {
+  const routes = options.routes.map((route) => ({ route, ...compile(route.path) }));
+  const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024 * 1024;
+
+  const send = (response: ServerResponse, result: ApiResponse) => {
+    const text = result.text ?? `${JSON.stringify(result.body ?? {}, null, 2)}\n`;
+    response.writeHead(result.status, {
+      'content-type':
+        result.contentType ??
+        (result.text !== undefined ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'),
+      'cache-control': 'no-store',
+      ...(result.status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
+      ...(result.status === 503 ? { 'retry-after': '5' } : {}),
+    });
+    response.end(text);
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const started = Date.now();
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const method = request.method ?? 'GET';
+    let status = 500;
+    try {
+      const candidates = routes.filter((entry) => entry.pattern.test(url.pathname));
+      const match = candidates.find(
+        (entry) => entry.route.method === method || (method === 'HEAD' && entry.route.method === 'GET'),
+      );
+      if (!match) {
+        throw candidates.length > 0
+          ? new HttpError({ status: 405, message: `${method} not allowed on ${url.pathname}` })
+          : new HttpError({ status: 404, message: `no endpoint ${url.pathname}` });
+      }
+      const values = match.pattern.exec(url.pathname)?.slice(1) ?? [];
+      const params = Object.fromEntries(
+        match.names.map((name, index) => [name, decodeURIComponent(values[index] ?? '')]),
+      );
+      const authorization = request.headers.authorization;
+      const bearerToken = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
+      const access = options.access();
+      const hasApiToken =
+        access.token !== undefined && bearerToken !== undefined && sameSecret(bearerToken, access.token);
+      const route = match.route;
+      if ((route.access === 'write' || (route.access === 'read' && !access.publicReadOnly)) && !hasApiToken) {
+        if (access.token === undefined && route.access === 'write') {
+          throw new HttpError({ status: 403, message: 'mutating endpoints are disabled: api.token is not configured' });
+        }
+        throw new HttpError({ status: 401, message: 'a valid bearer token is required' });
+      }
+      const body = method === 'PUT' || method === 'POST' ? await readBody(request, maxBodyBytes) : undefined;
+      const result = await route.handle({
+        method,
+        path: url.pathname,
+        query: url.searchParams,
+        params,
+        headers: request.headers,
+        body,
+        remoteAddress: request.socket.remoteAddress ?? '',
+        hasApiToken,
+        bearerToken,
+      });
+      status = result.status;
+      send(response, result);
+    } catch (error) {
+      if (error instanceof HttpError) {
+        status = error.status;
+        send(response, {
+          status,
+          body: { error: error.message, ...(error.details !== undefined ? { details: error.details } : {}) },
+        });
+      } else if (ConfigError.isInstance(error)) {
+        status = 400;
+        send(response, { status, body: { error: 'invalid request body', issues: error.issues } });
+      } else {
+        status = 500;
+        options.logger.error('request failed', { method, path: url.pathname, error });
+        send(response, { status, body: { error: 'internal error' } });
+      }
+    } finally {
+      // The path only: query strings may carry tokens.
+      options.logger.debug('http request', { method, path: url.pathname, status, durationMs: Date.now() - started });
+    }
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch(() => response.destroy());
+  });
+  server.keepAliveTimeout = 5000;
+
+  return {
+    server,
+    listen({ host, port }) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const address = server.address() as AddressInfo;
+          resolve({ host: address.address, port: address.port });
+        });
+      });
+    },
+    close() {
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 2000).unref();
+      });
+    },
+  };
+}

@@ -5,6 +5,7 @@ export * from './model/index.js';
 export * from './planner/index.js';
 export * from './provider/tags.js';
 export type * from './provider/v1/index.js';
+export * from './random/index.js';
 export * from './reconcile/index.js';
 export * from './schedule/index.js';
 export type * from './store/index.js';

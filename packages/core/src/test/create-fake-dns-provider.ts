@@ -1,8 +1,8 @@
 import { systemClock } from '../clock/clock.js';
 import type { DnsProviderV1 } from '../provider/v1/dns-provider-v1.js';
 import type { DnsRecord, DnsRecordType } from '../provider/v1/dns-record.js';
+import { createSeededRandom } from '../random/create-seeded-random.js';
 import { type FakeCallOptions, timersOf } from './create-fake-provider.js';
-import { createSeededRandom } from './create-seeded-random.js';
 import { createFakeCallRunner } from './fake-call-runner.js';
 import { createFakeCloud, type FakeCloud } from './fake-cloud.js';
 import { createFaultInjector, type FakeFault, type FakeFaultRates } from './fake-faults.js';

@@ -4,10 +4,10 @@ import { InvalidProviderConfigError } from '../errors/invalid-provider-config-er
 import { ProviderApiError } from '../errors/provider-api-error.js';
 import { QuotaExceededError } from '../errors/quota-exceeded-error.js';
 import { HEADROOM_TAGS } from '../provider/tags.js';
+import { createSeededRandom } from '../random/create-seeded-random.js';
 import { createFakeClock } from './create-fake-clock.js';
 import { createFakeDnsProvider } from './create-fake-dns-provider.js';
 import { createFakeProvider } from './create-fake-provider.js';
-import { createSeededRandom } from './create-seeded-random.js';
 import { fakeAddress } from './fake-cloud.js';
 
 const shape = { cores: 4, memoryMb: 8192, gpus: 0 };

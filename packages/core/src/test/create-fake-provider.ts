@@ -2,7 +2,7 @@ import { type Clock, systemClock, systemTimers, type Timers } from '../clock/clo
 import type { Resources } from '../model/resources.js';
 import type { ComputeProviderV1 } from '../provider/v1/compute-provider-v1.js';
 import type { ProviderInstance } from '../provider/v1/provider-v1-instance.js';
-import { createSeededRandom } from './create-seeded-random.js';
+import { createSeededRandom } from '../random/create-seeded-random.js';
 import { createFakeCallRunner, type FakeRateLimit } from './fake-call-runner.js';
 import { createFakeCloud, type FakeCloud, type FakeCloudStats } from './fake-cloud.js';
 import { createFaultInjector, type FakeFault, type FakeFaultRates, type FakeOperation } from './fake-faults.js';

@@ -7,7 +7,7 @@ import { InvalidProviderConfigError } from '../errors/invalid-provider-config-er
 import { ProviderApiError } from '../errors/provider-api-error.js';
 import { QuotaExceededError } from '../errors/quota-exceeded-error.js';
 import type { DnsRecordType } from '../provider/v1/dns-record.js';
-import { createSeededRandom } from './create-seeded-random.js';
+import { createSeededRandom } from '../random/create-seeded-random.js';
 import { createFakeCallRunner, type FakeRateLimit } from './fake-call-runner.js';
 import { createFakeCloud, type FakeCloud, type FakeCloudSnapshot } from './fake-cloud.js';
 import { FAKE_CLOUD_ERROR_STATUS, type FakeCloudErrorBody, type FakeCloudErrorKind } from './fake-cloud-protocol.js';

@@ -1,4 +1,10 @@
-import type { Instance, LedgerInstance, QueuedRequest, Session } from '@headroom/core';
+import {
+  createSeededRandom,
+  type Instance,
+  type LedgerInstance,
+  type QueuedRequest,
+  type Session,
+} from '@headroom/core';
 import type { Command } from '../command.js';
 import { parseCommandArguments } from '../parse-command-arguments.js';
 import { UsageError } from '../usage-error.js';
@@ -27,18 +33,6 @@ function number(
     throw new UsageError(`${flag} ${value}: must be a number from ${bounds.min} to ${bounds.max}`);
   }
   return parsed;
-}
-
-/** A deterministic pseudo-random sequence (mulberry32). */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export const loadCommand: Command = {
@@ -81,7 +75,7 @@ export const loadCommand: Command = {
     };
     const maxSessions = number(values['max-sessions'], '--max-sessions', 1000, { min: 1, max: 100_000 });
     const intervalSeconds = number(values['interval-seconds'], '--interval-seconds', 2, { min: 0.1, max: 60 });
-    const random = seeded(number(values.seed, '--seed', 1, { min: 0, max: 2 ** 31 }));
+    const random = createSeededRandom(number(values.seed, '--seed', 1, { min: 0, max: 2 ** 31 }));
     let base: URL;
     try {
       base = new URL(values.url ?? 'http://127.0.0.1:8080');

@@ -881,6 +881,7 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
         actions.createFailed += 1;
         fail(`create:${name}`, error);
         let cleanedUp = 0;
+        let cleanupFailed = false;
         try {
           const leftovers = await provider.listInstances({ tags: { [HEADROOM_TAGS.intent]: key } });
           for (const leftover of leftovers) {
@@ -888,33 +889,26 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
             cleanedUp += 1;
           }
         } catch (cleanupError) {
+          fail(`cleanup:${name}`, cleanupError);
+          cleanupFailed = true;
+        }
+        if (cleanupFailed) {
           // The intent stays open and the ledger keeps the `requested` entry (counted as pending):
           // the next ticks resolve it by its tag.
-          fail(`cleanup:${name}`, cleanupError);
           await putIntent({
             ...intent,
             updatedAt: nowIso(),
             detail: `create failed: ${messageOf(error)}; cleanup pending`,
           });
-          emit({
-            type: 'instance-create-error',
-            at: clock.now(),
-            ...ref,
-            intentKey: key,
-            reason,
-            errorClass: errorClassOf(error),
-            message: messageOf(error),
-            cleanedUp,
+        } else {
+          await putIntent({
+            ...intent,
+            status: 'failed',
+            updatedAt: nowIso(),
+            detail: `create failed: ${messageOf(error)}`,
           });
-          return true;
+          await removeInstance(name);
         }
-        await putIntent({
-          ...intent,
-          status: 'failed',
-          updatedAt: nowIso(),
-          detail: `create failed: ${messageOf(error)}`,
-        });
-        await removeInstance(name);
         emit({
           type: 'instance-create-error',
           at: clock.now(),

@@ -346,6 +346,29 @@ function allowCreates(
   return { count: wanted, capped: false };
 }
 
+/** Adds the create action with its reason (`scale up by N: <why>`). */
+function planCreate(
+  context: PlanContext,
+  count: number,
+  shape: Resources,
+  why: string,
+  actions: PlanAction[],
+  reasons: string[],
+): void {
+  const { entry } = context.accumulator;
+  const reason = `scale up by ${count}: ${why}`;
+  reasons.push(reason);
+  actions.push({
+    type: 'create',
+    pool: entry.pool.id,
+    autoscale: entry.autoscale.id,
+    provider: entry.autoscale.provider,
+    count,
+    shape,
+    reason,
+  });
+}
+
 /** Scale-down bookkeeping shared by both kinds: the surplus must last the backoff without interruption. */
 function applyDownscaleBackoff(
   context: PlanContext,
@@ -487,17 +510,14 @@ function planDockerAgents(
   if (!active) reasons.push(`inactive (schedule): needs nothing and offers nothing; ${haveText}`);
   const allowed = allowCreates(context, state, wanted, reasons);
   if (allowed.count > 0) {
-    const reason = `scale up by ${allowed.count}: ${drivers.join('; ')}; ${needText}; ${haveText}; agent ${formatResources(agent)}`;
-    reasons.push(reason);
-    actions.push({
-      type: 'create',
-      pool: accumulator.entry.pool.id,
-      autoscale: autoscale.id,
-      provider: autoscale.provider,
-      count: allowed.count,
-      shape: agent,
-      reason,
-    });
+    planCreate(
+      context,
+      allowed.count,
+      agent,
+      `${drivers.join('; ')}; ${needText}; ${haveText}; agent ${formatResources(agent)}`,
+      actions,
+      reasons,
+    );
   }
 
   if (wanted === 0) {
@@ -603,17 +623,15 @@ function planServers(
   if (!active) reasons.push(`inactive (schedule): needs nothing and offers nothing; ${haveText}`);
   const allowed = allowCreates(context, state, wanted, reasons);
   if (allowed.count > 0) {
-    const reason = `scale up by ${allowed.count}: session deficit ${deficit} / ${perServer} per server; ${needText}; ${haveText}`;
-    reasons.push(reason);
-    actions.push({
-      type: 'create',
-      pool: accumulator.entry.pool.id,
-      autoscale: autoscale.id,
-      provider: autoscale.provider,
-      count: allowed.count,
-      shape: autoscale.agent ?? { cores: 0, memoryMb: 0, gpus: 0 },
-      reason,
-    });
+    const shape = autoscale.agent ?? { cores: 0, memoryMb: 0, gpus: 0 };
+    planCreate(
+      context,
+      allowed.count,
+      shape,
+      `session deficit ${deficit} / ${perServer} per server; ${needText}; ${haveText}`,
+      actions,
+      reasons,
+    );
   }
   if (wanted === 0) {
     let surplus = -deficit;

@@ -1,0 +1,349 @@
+import { writeFile } from 'node:fs/promises';
+import { ConfigError, type HeadroomConfig } from '@headroom/core';
+import {
+  paretoFront,
+  recommendSweepPoint,
+  renderReport,
+  type SessionTrace,
+  type SimulationRun,
+  type SweepPoint,
+  simulate,
+  TraceError,
+  type TraceFormat,
+  type TraceOptions,
+} from '@headroom/sim';
+import type { Command } from '../command.js';
+import { loadConfigFile } from '../load-config-file.js';
+import { parseCommandArguments, requireFlag } from '../parse-command-arguments.js';
+import { parseInstantFlag } from '../parse-instant.js';
+import { formatSettings, formatSummary, formatSweepTable } from '../simulate/format-summary.js';
+import { loadTrace, type TraceInput } from '../simulate/load-trace.js';
+import { createProgressBar } from '../simulate/progress-bar.js';
+import { runSweep, SweepError } from '../simulate/run-sweep.js';
+import { parseSimulationSettings, type SimulationSettings } from '../simulate/simulation-config-schema.js';
+import { buildSweepGrid } from '../simulate/sweep-grid.js';
+import type { SimulationJob } from '../simulate/sweep-messages.js';
+import { UsageError } from '../usage-error.js';
+
+const usage = [
+  'headroom simulate --config FILE --trace FILE [--format auto|csv|swf|azure] [--timezone ZONE]',
+  '    [--from ISO] [--to ISO] [--scale-sizes X|cores=X,memoryMb=Y,gpus=Z] [--time-shift SECONDS]',
+  '    [--seed N] [--tick-seconds N] [--placement spread|pack] [--give-up-seconds N]',
+  '    [--sweep KEY=V1,V2,... ...] [--target-p95-wait SECONDS] [--max-refused N|P%] [--json] [--report FILE]',
+  '',
+  'Replays the trace through the planner against the cloud model of the config\'s "simulation:" section.',
+  '--sweep KEY=... sets KEY in every autoscale config of the docker-agent pools (AUTOSCALE:KEY or',
+  'POOL/AUTOSCALE:KEY for one), runs the grid in worker threads and recommends the cheapest point',
+  'meeting --target-p95-wait and --max-refused.',
+].join('\n');
+
+function parseNumberFlag(
+  value: string | undefined,
+  flag: string,
+  check: (number: number) => boolean,
+  expected: string,
+) {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || !check(number))
+    throw new UsageError(`${flag} ${value}: expected ${expected}`);
+  return number;
+}
+
+function parseScaleSizes(value: string | undefined): TraceOptions['scaleSizes'] {
+  if (value === undefined) return undefined;
+  const factor = (text: string, name: string) => {
+    const number = Number(text);
+    if (text.trim() === '' || !Number.isFinite(number) || number < 0)
+      throw new UsageError(`--scale-sizes ${value}: ${name} must be a number ≥ 0`);
+    return number;
+  };
+  if (!value.includes('=')) return factor(value, 'the factor');
+  const factors: Partial<Record<'cores' | 'memoryMb' | 'gpus', number>> = {};
+  for (const part of value.split(',')) {
+    const [name = '', text = ''] = part.split('=').map((piece) => piece.trim());
+    if (name !== 'cores' && name !== 'memoryMb' && name !== 'gpus')
+      throw new UsageError(`--scale-sizes ${value}: unknown resource "${name}" (use cores, memoryMb, gpus)`);
+    factors[name] = factor(text, name);
+  }
+  return factors;
+}
+
+function parseMaxRefused(value: string | undefined, totalSessions: number): number | undefined {
+  if (value === undefined) return undefined;
+  const percent = value.endsWith('%');
+  const number = Number(percent ? value.slice(0, -1) : value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0 || (percent && number > 100))
+    throw new UsageError(`--max-refused ${value}: expected a count ≥ 0 or a percentage such as 0.5%`);
+  return percent ? (number / 100) * totalSessions : number;
+}
+
+function isValidTimezone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function traceErrorAsUsage(error: unknown): never {
+  if (TraceError.isInstance(error)) throw new UsageError(error.message);
+  throw error;
+}
+
+export const simulateCommand: Command = {
+  name: 'simulate',
+  summary: 'replay a session trace through the planner and report cost and waits (or sweep settings)',
+  usage,
+  async run({ argv, stdout, stderr }) {
+    const { values } = parseCommandArguments(
+      argv,
+      {
+        config: { type: 'string' },
+        trace: { type: 'string' },
+        format: { type: 'string' },
+        timezone: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        'scale-sizes': { type: 'string' },
+        'time-shift': { type: 'string' },
+        seed: { type: 'string' },
+        'tick-seconds': { type: 'string' },
+        placement: { type: 'string' },
+        'give-up-seconds': { type: 'string' },
+        sweep: { type: 'string', multiple: true },
+        'target-p95-wait': { type: 'string' },
+        'max-refused': { type: 'string' },
+        json: { type: 'boolean' },
+        report: { type: 'string' },
+      },
+      'simulate',
+    );
+    const configPath = requireFlag(values.config, '--config', 'simulate');
+    const tracePath = requireFlag(values.trace, '--trace', 'simulate');
+    const format = values.format ?? 'auto';
+    if (!['auto', 'csv', 'swf', 'azure'].includes(format))
+      throw new UsageError(`--format ${format}: expected auto, csv, swf or azure`);
+    if (values.timezone !== undefined && !isValidTimezone(values.timezone))
+      throw new UsageError(`--timezone ${values.timezone}: unknown time zone (use an IANA name such as Europe/Berlin)`);
+    if (values.placement !== undefined && values.placement !== 'spread' && values.placement !== 'pack')
+      throw new UsageError(`--placement ${values.placement}: expected spread or pack`);
+    const seed = parseNumberFlag(values.seed, '--seed', Number.isInteger, 'a whole number');
+    const tickSeconds = parseNumberFlag(values['tick-seconds'], '--tick-seconds', (n) => n > 0, 'a number > 0');
+    const giveUpSeconds = parseNumberFlag(values['give-up-seconds'], '--give-up-seconds', (n) => n > 0, 'a number > 0');
+    const timeShiftSeconds = parseNumberFlag(values['time-shift'], '--time-shift', () => true, 'a number of seconds');
+    const targetP95WaitSeconds = parseNumberFlag(
+      values['target-p95-wait'],
+      '--target-p95-wait',
+      (n) => n >= 0,
+      'a number of seconds ≥ 0',
+    );
+    const scaleSizes = parseScaleSizes(values['scale-sizes']);
+    const fromMs = values.from === undefined ? undefined : parseInstantFlag(values.from, '--from');
+    const toMs = values.to === undefined ? undefined : parseInstantFlag(values.to, '--to');
+    if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs)
+      throw new UsageError(`--to ${values.to}: must be after --from ${values.from}`);
+    const sweeps = values.sweep ?? [];
+    if (sweeps.length === 0 && (targetP95WaitSeconds !== undefined || values['max-refused'] !== undefined))
+      throw new UsageError('--target-p95-wait and --max-refused apply to sweeps: give at least one --sweep');
+
+    const config = await loadConfigFile(configPath);
+    const settings = parseSimulationSettings(config, { source: configPath });
+    const grid = sweeps.length > 0 ? buildSweepGrid({ config, sweeps }) : undefined;
+
+    const traceInput: TraceInput = {
+      path: tracePath,
+      format: format as TraceFormat | 'auto',
+      options: {
+        ...(values.timezone !== undefined ? { timezone: values.timezone } : {}),
+        ...(fromMs !== undefined ? { fromMs } : {}),
+        ...(toMs !== undefined ? { toMs } : {}),
+        ...(timeShiftSeconds !== undefined ? { timeShiftSeconds } : {}),
+        ...(scaleSizes !== undefined ? { scaleSizes } : {}),
+      },
+    };
+    const trace = await loadTrace(traceInput).catch(traceErrorAsUsage);
+    if (trace.sessions.length === 0)
+      throw new UsageError(
+        `--trace ${tracePath}: no sessions${fromMs !== undefined || toMs !== undefined ? ' between --from and --to' : ''}`,
+      );
+    const maxRefused = parseMaxRefused(values['max-refused'], trace.sessions.length);
+
+    const job = (jobConfig: HeadroomConfig, label?: string): SimulationJob => ({
+      config: jobConfig,
+      cloud: settings.cloud,
+      seed: seed ?? settings.seed,
+      tickSeconds: tickSeconds ?? settings.tickSeconds,
+      placement: (values.placement as 'spread' | 'pack' | undefined) ?? settings.placement,
+      giveUpSeconds: giveUpSeconds ?? settings.giveUpSeconds,
+      ...(values.timezone !== undefined ? { timezone: values.timezone } : {}),
+      ...(label !== undefined ? { label } : {}),
+    });
+    const context = { trace, tracePath, configPath, settings, stdout, stderr };
+    try {
+      if (!grid) {
+        const progress = createProgressBar({ stream: stderr, label: 'simulating' });
+        let run: SimulationRun;
+        try {
+          run = simulate({ ...job(config), trace, onProgress: ({ fraction }) => progress.update(fraction) });
+        } finally {
+          progress.finish();
+        }
+        return await reportRun({ ...context, run, json: values.json === true, reportPath: values.report });
+      }
+      const progress = createProgressBar({ stream: stderr, label: `sweeping ${grid.length} points` });
+      let runs: SimulationRun[];
+      try {
+        runs = await runSweep({
+          jobs: grid.map((point) => job(point.config, formatSettings(point.settings))),
+          trace: traceInput,
+          onProgress: (fraction) => progress.update(fraction),
+        });
+      } finally {
+        progress.finish();
+      }
+      return await reportSweep({
+        ...context,
+        grid: grid.map((point, index) => ({ settings: point.settings, run: runs[index]! })),
+        targetP95WaitSeconds,
+        maxRefused,
+        maxRefusedText: values['max-refused'],
+        json: values.json === true,
+        reportPath: values.report,
+      });
+    } catch (error) {
+      if (error instanceof SweepError) throw new UsageError(error.message);
+      if (ConfigError.isInstance(error) || TraceError.isInstance(error)) throw new UsageError(error.message);
+      throw error;
+    }
+  },
+};
+
+interface ReportContext {
+  trace: SessionTrace;
+  tracePath: string;
+  configPath: string;
+  settings: SimulationSettings;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  json: boolean;
+  reportPath: string | undefined;
+}
+
+function writeWarnings(context: ReportContext, warnings: readonly string[]): void {
+  for (const autoscaleId of context.settings.unpricedAutoscaleIds)
+    context.stderr.write(
+      `headroom simulate: warning: no simulation.pricePerInstanceHour for autoscale config "${autoscaleId}"; its cost counts as 0\n`,
+    );
+  for (const warning of new Set(warnings)) context.stderr.write(`headroom simulate: warning: ${warning}\n`);
+}
+
+function traceLine(context: ReportContext): string {
+  const skipped = Object.values(context.trace.skipped).reduce((sum, count) => sum + count, 0);
+  return `${context.tracePath}: ${context.trace.sessions.length} sessions${skipped > 0 ? ` (${skipped} rows skipped)` : ''}; config ${context.configPath}`;
+}
+
+async function writeReport(path: string, html: string): Promise<void> {
+  try {
+    await writeFile(path, html);
+  } catch (error) {
+    throw new UsageError(`--report ${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+}
+
+async function reportRun(context: ReportContext & { run: SimulationRun }): Promise<number> {
+  const { run, settings } = context;
+  writeWarnings(context, run.warnings);
+  if (context.reportPath !== undefined)
+    await writeReport(context.reportPath, renderReport({ result: run.result, currency: settings.currency }));
+  if (context.json) {
+    context.stdout.write(`${JSON.stringify(run)}\n`);
+  } else {
+    context.stdout.write(
+      `${traceLine(context)}\n\n${formatSummary({ result: run.result, currency: settings.currency })}`,
+    );
+  }
+  if (context.reportPath !== undefined)
+    (context.json ? context.stderr : context.stdout).write(`report: ${context.reportPath}\n`);
+  return 0;
+}
+
+async function reportSweep(
+  context: ReportContext & {
+    grid: { settings: SweepPoint['settings']; run: SimulationRun }[];
+    targetP95WaitSeconds: number | undefined;
+    maxRefused: number | undefined;
+    maxRefusedText: string | undefined;
+  },
+): Promise<number> {
+  const { settings } = context;
+  const points = context.grid.map((point) => ({
+    settings: point.settings,
+    cost: point.run.result.cost,
+    p95WaitSeconds: point.run.result.sessions.waitSeconds.p95,
+    refused: point.run.result.sessions.refused,
+    result: point.run.result,
+  }));
+  const front = paretoFront(points);
+  const recommendedPoint = recommendSweepPoint({
+    points,
+    ...(context.targetP95WaitSeconds !== undefined ? { targetP95WaitSeconds: context.targetP95WaitSeconds } : {}),
+    ...(context.maxRefused !== undefined ? { maxRefused: context.maxRefused } : {}),
+  });
+  const recommended =
+    recommendedPoint === undefined ? undefined : points.indexOf(recommendedPoint as (typeof points)[number]);
+  writeWarnings(
+    context,
+    context.grid.flatMap((point) => point.run.warnings),
+  );
+  const shown = context.grid[recommended ?? front[0] ?? 0]!;
+  if (context.reportPath !== undefined)
+    await writeReport(
+      context.reportPath,
+      renderReport({
+        result: shown.run.result,
+        sweep: points.map(({ settings: pointSettings, cost, p95WaitSeconds, refused }) => ({
+          settings: pointSettings,
+          cost,
+          p95WaitSeconds,
+          refused,
+        })),
+        currency: settings.currency,
+        title: `Headroom sweep (${recommended === undefined ? 'cheapest Pareto point' : 'recommended'}: ${formatSettings(shown.settings)})`,
+      }),
+    );
+  if (context.json) {
+    context.stdout.write(
+      `${JSON.stringify({
+        points: context.grid.map((point) => ({ settings: point.settings, ...point.run })),
+        paretoFront: front,
+        recommended: recommended ?? null,
+      })}\n`,
+    );
+  } else {
+    const limits = [
+      context.targetP95WaitSeconds !== undefined ? `p95 wait ≤ ${context.targetP95WaitSeconds} s` : undefined,
+      context.maxRefusedText !== undefined ? `refused ≤ ${context.maxRefusedText}` : undefined,
+    ].filter((limit) => limit !== undefined);
+    const lines = [
+      traceLine(context),
+      '',
+      formatSweepTable({
+        points,
+        front,
+        currency: settings.currency,
+        ...(recommended !== undefined ? { recommended } : {}),
+      }),
+      `Pareto front (cost versus p95 wait): ${front.map((index) => `#${index + 1}`).join(', ')}`,
+      recommended === undefined
+        ? `No setting meets ${limits.join(' and ')}.`
+        : `Recommended: #${recommended + 1} ${formatSettings(points[recommended]!.settings)}: ${points[recommended]!.cost.toFixed(2)} ${settings.currency}, p95 wait ${points[recommended]!.p95WaitSeconds.toFixed(1)} s, ${points[recommended]!.refused} refused${limits.length > 0 ? ` (cheapest meeting ${limits.join(' and ')})` : ' (cheapest point; give --target-p95-wait or --max-refused to set limits)'}`,
+      '',
+    ];
+    context.stdout.write(lines.join('\n'));
+  }
+  if (context.reportPath !== undefined)
+    (context.json ? context.stderr : context.stdout).write(`report: ${context.reportPath}\n`);
+  return 0;
+}

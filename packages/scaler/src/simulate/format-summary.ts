@@ -1,0 +1,105 @@
+import { formatSeconds, type SimulationResult, type SweepPoint } from '@headroom/sim';
+import { formatTable } from '../format-table.js';
+
+const formatMoney = (value: number, currency: string) => `${value.toFixed(2)} ${currency}`;
+const formatHours = (value: number) => value.toFixed(1);
+
+function formatInstant(ms: number, timezone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: timezone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(ms));
+  const part = (type: string) => parts.find((entry) => entry.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}`;
+}
+
+/** The terminal summary of one run: one labelled line per measure. */
+export function formatSummary(options: { result: SimulationResult; currency: string }): string {
+  const { result, currency } = options;
+  const wait = result.sessions.waitSeconds;
+  const sessions = result.sessions;
+  const days = (result.endMs - result.startMs) / 86_400_000;
+  const rows: [string, string][] = [
+    [
+      'period',
+      `${formatInstant(result.startMs, result.timezone)} – ${formatInstant(result.endMs, result.timezone)} ${result.timezone} (${days.toFixed(1)} days)`,
+    ],
+    ['cost', formatMoney(result.cost, currency)],
+    [
+      'oracle lower bound',
+      result.oracle
+        ? `${formatMoney(result.oracle.cost, currency)} (${formatHours(result.oracle.instanceHours)} instance-hours, peak ${result.oracle.peakInstances}); cost ratio ${result.costRatio === undefined ? '–' : `${result.costRatio.toFixed(2)} ×`}`
+        : '–',
+    ],
+    ['instance-hours', `${formatHours(result.instanceHours)} (billed ${formatHours(result.billedInstanceHours)})`],
+    ['instances', `peak ${result.peakInstances}, mean ${result.meanInstances.toFixed(2)}`],
+    [
+      'sessions',
+      `${sessions.total} total, ${sessions.served} served, ${sessions.waited} waited, ${sessions.refused} refused${sessions.gaveUp > 0 ? ` (${sessions.gaveUp} gave up)` : ''}; peak ${sessions.peakConcurrent} at once`,
+    ],
+    [
+      'wait',
+      `p50 ${formatSeconds(wait.p50)}, p95 ${formatSeconds(wait.p95)}, p99 ${formatSeconds(wait.p99)}, max ${formatSeconds(wait.max)} (mean ${formatSeconds(wait.mean)})`,
+    ],
+    [
+      'idle capacity',
+      `${formatHours(result.idleInstanceHours)} idle instance-hours; unused ${formatHours(result.unusedCapacityHours.cores)} core-hours, ${formatHours(result.unusedCapacityHours.memoryMb / 1024)} GiB-hours${result.unusedCapacityHours.gpus > 0 ? `, ${formatHours(result.unusedCapacityHours.gpus)} GPU-hours` : ''}`,
+    ],
+    [
+      'scaling',
+      `${result.scaleUps} scale-ups, ${result.scaleDowns} scale-downs, ${result.thrash} thrash (destroyed younger than the backoff)`,
+    ],
+    ['failures', `${result.bootFailures} boot failures, ${result.checkinTimeouts} check-in timeouts`],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return `${rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n')}\n`;
+}
+
+const formatSetting = (value: number | string | boolean) => String(value);
+
+/** The cost-versus-wait table of a sweep, with Pareto-front and recommendation markers. */
+export function formatSweepTable(options: {
+  points: readonly (SweepPoint & { result: SimulationResult })[];
+  front: readonly number[];
+  recommended?: number;
+  currency: string;
+}): string {
+  const keys = Object.keys(options.points[0]?.settings ?? {});
+  const front = new Set(options.front);
+  return formatTable(
+    [
+      '#',
+      ...keys,
+      `cost (${options.currency})`,
+      'ratio',
+      'instance-hours',
+      'p50 wait',
+      'p95 wait',
+      'refused',
+      'pareto',
+    ],
+    options.points.map((point, index) => [
+      String(index + 1),
+      ...keys.map((key) => formatSetting(point.settings[key]!)),
+      point.cost.toFixed(2),
+      point.result.costRatio === undefined ? '–' : point.result.costRatio.toFixed(2),
+      formatHours(point.result.instanceHours),
+      formatSeconds(point.result.sessions.waitSeconds.p50),
+      formatSeconds(point.p95WaitSeconds),
+      String(point.refused),
+      `${front.has(index) ? '*' : ''}${options.recommended === index ? ' recommended' : ''}`.trim(),
+    ]),
+  );
+}
+
+/** `standby.cores=8, downscaleBackoffSeconds=300`. */
+export function formatSettings(settings: Record<string, number | string | boolean>): string {
+  return Object.entries(settings)
+    .map(([key, value]) => `${key}=${formatSetting(value)}`)
+    .join(', ');
+}

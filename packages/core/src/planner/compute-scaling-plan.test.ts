@@ -71,6 +71,22 @@ describe('docker-agent scale up', () => {
     expect(aggressive.create).toBe(3);
   });
 
+  test('queued requests are served by new or pending capacity, not by free capacity scattered over agents', () => {
+    const config = agentConfig({ aggressiveScaling: true, standby: { cores: 2, memoryMb: 0, gpus: 0 } });
+    // Two agents with 3 free cores each: 6 free cores in all, but the 4-core request fits on neither.
+    const fragmented = [agent('a1', { sessions: [session()] }), agent('a2', { sessions: [session()] })];
+    const queued = [{ pool: 'agents', cores: 4, memoryMb: 1024, gpus: 0, since: '2026-11-23T11:59:00Z' }];
+    const result = plan(config, fragmented, { queued }).plan.configs[0]!;
+    expect(result.deficit).toEqual({ cores: 0, memoryMb: 1024 - (8192 - 2048) * 2, gpus: 0 });
+    expect(result.create).toBe(1);
+    expect(result.reasons.join()).toMatch(/cores deficit \(queued requests fit no agent\) 4 \/ agent 4 → 1/);
+    // A pending agent covers the queued request: no second create.
+    const booting = [...fragmented, agent('p1', { state: 'starting', checkedIn: false, createdAt: new Date(T0 - 30_000).toISOString() })];
+    expect(plan(config, booting, { queued }).plan.configs[0]!.create).toBe(0);
+    // Without a queue the free capacity counts as before, and it is not removed while requests wait.
+    expect(plan(config, fragmented).plan.configs[0]!.create).toBe(0);
+  });
+
   test('staging need: missing staged sessions times the session size', () => {
     const config = agentConfig(
       { standby: { cores: 0, memoryMb: 0, gpus: 0 } },

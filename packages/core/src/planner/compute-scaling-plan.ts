@@ -488,22 +488,31 @@ function planDockerAgents(
   const needText = `need ${formatResources(roundResources(need))} (standby ${formatResources(autoscale.standby)}, staging ${formatResources(staging)}, queued ${formatResources(queued)}${context.queued.length ? ` from ${context.queued.length} request(s)` : ''})`;
   const haveText = `available ${formatResources(roundResources(available))}, pending ${formatResources(roundResources(pending))}`;
 
+  // A queued request is one no agent could take, so free capacity scattered over agents does not
+  // serve it: queued requests are covered by pending capacity only (see docs/decisions.md).
+  const createDeficit: Resources = { ...deficit };
+  if (context.queued.length > 0) {
+    for (const key of RESOURCE_KEYS) {
+      createDeficit[key] = need[key] - Math.min(available[key], need[key] - queued[key]) - pending[key];
+    }
+  }
   let wanted = 0;
   const unsatisfiable: ResourceKey[] = [];
   const drivers: string[] = [];
   for (const key of RESOURCE_KEYS) {
-    if (deficit[key] <= 1e-9) continue;
+    if (createDeficit[key] <= 1e-9) continue;
     if (agent[key] <= 0) {
       unsatisfiable.push(key);
       continue;
     }
-    const count = Math.ceil(deficit[key] / agent[key] - 1e-9);
-    drivers.push(`${key} deficit ${round(deficit[key])} / agent ${agent[key]} → ${count}`);
+    const count = Math.ceil(createDeficit[key] / agent[key] - 1e-9);
+    const label = createDeficit[key] > deficit[key] + 1e-9 ? 'deficit (queued requests fit no agent)' : 'deficit';
+    drivers.push(`${key} ${label} ${round(createDeficit[key])} / agent ${agent[key]} → ${count}`);
     wanted = Math.max(wanted, count);
   }
   if (unsatisfiable.length > 0) {
     warnings.push(
-      `unsatisfiable: deficit in ${unsatisfiable.map((key) => `${key} ${round(deficit[key])}`).join(', ')} but the agent shape has none; not scaling for it`,
+      `unsatisfiable: deficit in ${unsatisfiable.map((key) => `${key} ${round(createDeficit[key])}`).join(', ')} but the agent shape has none; not scaling for it`,
     );
   }
 

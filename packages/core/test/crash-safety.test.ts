@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { createSqliteStateStore } from '../../store-sqlite/src/index.js';
 import type { FleetSnapshot, Instance } from '../src/model/instance.js';
-import { createSeededRandom } from '../src/test/create-seeded-random.js';
+import { createSeededRandom } from '../src/random/create-seeded-random.js';
 import { type FakeCloudServer, startFakeCloudServer } from '../src/test/start-fake-cloud-server.js';
 
 /**

@@ -9,6 +9,10 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     reporters: ['default', 'json'],
-    outputFile: { json: process.env.HEADROOM_TEST_ARTIFACTS ? `${process.env.HEADROOM_TEST_ARTIFACTS}/vitest-report.json` : 'test-artifacts/vitest-report.json' },
+    outputFile: {
+      json: process.env.HEADROOM_TEST_ARTIFACTS
+        ? `${process.env.HEADROOM_TEST_ARTIFACTS}/vitest-report.json`
+        : 'test-artifacts/vitest-report.json',
+    },
   },
 });

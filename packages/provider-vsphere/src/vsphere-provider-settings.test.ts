@@ -1,6 +1,3 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { InvalidProviderConfigError } from '@headroom/core/provider';
 import { describe, expect, test } from 'vitest';
 import { guestProgramFor } from './guest-program.js';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Benchmark of the simulator on real traces (run from the repository root after `pnpm -s build`):
-//   node packages/sim/scripts/bench-sim.mjs [--json]
+//   node packages/sim/scripts/bench-sim.mjs [--json] [--engine planner|reconciler] [--only nasa|azure]
 // Replays the whole NASA iPSC log (92 days) and the 9.2-day Azure 2017 window with lifetimes
 // (669 k sessions) and prints wall time, simulated days per wall-second, events per second and
 // peak RSS. Reading and parsing a trace is timed separately from simulating it.
@@ -9,6 +9,12 @@ import { BILLING_PER_SECOND, readAzureTrace, readSwfTrace, simulate } from '../d
 
 const dataDirectory = process.env.HEADROOM_DATA_DIR ?? '../shared/data';
 const json = process.argv.includes('--json');
+const argumentAfter = (flag) => {
+  const index = process.argv.indexOf(flag);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+};
+const engine = argumentAfter('--engine') ?? 'reconciler';
+const only = argumentAfter('--only');
 
 const cloud = {
   defaults: {
@@ -54,13 +60,14 @@ async function measure(name, load, config) {
   const trace = await load();
   const readMs = performance.now() - readStart;
   const start = performance.now();
-  const run = simulate({ config, trace, cloud, seed: 1 });
+  const run = await simulate({ config, trace, cloud, seed: 1, engine });
   const wallMs = performance.now() - start;
   peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss);
   const simulatedDays = (run.result.endMs - run.result.startMs) / 86_400_000;
   const { result } = run;
   return {
     name,
+    engine,
     sessions: trace.sessions.length,
     readMs: Math.round(readMs),
     simulateMs: Math.round(wallMs),
@@ -81,33 +88,35 @@ async function measure(name, load, config) {
 }
 
 const results = [];
-results.push(
-  await measure(
-    'nasa-ipsc-1993 (92 days)',
-    () =>
-      readSwfTrace({
-        path: `${dataDirectory}/pwa-nasa-ipsc-1993/NASA-iPSC-1993-3.1-cln.csv.gz`,
-        coresPerProcessor: 0.25,
-        memoryMbPerProcessor: 512,
+if (only === undefined || only === 'nasa')
+  results.push(
+    await measure(
+      'nasa-ipsc-1993 (92 days)',
+      () =>
+        readSwfTrace({
+          path: `${dataDirectory}/pwa-nasa-ipsc-1993/NASA-iPSC-1993-3.1-cln.csv.gz`,
+          coresPerProcessor: 0.25,
+          memoryMbPerProcessor: 512,
+        }),
+      agentsConfig({
+        agent: { cores: 16, memoryMb: 32768, gpus: 0 },
+        standby: { cores: 8, memoryMb: 16384, gpus: 0 },
+        maxInstances: 40,
       }),
-    agentsConfig({
-      agent: { cores: 16, memoryMb: 32768, gpus: 0 },
-      standby: { cores: 8, memoryMb: 16384, gpus: 0 },
-      maxInstances: 40,
-    }),
-  ),
-);
-results.push(
-  await measure(
-    'azure-vm-2017 lifetime window (9.2 days)',
-    () => readAzureTrace({ path: `${dataDirectory}/azure-vm-2017/vm_arrivals.csv.gz` }),
-    agentsConfig({
-      agent: { cores: 64, memoryMb: 262144, gpus: 0 },
-      standby: { cores: 256, memoryMb: 524288, gpus: 0 },
-      maxInstances: 100000,
-    }),
-  ),
-);
+    ),
+  );
+if (only === undefined || only === 'azure')
+  results.push(
+    await measure(
+      'azure-vm-2017 lifetime window (9.2 days)',
+      () => readAzureTrace({ path: `${dataDirectory}/azure-vm-2017/vm_arrivals.csv.gz` }),
+      agentsConfig({
+        agent: { cores: 64, memoryMb: 262144, gpus: 0 },
+        standby: { cores: 256, memoryMb: 524288, gpus: 0 },
+        maxInstances: 100000,
+      }),
+    ),
+  );
 clearInterval(sampler);
 if (json) console.log(JSON.stringify(results, null, 2));
 else

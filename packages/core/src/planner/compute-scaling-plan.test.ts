@@ -81,7 +81,10 @@ describe('docker-agent scale up', () => {
     expect(result.create).toBe(1);
     expect(result.reasons.join()).toMatch(/cores deficit \(queued requests fit no agent\) 4 \/ agent 4 → 1/);
     // A pending agent covers the queued request: no second create.
-    const booting = [...fragmented, agent('p1', { state: 'starting', checkedIn: false, createdAt: new Date(T0 - 30_000).toISOString() })];
+    const booting = [
+      ...fragmented,
+      agent('p1', { state: 'starting', checkedIn: false, createdAt: new Date(T0 - 30_000).toISOString() }),
+    ];
     expect(plan(config, booting, { queued }).plan.configs[0]!.create).toBe(0);
     // Without a queue the free capacity counts as before, and it is not removed while requests wait.
     expect(plan(config, fragmented).plan.configs[0]!.create).toBe(0);

@@ -225,10 +225,13 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
     const { epoch, startMs: nowMs, actions, fail } = context;
     const currentConfig = config;
     const entries = listAutoscaleEntries(currentConfig);
-    const entryByKey = new Map<string, AutoscaleEntry>(
-      entries.map((entry) => [`${entry.pool.id}/${entry.autoscale.id}`, entry]),
-    );
-    const entryOf = (pool: string, autoscale: string) => entryByKey.get(`${pool}/${autoscale}`);
+    const entryByPool = new Map<string, Map<string, AutoscaleEntry>>();
+    for (const entry of entries) {
+      const byAutoscale = entryByPool.get(entry.pool.id) ?? new Map<string, AutoscaleEntry>();
+      byAutoscale.set(entry.autoscale.id, entry);
+      entryByPool.set(entry.pool.id, byAutoscale);
+    }
+    const entryOf = (pool: string, autoscale: string) => entryByPool.get(pool)?.get(autoscale);
     const nowIso = () => new Date(clock.now()).toISOString();
 
     // Observe.
@@ -263,6 +266,22 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
         }
       }),
     );
+
+    // Lookups by provider instance id and by intent tag, so resolving intents and verifying the
+    // ledger stay linear in the fleet size.
+    const listedById = new Map<string, Map<string, ProviderInstance>>();
+    const listedByIntent = new Map<string, Map<string, ProviderInstance>>();
+    for (const [provider, instances] of listed) {
+      const byId = new Map<string, ProviderInstance>();
+      const byIntent = new Map<string, ProviderInstance>();
+      for (const instance of instances) {
+        byId.set(instance.instanceId, instance);
+        const intentKey = instance.tags[HEADROOM_TAGS.intent];
+        if (intentKey !== undefined && !byIntent.has(intentKey)) byIntent.set(intentKey, instance);
+      }
+      listedById.set(provider, byId);
+      listedByIntent.set(provider, byIntent);
+    }
 
     const putInstance = (instance: LedgerInstance) => store.putInstance({ epoch, instance });
     const putIntent = (intent: Intent) => store.putIntent({ epoch, intent });
@@ -303,6 +322,7 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
       await deleteDns({ target, name: entry.dnsName, reason, type: entry.address ? recordTypeOf(entry.address) : 'A' });
     };
     const registerDns = async (entry: LedgerInstance, address: string | undefined): Promise<LedgerInstance> => {
+      if (!address) return entry;
       const autoscale = entryOf(entry.pool, entry.autoscale)?.autoscale;
       const target = autoscale ? dnsTargetOf(autoscale) : undefined;
       if (!target || !address) return entry;
@@ -336,7 +356,8 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
       const instances = listed.get(intent.provider);
       if (intent.kind === 'destroy') {
         const gone =
-          instances !== undefined && !instances.some((instance) => instance.instanceId === intent.providerInstanceId);
+          instances !== undefined &&
+          (intent.providerInstanceId === undefined || !listedById.get(intent.provider)!.has(intent.providerInstanceId));
         if (gone && !ledger.has(intent.instanceName)) {
           // Crash after the ledger entry was removed, before the intent was closed.
           await putIntent({ ...intent, status: 'done', updatedAt: nowIso() });
@@ -358,7 +379,7 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
         openCreateKeys.add(intent.key);
         continue;
       }
-      const found = instances.find((instance) => instance.tags[HEADROOM_TAGS.intent] === intent.key);
+      const found = listedByIntent.get(intent.provider)!.get(intent.key);
       if (found) {
         const existing = ledger.get(intent.instanceName);
         const autoscale = entryOf(intent.pool, intent.autoscale)?.autoscale;
@@ -424,7 +445,7 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
         if (!openCreateKeys.has(entry.intentKey)) await removeInstance(entry.id);
         continue;
       }
-      const found = instances.find((instance) => instance.instanceId === entry.providerInstanceId);
+      const found = listedById.get(entry.provider)!.get(entry.providerInstanceId);
       if (!found) {
         try {
           await deleteDnsOf(entry, `${entry.id} is gone from provider ${entry.provider}`);
@@ -526,8 +547,9 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
         if (orphanOptions.mode === 'destroy') orphanDestroys.push({ provider, instance });
       }
     }
+    const unknownIds = new Set(unknown.map(({ instance }) => instance.instanceId));
     for (const id of firstSeenMs.keys()) {
-      if (!unknown.some(({ instance }) => instance.instanceId === id)) firstSeenMs.delete(id);
+      if (!unknownIds.has(id)) firstSeenMs.delete(id);
     }
 
     // Stale DNS records: names under a managed base domain that match no live instance.

@@ -17,7 +17,11 @@ export interface MemoryStateStore extends StateStore {
 export function createMemoryStateStore(): MemoryStateStore {
   let plannerState: PlannerState = emptyPlannerState();
   const intents = new Map<string, Intent>();
+  /** The same intents grouped by status, so listing the open ones does not scan closed history. */
+  const intentsByStatus = new Map<IntentStatus, Map<string, Intent>>();
   const instances = new Map<string, LedgerInstance>();
+  /** Instance ids in listing order; dropped when an id is added or removed. */
+  let sortedInstanceIds: string[] | undefined;
   let highestEpoch = 0;
   let closed = false;
 
@@ -50,33 +54,42 @@ export function createMemoryStateStore(): MemoryStateStore {
     },
     async putIntent({ epoch, intent }) {
       fence(epoch);
-      intents.set(intent.key, structuredClone(intent));
+      const previous = intents.get(intent.key);
+      if (previous) intentsByStatus.get(previous.status)?.delete(intent.key);
+      const stored = copyIntent(intent);
+      intents.set(intent.key, stored);
+      let group = intentsByStatus.get(stored.status);
+      if (!group) {
+        group = new Map();
+        intentsByStatus.set(stored.status, group);
+      }
+      group.set(stored.key, stored);
     },
     async listIntents(options?: { status?: IntentStatus }) {
       assertOpen();
       const status = options?.status;
-      return [...intents.values()]
-        .filter((intent) => status === undefined || intent.status === status)
-        .sort(compareIntents)
-        .map((intent) => structuredClone(intent));
+      const source = status === undefined ? intents : (intentsByStatus.get(status) ?? new Map<string, Intent>());
+      return [...source.values()].sort(compareIntents).map(copyIntent);
     },
     async putInstance({ epoch, instance }) {
       fence(epoch);
-      instances.set(instance.id, structuredClone(instance));
+      if (!instances.has(instance.id)) sortedInstanceIds = undefined;
+      instances.set(instance.id, copyInstance(instance));
     },
     async deleteInstance({ epoch, id }) {
       fence(epoch);
-      instances.delete(id);
+      if (instances.delete(id)) sortedInstanceIds = undefined;
     },
     async listInstances() {
       assertOpen();
-      return [...instances.values()]
-        .sort((left, right) => compareStrings(left.id, right.id))
-        .map((instance) => structuredClone(instance));
+      sortedInstanceIds ??= [...instances.keys()].sort(compareStrings);
+      return sortedInstanceIds.map((id) => copyInstance(instances.get(id)!));
     },
     async close() {
       closed = true;
       intents.clear();
+      intentsByStatus.clear();
+      sortedInstanceIds = undefined;
       instances.clear();
     },
   };
@@ -101,6 +114,16 @@ export function createSingleProcessLeaderElector(options: { holderId?: string } 
       return leading ? { ...leadership } : null;
     },
   };
+}
+
+// Intents are flat and a ledger instance nests only its shape, so these copies are complete and
+// far cheaper than structuredClone on fleets of thousands.
+function copyIntent(intent: Intent): Intent {
+  return { ...intent };
+}
+
+function copyInstance(instance: LedgerInstance): LedgerInstance {
+  return { ...instance, shape: { ...instance.shape } };
 }
 
 function compareIntents(left: Intent, right: Intent): number {

@@ -4,7 +4,7 @@ import type { ComputeProviderV1 } from '../provider/v1/compute-provider-v1.js';
 import type { ProviderInstance } from '../provider/v1/provider-v1-instance.js';
 import { createSeededRandom } from '../random/create-seeded-random.js';
 import { createFakeCallRunner, type FakeRateLimit } from './fake-call-runner.js';
-import { createFakeCloud, type FakeCloud, type FakeCloudStats } from './fake-cloud.js';
+import { createFakeCloud, type FakeCloud, type FakeCloudOptions, type FakeCloudStats } from './fake-cloud.js';
 import { createFaultInjector, type FakeFault, type FakeFaultRates, type FakeOperation } from './fake-faults.js';
 
 /** A `createInstance` call as the fake received it. */
@@ -51,8 +51,8 @@ export interface FakeCallOptions {
 export interface FakeProviderOptions extends FakeCallOptions {
   /** Default `fake`. */
   providerId?: string;
-  /** Time from create to `running`. Default 0. */
-  bootDelayMs?: number;
+  /** Time from create to `running`, or a function drawing it per created instance. Default 0. */
+  bootDelayMs?: FakeCloudOptions['bootDelayMs'];
   /** Time a destroyed instance stays listed as `stopping`. Default 0. */
   destroyDelayMs?: number;
   /** Hard cap of live instances: creates beyond it fail with InsufficientCapacityError. */

@@ -38,3 +38,30 @@ describe('createFakeCloud snapshots', () => {
     expect(restored.stats().pools['fake/p']).toMatchObject({ liveInstances: 2, maxLiveInstances: 2 });
   });
 });
+
+describe('createFakeCloud boot delay per instance', () => {
+  test('a bootDelayMs function is drawn once per instance and decides when each one runs', async () => {
+    const clock = createFakeClock({ startMs: 0 });
+    const seen: string[] = [];
+    const cloud = createFakeCloud({
+      clock,
+      bootDelayMs: (instance) => {
+        seen.push(instance.name);
+        return instance.name === 'slow' ? 5_000 : 1_000;
+      },
+    });
+    cloud.createInstance(input('fast'));
+    cloud.createInstance(input('slow'));
+    const states = () =>
+      Object.fromEntries(
+        cloud.listInstances({ providerId: 'fake', tags: {} }).map((instance) => [instance.name, instance.state]),
+      );
+    expect(states()).toEqual({ fast: 'pending', slow: 'pending' });
+    await clock.advance(1_000);
+    expect(states()).toEqual({ fast: 'running', slow: 'pending' });
+    await clock.advance(4_000);
+    expect(states()).toEqual({ fast: 'running', slow: 'running' });
+    expect(seen).toEqual(['fast', 'slow']);
+    expect(cloud.snapshot().instances.map((record) => record.bootDelayMs)).toEqual([1_000, 5_000]);
+  });
+});

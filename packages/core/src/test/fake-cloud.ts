@@ -21,6 +21,8 @@ export interface FakeCloudInstanceRecord {
   destroyRequestedAtMs?: number;
   /** Set by `failInstance`: the instance is listed as `failed`. */
   failed?: boolean;
+  /** Boot time drawn for this instance when the cloud's `bootDelayMs` is a function. */
+  bootDelayMs?: number;
 }
 
 /** Live-instance counters of one provider or one pool. */
@@ -54,8 +56,11 @@ export interface FakeCloudSnapshot {
 
 export interface FakeCloudOptions {
   clock: Clock;
-  /** Time from create to `running`. Default 0. */
-  bootDelayMs?: number;
+  /**
+   * Time from create to `running`. Default 0. A function is called once per created instance (with
+   * its record, before it is stored) and its result is kept on the record.
+   */
+  bootDelayMs?: number | ((instance: FakeCloudInstanceRecord) => number);
   /** Time a destroyed instance stays listed as `stopping` (and counts as live). Default 0. */
   destroyDelayMs?: number;
   /** Hard cap of live instances per provider id; creates beyond it fail with InsufficientCapacityError. */
@@ -116,14 +121,16 @@ export function fakeAddress(sequence: number): string {
 }
 
 function matchesTags(recordTags: Record<string, string>, tags: Record<string, string>): boolean {
-  return Object.entries(tags).every(([key, value]) => recordTags[key] === value);
+  for (const key in tags) if (recordTags[key] !== tags[key]) return false;
+  return true;
 }
 
 const recordKey = (zone: string, name: string, type: DnsRecordType) => `${zone}\u0000${name}\u0000${type}`;
 const instanceKey = (providerId: string, id: string) => `${providerId}\u0000${id}`;
 
 export function createFakeCloud(options: FakeCloudOptions): FakeCloud {
-  const bootDelayMs = options.bootDelayMs ?? 0;
+  const bootDelayOption = options.bootDelayMs ?? 0;
+  const bootDelayMs = typeof bootDelayOption === 'number' ? bootDelayOption : 0;
   const destroyDelayMs = options.destroyDelayMs ?? 0;
   let sequence = 0;
   /** Live instances (including stopping ones) by provider and instance id. */
@@ -179,7 +186,18 @@ export function createFakeCloud(options: FakeCloudOptions): FakeCloud {
   const stateOf = (record: FakeCloudInstanceRecord): ProviderInstanceState => {
     if (record.destroyRequestedAtMs !== undefined) return 'stopping';
     if (record.failed) return 'failed';
-    return options.clock.now() < record.createdAtMs + bootDelayMs ? 'pending' : 'running';
+    return options.clock.now() < record.createdAtMs + (record.bootDelayMs ?? bootDelayMs) ? 'pending' : 'running';
+  };
+
+  /** ISO creation instants by record: listings format them once, not on every call. */
+  const createdAtIso = new WeakMap<FakeCloudInstanceRecord, string>();
+  const createdAtOf = (record: FakeCloudInstanceRecord): string => {
+    let iso = createdAtIso.get(record);
+    if (iso === undefined) {
+      iso = new Date(record.createdAtMs).toISOString();
+      createdAtIso.set(record, iso);
+    }
+    return iso;
   };
 
   const toProviderInstance = (record: FakeCloudInstanceRecord): ProviderInstance => ({
@@ -189,7 +207,7 @@ export function createFakeCloud(options: FakeCloudOptions): FakeCloud {
     tags: { ...record.tags },
     shape: { ...record.shape },
     privateAddress: record.privateAddress,
-    createdAt: new Date(record.createdAtMs).toISOString(),
+    createdAt: createdAtOf(record),
   });
 
   const checkZone = (zone: string, name?: string) => {
@@ -240,6 +258,7 @@ export function createFakeCloud(options: FakeCloudOptions): FakeCloud {
         privateAddress: fakeAddress(sequence),
         createdAtMs: options.clock.now(),
       };
+      if (typeof bootDelayOption === 'function') record.bootDelayMs = bootDelayOption(structuredClone(record));
       index(record);
       live.set(instanceKey(record.providerId, record.instanceId), record);
       for (const counters of [providerCounter, countersOf(poolCounters, poolKey(record))]) {

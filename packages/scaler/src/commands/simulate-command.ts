@@ -186,7 +186,7 @@ export const simulateCommand: Command = {
         const progress = createProgressBar({ stream: stderr, label: 'simulating' });
         let run: SimulationRun;
         try {
-          run = simulate({ ...job(config), trace, onProgress: ({ fraction }) => progress.update(fraction) });
+          run = await simulate({ ...job(config), trace, onProgress: ({ fraction }) => progress.update(fraction) });
         } finally {
           progress.finish();
         }

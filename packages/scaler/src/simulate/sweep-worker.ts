@@ -13,10 +13,10 @@ async function serve(port: NonNullable<typeof parentPort>, input: TraceInput): P
     send({ kind: 'error', message: (error as Error).message });
     return;
   }
-  port.on('message', (request: WorkerRequest) => {
+  port.on('message', async (request: WorkerRequest) => {
     const { index, job } = request;
     try {
-      const run = simulate({
+      const run = await simulate({
         ...(job satisfies SimulationJob),
         trace,
         onProgress: ({ fraction }) => send({ kind: 'progress', index, fraction }),

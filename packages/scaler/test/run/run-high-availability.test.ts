@@ -32,7 +32,9 @@ function psql(sql: string): { ok: boolean; output: string } {
 
 const postgresAvailable = psql('select 1').ok;
 if (!postgresAvailable && process.env.CI) {
-  throw new Error('PostgreSQL does not answer on 127.0.0.1:5432 (CI needs it: scripts/ci/ensure-postgres.sh starts one)');
+  throw new Error(
+    'PostgreSQL does not answer on 127.0.0.1:5432 (CI needs it: scripts/ci/ensure-postgres.sh starts one)',
+  );
 }
 
 interface CloudSnapshot {

@@ -54,11 +54,11 @@ const session = (
 });
 
 describe('simulate: hand-computed scenarios', () => {
-  test('aggressive scaling queues the first session until an agent boots', () => {
+  test('aggressive scaling queues the first session until an agent boots', async () => {
     // Arrival at 100 s finds nothing and queues; the tick at 120 s creates one agent; it runs at 180 s
     // and takes the session (wait 80 s); it leaves at 1180 s; the tick at 1200 s sees the idle agent,
     // the surplus lasts the 600 s backoff, and the tick at 1800 s removes it: 1680 s billed.
-    const run = simulate({
+    const run = await simulate({
       config: agentsConfig({ aggressiveScaling: true }),
       trace: [session(100, 1000)],
       cloud,
@@ -78,8 +78,8 @@ describe('simulate: hand-computed scenarios', () => {
     expect(run.warnings).toEqual([]);
   });
 
-  test('without aggressive scaling and without standby the session is refused', () => {
-    const { result } = simulate({
+  test('without aggressive scaling and without standby the session is refused', async () => {
+    const { result } = await simulate({
       config: agentsConfig({}),
       trace: [session(100, 1000)],
       cloud,
@@ -91,11 +91,11 @@ describe('simulate: hand-computed scenarios', () => {
     expect(result.scaleUps).toBe(0);
   });
 
-  test('standby keeps spare capacity ahead of arrivals', () => {
+  test('standby keeps spare capacity ahead of arrivals', async () => {
     // Tick 0 s: standby 4 cores → agent A (running at 60 s). Arrival 100 s lands on A at once
     // (available 2 < 4) → tick 120 s creates B (running 180 s). The session leaves at 1100 s;
     // tick 1110 s finds one removable agent (A, oldest); it goes at 1710 s. B runs to the end (3600 s).
-    const { result } = simulate({
+    const { result } = await simulate({
       config: agentsConfig({ standby: { cores: 4, memoryMb: 0, gpus: 0 } }),
       trace: [session(100, 1000)],
       cloud,
@@ -108,8 +108,8 @@ describe('simulate: hand-computed scenarios', () => {
     expect(result.peakInstances).toBe(2);
   });
 
-  test('a queued session gives up after giveUpSeconds when capacity never comes', () => {
-    const { result } = simulate({
+  test('a queued session gives up after giveUpSeconds when capacity never comes', async () => {
+    const { result } = await simulate({
       config: agentsConfig({ aggressiveScaling: true }, 0),
       trace: [session(100, 1000)],
       cloud,
@@ -121,18 +121,18 @@ describe('simulate: hand-computed scenarios', () => {
     expect(result.scaleUps).toBe(0);
   });
 
-  test('spread and pack place sessions differently', () => {
+  test('spread and pack place sessions differently', async () => {
     const config = agentsConfig({ standby: { cores: 8, memoryMb: 0, gpus: 0 } });
     const trace = [session(1000, 100, 1), session(1010, 100, 1)];
-    const spread = simulate({ config, trace, cloud, startMs: 0, endMs: 2000_000, placement: 'spread' });
-    const pack = simulate({ config, trace, cloud, startMs: 0, endMs: 2000_000, placement: 'pack' });
+    const spread = await simulate({ config, trace, cloud, startMs: 0, endMs: 2000_000, placement: 'spread' });
+    const pack = await simulate({ config, trace, cloud, startMs: 0, endMs: 2000_000, placement: 'pack' });
     expect(spread.result.sessions.served).toBe(2);
     expect(pack.result.sessions.served).toBe(2);
     // Two agents: spread uses both (no idle agent while both sessions run), pack stacks them on one.
     expect(spread.result.idleInstanceHours).toBeLessThan(pack.result.idleInstanceHours);
   });
 
-  test('server pools place by free sessions and distinct users', () => {
+  test('server pools place by free sessions and distinct users', async () => {
     const config = parseConfig({
       providers: { lab: { type: 'fake', maxInstances: 5 } },
       pools: [
@@ -164,7 +164,7 @@ describe('simulate: hand-computed scenarios', () => {
       session(603, 600, 1, 0, 'carl'),
       session(700, 600, 1, 0, 'dave'),
     ];
-    const { result } = simulate({ config, trace, cloud, startMs: 0, endMs: 3600_000 });
+    const { result } = await simulate({ config, trace, cloud, startMs: 0, endMs: 3600_000 });
     expect(result.sessions).toMatchObject({ total: 5, served: 4, refused: 1, peakConcurrent: 4 });
     expect(result.peakInstances).toBe(3);
     // The oracle serves all five sessions (carl too): ceil(5 / 2) = 3 servers.
@@ -172,7 +172,7 @@ describe('simulate: hand-computed scenarios', () => {
   });
 });
 
-test('staged sessions are kept ready, handed to matching arrivals, and replenished', () => {
+test('staged sessions are kept ready, handed to matching arrivals, and replenished', async () => {
   const config = parseConfig({
     providers: { sim: { type: 'fake', maxInstances: 10 } },
     pools: [
@@ -204,19 +204,19 @@ test('staged sessions are kept ready, handed to matching arrivals, and replenish
     workspace: 'chrome',
   });
   const trace = [chrome(300), { ...session(310, 3600, 2, 1024), workspace: 'other' }, chrome(320), chrome(900, 3)];
-  const run = simulate({ config, trace, cloud, startMs: 0, endMs: 7200_000 });
+  const run = await simulate({ config, trace, cloud, startMs: 0, endMs: 7200_000 });
   expect(run.warnings).toEqual([]);
   expect(run.result.sessions).toMatchObject({ total: 4, served: 2, waited: 0, refused: 2 });
   expect(run.result.scaleUps).toBe(1);
   expect(run.result.peakInstances).toBe(1);
 });
 
-test('an unknown default pool is a config error; sessions of unknown pools are refused with a warning', () => {
+test('an unknown default pool is a config error; sessions of unknown pools are refused with a warning', async () => {
   const config = agentsConfig({ standby: { cores: 4, memoryMb: 0, gpus: 0 } });
-  expect(() => simulate({ config, trace: [], cloud, defaultPool: 'nope' })).toThrow(
+  await expect(simulate({ config, trace: [], cloud, defaultPool: 'nope' })).rejects.toThrow(
     /defaultPool: pool "nope" is not in the config/,
   );
-  const run = simulate({
+  const run = await simulate({
     config,
     trace: [{ ...session(100, 10), pool: 'elsewhere' }],
     cloud,
@@ -295,10 +295,10 @@ describe('simulate: real load', () => {
 
   test('is deterministic for a seed, and skipping quiet ticks changes nothing', async () => {
     const trace = await loadTrace();
-    const first = simulate({ config, trace, cloud: realisticCloud, seed: 7 });
-    const again = simulate({ config, trace, cloud: realisticCloud, seed: 7 });
-    const everyTick = simulate({ config, trace, cloud: realisticCloud, seed: 7, skipQuietTicks: false });
-    const otherSeed = simulate({ config, trace, cloud: realisticCloud, seed: 8 });
+    const first = await simulate({ config, trace, cloud: realisticCloud, seed: 7 });
+    const again = await simulate({ config, trace, cloud: realisticCloud, seed: 7 });
+    const everyTick = await simulate({ config, trace, cloud: realisticCloud, seed: 7, skipQuietTicks: false });
+    const otherSeed = await simulate({ config, trace, cloud: realisticCloud, seed: 8 });
     expect(again.result).toEqual(first.result);
     expect(everyTick.result).toEqual(first.result);
     expect(everyTick.stats.ticksEvaluated).toBe(everyTick.stats.ticks);
@@ -310,5 +310,16 @@ describe('simulate: real load', () => {
     expect(result.bootFailures).toBeGreaterThan(0);
     expect(result.oracle!.cost).toBeGreaterThan(0);
     expect(result.cost).toBeGreaterThan(result.oracle!.cost);
+  });
+
+  test('the direct planner engine gives the same cost and waits as the reconciler', async () => {
+    const trace = await loadTrace();
+    const reconciled = await simulate({ config, trace, cloud: realisticCloud, seed: 7 });
+    const planned = await simulate({ config, trace, cloud: realisticCloud, seed: 7, engine: 'planner' });
+    expect(reconciled.result.scaleUps).toBeGreaterThan(10);
+    expect(planned.result.cost).toBe(reconciled.result.cost);
+    expect(planned.result.sessions).toEqual(reconciled.result.sessions);
+    expect(planned.result).toEqual(reconciled.result);
+    expect(planned.stats).toEqual(reconciled.stats);
   });
 });

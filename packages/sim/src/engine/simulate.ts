@@ -4,6 +4,8 @@ import {
   ConfigError,
   checkinTimeoutSeconds,
   computeScalingPlan,
+  createAutoscaler,
+  createMemoryStateStore,
   emptyPlannerState,
   type FleetSnapshot,
   type HeadroomConfig,
@@ -18,7 +20,10 @@ import {
   type Resources,
   type Session,
   type StagingConfig,
+  type TickResult,
 } from '@headroom/core';
+import { HEADROOM_TAGS, STARTUP_SCRIPT_PLACEHOLDERS } from '@headroom/core/provider';
+import { createFakeClock, createFakeProvider, type FakeProvider } from '@headroom/core/test';
 import {
   type CloudModel,
   DEFAULT_CLOUD_MODEL,
@@ -35,6 +40,7 @@ import type { SimulationResult } from '../results/simulation-result.js';
 import type { SessionTrace, TraceSession } from '../trace/trace-session.js';
 import { EventQueue } from './event-queue.js';
 import { IndexedHeap } from './indexed-heap.js';
+import { withOpenIntentCount } from './with-open-intent-count.js';
 
 export interface SimulateOptions {
   /** A parsed config (`parseConfig`). */
@@ -66,6 +72,13 @@ export interface SimulateOptions {
   label?: string;
   /** Called every few thousand events with the fraction of simulated time done. */
   onProgress?: (progress: { simulatedMs: number; fraction: number }) => void;
+  /**
+   * What acts on the plans. `reconciler` (default): the production reconciler (`createAutoscaler`)
+   * with fake providers, a memory state store and a fake clock. `planner`: `computeScalingPlan`
+   * applied directly to the simulated fleet, faster and equal in results up to tie-breaks between
+   * instances created in the same tick (their ids differ).
+   */
+  engine?: 'reconciler' | 'planner';
 }
 
 export interface SimulationRun {
@@ -161,6 +174,18 @@ interface StagingRuntime {
   count: number;
 }
 
+interface ReconciledInstance {
+  provider: FakeProvider;
+  providerInstanceId: string;
+}
+
+/** What the cloud model drew for one new instance. */
+interface BootDraw {
+  bootMs: number;
+  failed: boolean;
+  checkinDelayMs: number;
+}
+
 type SimEvent =
   | { kind: 'departure'; session: SimSession }
   | { kind: 'boot-end'; instance: SimInstance; failed: boolean; checkinDelayMs: number }
@@ -169,16 +194,22 @@ type SimEvent =
 
 const epsilon = 1e-9;
 
+/** Placeholder values of startup scripts: rendered by the reconciler, never run. */
+const simulatedScriptValues = Object.fromEntries(STARTUP_SCRIPT_PLACEHOLDERS.map((name) => [name, 'simulated']));
+
 /**
- * Replays a trace through the planner (`computeScalingPlan`, the production code) on a virtual
- * clock against a simulated cloud (boot times, failures, check-in delays, billing from `cloud`).
- * Sessions are placed on arrival on running agents of active configs; a session that fits nowhere
- * waits in its pool's queue when an active config of the pool scales aggressively (and counts in
- * the planner's need), else it is refused; a waiting session gives up after `giveUpSeconds`.
- * Deterministic for a given seed; skipping quiet ticks gives the same result as ticking every
- * interval.
+ * Replays a trace through the production reconciler (`createAutoscaler`, which plans with
+ * `computeScalingPlan`) on a fake clock against one fake provider per provider config, whose boot
+ * times, failures and check-in delays follow `cloud`; billing also comes from `cloud`. The
+ * simulated fleet is the reconciler's inventory (the control plane's view); `engine: 'planner'`
+ * applies `computeScalingPlan` directly instead. Sessions are placed on arrival on running agents
+ * of active configs; a session that fits nowhere waits in its pool's queue when an active config
+ * of the pool scales aggressively (and counts in the planner's need), else it is refused; a
+ * waiting session gives up after `giveUpSeconds`. Deterministic for a given seed; skipping quiet
+ * ticks gives the same result as ticking every interval.
+ * @throws ConfigError (rejects) when `defaultPool` or autoscale ids do not fit the simulator
  */
-export function simulate(options: SimulateOptions): SimulationRun {
+export async function simulate(options: SimulateOptions): Promise<SimulationRun> {
   const { config } = options;
   const cloud = options.cloud ?? DEFAULT_CLOUD_MODEL;
   const sessionsIn = Array.isArray(options.trace)
@@ -299,7 +330,12 @@ export function simulate(options: SimulateOptions): SimulationRun {
     });
   }
 
+  const engine = options.engine ?? 'reconciler';
   const instancesById = new Map<string, SimInstance>();
+  /** Instances created through the reconciler, with their fake provider and provider instance id. */
+  const reconciledInstances = new Map<string, ReconciledInstance>();
+  /** Check-ins that happened since the last tick, recorded with the autoscaler before the next one. */
+  const checkinsToRecord: { instanceId: string; at: number }[] = [];
   /** The planner's view of the fleet, kept up to date by `retally` (creation order). */
   const snapshotInstances: Instance[] = [];
   const noSessions: Session[] = [];
@@ -679,9 +715,23 @@ export function simulate(options: SimulateOptions): SimulationRun {
     drainQueue(instance.autoscale.pool, atMs, instance);
   };
 
-  const createInstance = (runtime: AutoscaleRuntime, shape: Resources, atMs: number): void => {
+  const drawBoot = (model: ProviderCloudModel): BootDraw => {
+    const bootMs = Math.round(sampleSeconds({ distribution: model.bootTime, random }) * 1000);
+    const failed = sampleBootFailure({ model, random });
+    const checkinDelayMs = Math.round(sampleSeconds({ distribution: model.checkinDelay, random }) * 1000);
+    return { bootMs, failed, checkinDelayMs };
+  };
+
+  /** Adds an instance the cloud accepted at `atMs` to the fleet; it boots as `draw` says. */
+  const addInstance = (options: {
+    runtime: AutoscaleRuntime;
+    id: string;
+    shape: Resources;
+    atMs: number;
+    draw: BootDraw;
+  }): void => {
+    const { runtime, id, shape, atMs, draw } = options;
     runtime.created++;
-    const id = `${runtime.entry.pool.id}.${runtime.entry.autoscale.id}.${runtime.created}`;
     const aggregate: Session = { id: `${id}.sessions`, cores: 0, memoryMb: 0, gpus: 0, staged: false };
     const instance: SimInstance = {
       id,
@@ -724,10 +774,12 @@ export function simulate(options: SimulateOptions): SimulationRun {
     snapshotInstances.push(instance.snapshot);
     retally(instance);
     recorder.instanceCreated({ instanceId: id, autoscaleId: runtime.entry.autoscale.id, atMs });
-    const bootMs = Math.round(sampleSeconds({ distribution: runtime.model.bootTime, random }) * 1000);
-    const failed = sampleBootFailure({ model: runtime.model, random });
-    const checkinDelayMs = Math.round(sampleSeconds({ distribution: runtime.model.checkinDelay, random }) * 1000);
-    events.push(atMs + bootMs, { kind: 'boot-end', instance, failed, checkinDelayMs });
+    events.push(atMs + draw.bootMs, {
+      kind: 'boot-end',
+      instance,
+      failed: draw.failed,
+      checkinDelayMs: draw.checkinDelayMs,
+    });
   };
 
   const destroyInstance = (instance: SimInstance, atMs: number, reason: DestroyReason): void => {
@@ -769,6 +821,8 @@ export function simulate(options: SimulateOptions): SimulationRun {
         dirty = true;
         if (event.failed) {
           instance.state = 'failed';
+          const reconciled = reconciledInstances.get(instance.id);
+          if (reconciled) reconciled.provider.failInstance({ instanceId: reconciled.providerInstanceId });
           retally(instance);
           return;
         }
@@ -784,6 +838,7 @@ export function simulate(options: SimulateOptions): SimulationRun {
         const { instance } = event;
         if (instance.destroyed) return;
         instance.checkedIn = true;
+        if (reconciledInstances.has(instance.id)) checkinsToRecord.push({ instanceId: instance.id, at: atMs });
         dirty = true;
         retally(instance);
         drainQueue(instance.autoscale.pool, atMs, instance);
@@ -792,8 +847,7 @@ export function simulate(options: SimulateOptions): SimulationRun {
     }
   };
 
-  let plannerState: PlannerState = emptyPlannerState();
-  let plannerStateJson = JSON.stringify(plannerState);
+  let plannerStateJson = JSON.stringify(emptyPlannerState());
   let wakeMs = Number.POSITIVE_INFINITY;
 
   const buildSnapshot = (atMs: number): FleetSnapshot => {
@@ -814,33 +868,14 @@ export function simulate(options: SimulateOptions): SimulationRun {
     return { at: new Date(atMs).toISOString(), instances: snapshotInstances, queued };
   };
 
-  const tick = (atMs: number): void => {
-    const { plan, nextState } = computeScalingPlan({
-      config,
-      snapshot: buildSnapshot(atMs),
-      state: plannerState,
-      now: atMs,
-    });
-    let acted = false;
-    for (const configPlan of plan.configs) {
-      const runtime = runtimes.find(
-        (candidate) => candidate.key === autoscaleKey(configPlan.pool, configPlan.autoscale),
-      )!;
-      for (const action of configPlan.actions) {
-        acted = true;
-        if (action.type === 'create') {
-          for (let index = 0; index < action.count; index++)
-            createInstance(runtime, action.shape ?? instanceShape(runtime.entry.autoscale), atMs);
-        } else {
-          const instance = instancesById.get(action.instanceId);
-          if (!instance) continue;
-          destroyInstance(instance, atMs, action.cause === 'failed' ? 'boot-failure' : action.cause);
-        }
-      }
-    }
+  /**
+   * Ends a tick: tops up staging, decides whether the next tick may be skipped (nothing acted and
+   * the planner state is unchanged) and until when (the next backoff expiry, schedule transition
+   * or check-in timeout), and samples the fleet.
+   */
+  const finishTick = (atMs: number, nextState: PlannerState, acted: boolean): void => {
     const nextJson = JSON.stringify(nextState);
     const stateChanged = nextJson !== plannerStateJson;
-    plannerState = nextState;
     plannerStateJson = nextJson;
     const staged = replenishStaging(atMs);
     dirty = acted || stateChanged || staged;
@@ -866,6 +901,141 @@ export function simulate(options: SimulateOptions): SimulationRun {
     }
     sample(atMs);
   };
+
+  const runtimeByKey = new Map(runtimes.map((runtime) => [runtime.key, runtime]));
+  const destroyReasonOf = (cause: string): DestroyReason =>
+    cause === 'failed' ? 'boot-failure' : cause === 'checkin-timeout' ? 'checkin-timeout' : 'scale-down';
+
+  // Engine `planner`: plans applied directly to the fleet.
+  let plannerState: PlannerState = emptyPlannerState();
+  const plannerTick = (atMs: number): void => {
+    const { plan, nextState } = computeScalingPlan({
+      config,
+      snapshot: buildSnapshot(atMs),
+      state: plannerState,
+      now: atMs,
+    });
+    let acted = false;
+    for (const configPlan of plan.configs) {
+      const runtime = runtimeByKey.get(autoscaleKey(configPlan.pool, configPlan.autoscale))!;
+      for (const action of configPlan.actions) {
+        acted = true;
+        if (action.type === 'create') {
+          for (let index = 0; index < action.count; index++) {
+            addInstance({
+              runtime,
+              id: `${runtime.entry.pool.id}.${runtime.entry.autoscale.id}.${runtime.created + 1}`,
+              shape: action.shape ?? instanceShape(runtime.entry.autoscale),
+              atMs,
+              draw: drawBoot(runtime.model),
+            });
+          }
+        } else {
+          const instance = instancesById.get(action.instanceId);
+          if (!instance) continue;
+          destroyInstance(instance, atMs, destroyReasonOf(action.cause));
+        }
+      }
+    }
+    plannerState = nextState;
+    finishTick(atMs, nextState, acted);
+  };
+
+  // Engine `reconciler`: the production reconciler against fake providers on a fake clock. The cloud
+  // model draws each instance's boot when the fake cloud creates it (its boot delay function).
+  const createReconcilerTick = (): ((atMs: number) => Promise<void>) => {
+    const clock = createFakeClock({ startMs });
+    const store = withOpenIntentCount(createMemoryStateStore());
+    const createdDraws = new Map<
+      string,
+      BootDraw & { runtime: AutoscaleRuntime; shape: Resources; reconciled: ReconciledInstance }
+    >();
+    const fakeProviders: Record<string, FakeProvider> = {};
+    for (const providerId of Object.keys(config.providers)) {
+      const model = providerCloudModel({ cloud, providerId });
+      const provider: FakeProvider = createFakeProvider({
+        providerId,
+        clock,
+        latencyMs: 0,
+        bootDelayMs: (record) => {
+          const runtime = runtimeByKey.get(
+            autoscaleKey(record.tags[HEADROOM_TAGS.pool] ?? '', record.tags[HEADROOM_TAGS.autoscale] ?? ''),
+          );
+          const draw = drawBoot(runtime?.model ?? model);
+          if (runtime) {
+            createdDraws.set(record.name, {
+              ...draw,
+              runtime,
+              shape: record.shape,
+              reconciled: { provider, providerInstanceId: record.instanceId },
+            });
+          }
+          return draw.bootMs;
+        },
+      });
+      fakeProviders[providerId] = provider;
+    }
+    const keyRandom = createRandom(((options.seed ?? 1) ^ 0x5bd1e995) >>> 0);
+    const autoscaler = createAutoscaler({
+      config,
+      store,
+      providers: fakeProviders,
+      inventory: { getSnapshot: async ({ now }) => buildSnapshot(now) },
+      clock,
+      timers: clock,
+      random: keyRandom.next,
+      rateLimit: { callsPerSecond: Number.POSITIVE_INFINITY, concurrency: 1_000_000 },
+      startupScriptValues: () => simulatedScriptValues,
+    });
+    const reportedErrors = new Set<string>();
+
+    return async (atMs: number): Promise<void> => {
+      await clock.advanceTo(atMs);
+      let settled = false;
+      const pending = autoscaler.tick().finally(() => {
+        settled = true;
+      });
+      // Check-ins since the last tick, recorded while this tick is in flight: the tick writes them all
+      // to the ledger in one pass before it plans (one ledger read instead of one per check-in).
+      const recorded = checkinsToRecord.splice(0).map((checkin) => autoscaler.recordCheckin(checkin));
+      // Provider calls take no virtual time; should any sleep (a rate limit, a retry), time moves on.
+      while (!settled && (await clock.advanceToNextTimer())) {}
+      const result: TickResult = await pending;
+      await Promise.all(recorded);
+      for (const error of result.errors) {
+        const text = `reconciler ${error.scope}: ${error.errorClass}: ${error.message}`;
+        if (reportedErrors.has(error.scope) || reportedErrors.size >= 20) continue;
+        reportedErrors.add(error.scope);
+        warnings.push(text);
+      }
+      const { actions } = result;
+      for (const { id, cause } of actions.destroyed) {
+        const instance = instancesById.get(id);
+        if (instance) destroyInstance(instance, atMs, destroyReasonOf(cause));
+        reconciledInstances.delete(id);
+      }
+      for (const id of actions.created) {
+        const draw = createdDraws.get(id);
+        if (!draw) continue;
+        createdDraws.delete(id);
+        reconciledInstances.set(id, draw.reconciled);
+        addInstance({ runtime: draw.runtime, id, shape: draw.shape, atMs, draw });
+      }
+      const planned = result.plan?.configs.some((configPlan) => configPlan.actions.length > 0) ?? false;
+      const acted =
+        planned ||
+        actions.created.length > 0 ||
+        actions.destroyed.length > 0 ||
+        actions.createFailed > 0 ||
+        actions.destroyFailed > 0 ||
+        actions.destroySkipped.length > 0 ||
+        actions.intentsResolved > 0 ||
+        actions.orphansFound.length > 0 ||
+        result.errors.length > 0;
+      finishTick(atMs, store.lastPlannerState ?? (await store.getPlannerState()), acted);
+    };
+  };
+  const reconcilerTick = engine === 'reconciler' ? createReconcilerTick() : undefined;
 
   let arrivalIndex = 0;
   while (arrivalIndex < sessions.length && sessions[arrivalIndex]!.startMs < startMs) arrivalIndex++;
@@ -915,7 +1085,8 @@ export function simulate(options: SimulateOptions): SimulationRun {
     refreshActivity(tickAtMs);
     if (!skipQuietTicks || dirty || tickAtMs >= wakeMs) {
       ticksEvaluated++;
-      tick(tickAtMs);
+      if (engine === 'planner') plannerTick(tickAtMs);
+      else await reconcilerTick!(tickAtMs);
     }
     if (!skipQuietTicks || dirty) {
       tickAtMs += tickMs;

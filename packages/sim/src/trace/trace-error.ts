@@ -9,7 +9,7 @@ const symbol = Symbol.for(marker);
  * 1-based; the column is the field number in the row), then the field and the problem.
  */
 export class TraceError extends HeadroomError {
-  private readonly [symbol] = true;
+  protected readonly [symbol] = true;
   readonly file: string;
   readonly line?: number;
   readonly column?: number;

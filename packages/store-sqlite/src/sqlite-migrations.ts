@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { keepUntilExit } from './keep-until-exit.js';
 
 /** One schema change. Versions are applied in ascending order, each once, each in its own transaction. */
 export interface SqliteMigration {
@@ -57,9 +58,10 @@ export function migrateSqliteSchema({
       applied_at TEXT NOT NULL
     )
   `);
-  const row = database.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as
-    | { version: number | null }
-    | undefined;
+  const latest = database.prepare('SELECT MAX(version) AS version FROM schema_migrations');
+  const record = database.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  keepUntilExit(latest, record);
+  const row = latest.get() as { version: number | null } | undefined;
   const currentVersion = row?.version ?? 0;
   const newestKnown = migrations.reduce((newest, migration) => Math.max(newest, migration.version), 0);
   if (currentVersion > newestKnown) {
@@ -67,7 +69,6 @@ export function migrateSqliteSchema({
       `[headroom] [store-sqlite] the database schema is at version ${currentVersion}, newer than this release knows (${newestKnown}); upgrade Headroom`,
     );
   }
-  const record = database.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   const appliedVersions: number[] = [];
   for (const migration of [...migrations].sort((left, right) => left.version - right.version)) {
     if (migration.version <= currentVersion) continue;

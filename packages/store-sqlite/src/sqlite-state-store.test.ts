@@ -7,6 +7,7 @@ import type { StateStore } from '@headroom/core';
 import { stateStoreSuite } from '@headroom/testkit';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { keepUntilExit } from './keep-until-exit.js';
 import { migrateSqliteSchema, SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import { createSqliteStateStore } from './sqlite-state-store.js';
 import { SqliteStoreLockedError } from './sqlite-store-locked-error.js';
@@ -66,6 +67,7 @@ describe('createSqliteStateStore', () => {
     await store.init();
     await store.close();
     const database = new BetterSqlite3(path);
+    keepUntilExit(database);
     try {
       expect(database.pragma('journal_mode', { simple: true })).toBe('wal');
       const versions = database.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
@@ -173,6 +175,7 @@ describe('createSqliteStateStore', () => {
 describe('migrateSqliteSchema', () => {
   test('applies only versions not yet recorded, in order', () => {
     const database = new BetterSqlite3(':memory:');
+    keepUntilExit(database);
     try {
       const applied: string[] = [];
       const migrations = [
@@ -190,6 +193,7 @@ describe('migrateSqliteSchema', () => {
 
   test('a failing migration leaves no trace of itself', () => {
     const database = new BetterSqlite3(':memory:');
+    keepUntilExit(database);
     try {
       const migrations = [
         {
@@ -211,6 +215,7 @@ describe('migrateSqliteSchema', () => {
 
   test('refuses a database written by a newer release', () => {
     const database = new BetterSqlite3(':memory:');
+    keepUntilExit(database);
     try {
       migrateSqliteSchema({ database });
       database.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 'x')").run();

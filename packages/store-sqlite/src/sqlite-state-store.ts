@@ -1,7 +1,8 @@
 import type { Intent, IntentStatus, LedgerInstance, PlannerState, StateStore, WriteOptions } from '@headroom/core';
 import { emptyPlannerState, FencedWriteError } from '@headroom/core';
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import BetterSqlite3 from 'better-sqlite3';
+import { keepUntilExit } from './keep-until-exit.js';
 import { migrateSqliteSchema } from './sqlite-migrations.js';
 import { SqliteStoreLockedError } from './sqlite-store-locked-error.js';
 
@@ -35,14 +36,15 @@ export interface SqliteStateStore extends StateStore {
  */
 export function createSqliteStateStore({ path, lockTimeoutMs = 5000 }: SqliteStateStoreOptions): SqliteStateStore {
   let database: Database | undefined;
+  /** Statements of the open connection, prepared once each (see `keepUntilExit`). */
+  let statements = new Map<string, Statement>();
   let closed = false;
 
   function open(): Database {
     const opened = new BetterSqlite3(path, { timeout: lockTimeoutMs });
+    keepUntilExit(opened);
     try {
-      opened.pragma('locking_mode = EXCLUSIVE');
-      opened.pragma('journal_mode = WAL');
-      opened.pragma('synchronous = FULL');
+      opened.exec('PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL');
       opened.exec('BEGIN EXCLUSIVE; COMMIT');
       migrateSqliteSchema({ database: opened });
       return opened;
@@ -61,17 +63,28 @@ export function createSqliteStateStore({ path, lockTimeoutMs = 5000 }: SqliteSta
     return database;
   }
 
-  function write({ epoch }: WriteOptions, body: (database: Database) => void): void {
+  function statement(sql: string): Statement {
+    const current = requireDatabase();
+    let prepared = statements.get(sql);
+    if (!prepared) {
+      prepared = current.prepare(sql);
+      keepUntilExit(prepared);
+      statements.set(sql, prepared);
+    }
+    return prepared;
+  }
+
+  function write({ epoch }: WriteOptions, body: () => void): void {
     const current = requireDatabase();
     current.transaction(() => {
-      const row = current.prepare('SELECT epoch FROM fencing WHERE id = 1').get() as { epoch: number };
+      const row = statement('SELECT epoch FROM fencing WHERE id = 1').get() as { epoch: number };
       if (epoch < row.epoch) {
         throw new FencedWriteError({ epoch, currentEpoch: row.epoch });
       }
       if (epoch > row.epoch) {
-        current.prepare('UPDATE fencing SET epoch = ? WHERE id = 1').run(epoch);
+        statement('UPDATE fencing SET epoch = ? WHERE id = 1').run(epoch);
       }
-      body(current);
+      body();
     })();
   }
 
@@ -87,58 +100,49 @@ export function createSqliteStateStore({ path, lockTimeoutMs = 5000 }: SqliteSta
       database = open();
     },
     async getPlannerState(): Promise<PlannerState> {
-      const row = requireDatabase().prepare('SELECT state FROM planner_state WHERE id = 1').get() as
-        | { state: string }
-        | undefined;
+      const row = statement('SELECT state FROM planner_state WHERE id = 1').get() as { state: string } | undefined;
       return row ? (JSON.parse(row.state) as PlannerState) : emptyPlannerState();
     },
     async putPlannerState(options) {
-      write(options, (current) => {
-        current
-          .prepare(
-            'INSERT INTO planner_state (id, state) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state',
-          )
-          .run(JSON.stringify(options.state));
+      write(options, () => {
+        statement(
+          'INSERT INTO planner_state (id, state) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state',
+        ).run(JSON.stringify(options.state));
       });
     },
     async putIntent(options) {
       const { intent } = options;
-      write(options, (current) => {
-        current
-          .prepare(
-            `INSERT INTO intents (key, status, created_at, intent) VALUES (?, ?, ?, ?)
-             ON CONFLICT (key) DO UPDATE SET status = excluded.status, created_at = excluded.created_at, intent = excluded.intent`,
-          )
-          .run(intent.key, intent.status, intent.createdAt, JSON.stringify(intent));
+      write(options, () => {
+        statement(
+          `INSERT INTO intents (key, status, created_at, intent) VALUES (?, ?, ?, ?)
+           ON CONFLICT (key) DO UPDATE SET status = excluded.status, created_at = excluded.created_at, intent = excluded.intent`,
+        ).run(intent.key, intent.status, intent.createdAt, JSON.stringify(intent));
       });
     },
     async listIntents(options?: { status?: IntentStatus }): Promise<Intent[]> {
-      const current = requireDatabase();
       const status = options?.status;
       const rows = (
         status === undefined
-          ? current.prepare('SELECT intent FROM intents ORDER BY created_at, key').all()
-          : current.prepare('SELECT intent FROM intents WHERE status = ? ORDER BY created_at, key').all(status)
+          ? statement('SELECT intent FROM intents ORDER BY created_at, key').all()
+          : statement('SELECT intent FROM intents WHERE status = ? ORDER BY created_at, key').all(status)
       ) as Array<{ intent: string }>;
       return rows.map((row) => JSON.parse(row.intent) as Intent);
     },
     async putInstance(options) {
       const { instance } = options;
-      write(options, (current) => {
-        current
-          .prepare(
-            'INSERT INTO ledger_instances (id, instance) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET instance = excluded.instance',
-          )
-          .run(instance.id, JSON.stringify(instance));
+      write(options, () => {
+        statement(
+          'INSERT INTO ledger_instances (id, instance) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET instance = excluded.instance',
+        ).run(instance.id, JSON.stringify(instance));
       });
     },
     async deleteInstance(options) {
-      write(options, (current) => {
-        current.prepare('DELETE FROM ledger_instances WHERE id = ?').run(options.id);
+      write(options, () => {
+        statement('DELETE FROM ledger_instances WHERE id = ?').run(options.id);
       });
     },
     async listInstances(): Promise<LedgerInstance[]> {
-      const rows = requireDatabase().prepare('SELECT instance FROM ledger_instances ORDER BY id').all() as Array<{
+      const rows = statement('SELECT instance FROM ledger_instances ORDER BY id').all() as Array<{
         instance: string;
       }>;
       return rows.map((row) => JSON.parse(row.instance) as LedgerInstance);
@@ -147,6 +151,7 @@ export function createSqliteStateStore({ path, lockTimeoutMs = 5000 }: SqliteSta
       closed = true;
       database?.close();
       database = undefined;
+      statements = new Map();
     },
   };
 }

@@ -1,6 +1,6 @@
 // computeScalingPlan on 100 autoscale configs, 10,000 instances and 100,000 sessions, against a bare
 // pass that only sums every session's reservation over the same snapshot.
-import { computeScalingPlan, emptyPlannerState, parseConfig } from '@headroom/core';
+import { computeScalingPlan, emptyPlannerState, parseConfig } from '../../packages/core/dist/index.js';
 
 const CONFIGS = 100;
 const INSTANCES = 10_000;

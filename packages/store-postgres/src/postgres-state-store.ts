@@ -131,6 +131,16 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): Po
             );
       return rows.map((row) => row.intent);
     },
+    async deleteSettledIntents(writeOptions) {
+      let deleted = 0;
+      await write(writeOptions, async (client) => {
+        const result = await client.query(`DELETE FROM ${quoted}.intents WHERE status <> 'open' AND created_at < $1`, [
+          writeOptions.createdBefore,
+        ]);
+        deleted = result.rowCount ?? 0;
+      });
+      return deleted;
+    },
     async putInstance(writeOptions) {
       const { instance } = writeOptions;
       await write(writeOptions, async (client) => {

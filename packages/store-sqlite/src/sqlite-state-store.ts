@@ -128,6 +128,15 @@ export function createSqliteStateStore({ path, lockTimeoutMs = 5000 }: SqliteSta
       ) as Array<{ intent: string }>;
       return rows.map((row) => JSON.parse(row.intent) as Intent);
     },
+    async deleteSettledIntents(options) {
+      let deleted = 0;
+      write(options, () => {
+        deleted = statement("DELETE FROM intents WHERE status <> 'open' AND created_at < ?").run(
+          options.createdBefore,
+        ).changes;
+      });
+      return deleted;
+    },
     async putInstance(options) {
       const { instance } = options;
       write(options, () => {

@@ -180,6 +180,32 @@ export function stateStoreSuite({
           );
         }));
 
+      test('deleteSettledIntents deletes only done and failed intents created before the instant', () =>
+        withStore(async (store) => {
+          const early = '2026-11-01T00:00:00.000Z';
+          const late = '2026-11-20T00:00:00.000Z';
+          for (const [key, status, createdAt] of [
+            ['old-done', 'done', early],
+            ['old-failed', 'failed', early],
+            ['old-open', 'open', early],
+            ['new-done', 'done', late],
+            ['at-cutoff', 'done', '2026-11-10T00:00:00.000Z'],
+          ] as const) {
+            await store.putIntent({ epoch: 1, intent: createIntent({ key, status, createdAt }) });
+          }
+          const deleted = await store.deleteSettledIntents({ epoch: 1, createdBefore: '2026-11-10T00:00:00.000Z' });
+          assert.equal(deleted, 2);
+          assert.deepEqual(
+            (await store.listIntents()).map((intent) => intent.key),
+            ['old-open', 'at-cutoff', 'new-done'],
+          );
+          assert.deepEqual(
+            (await store.listIntents({ status: 'done' })).map((intent) => intent.key),
+            ['at-cutoff', 'new-done'],
+          );
+          assert.equal(await store.deleteSettledIntents({ epoch: 1, createdBefore: early }), 0);
+        }));
+
       test('concurrent puts are all kept', () =>
         withStore(async (store) => {
           const keys = Array.from({ length: 40 }, (_, index) => `intent-${String(index).padStart(2, '0')}`);
@@ -263,18 +289,28 @@ export function stateStoreSuite({
           const state = createPlannerState();
           await store.putPlannerState({ epoch: 5, state });
           await store.putInstance({ epoch: 5, instance: createInstance({ id: 'agent-a' }) });
+          await store.putIntent({ epoch: 5, intent: createIntent({ key: 'settled', status: 'done' }) });
           const staleWrites: Array<[string, () => Promise<void>]> = [
             ['putPlannerState', () => store.putPlannerState({ epoch: 4, state: emptyPlannerState() })],
             ['putIntent', () => store.putIntent({ epoch: 4, intent: createIntent({ key: 'stale' }) })],
             ['putInstance', () => store.putInstance({ epoch: 4, instance: createInstance({ id: 'agent-stale' }) })],
             ['deleteInstance', () => store.deleteInstance({ epoch: 4, id: 'agent-a' })],
+            [
+              'deleteSettledIntents',
+              async () => {
+                await store.deleteSettledIntents({ epoch: 4, createdBefore: '2100-01-01T00:00:00.000Z' });
+              },
+            ],
           ];
           for (const [method, write] of staleWrites) {
             const error = await captureError(write);
             assertFenced(error, `${method} with a stale epoch was not fenced`);
           }
           assert.deepEqual(await store.getPlannerState(), state);
-          assert.deepEqual(await store.listIntents(), []);
+          assert.deepEqual(
+            (await store.listIntents()).map((intent) => intent.key),
+            ['settled'],
+          );
           assert.deepEqual(
             (await store.listInstances()).map((instance) => instance.id),
             ['agent-a'],

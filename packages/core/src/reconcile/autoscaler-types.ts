@@ -70,6 +70,11 @@ export interface AutoscalerOptions {
    * its tag) before it is marked failed. Default 120.
    */
   intentGraceSeconds?: number;
+  /**
+   * How long settled (done or failed) intents are kept after they were created; older ones are
+   * deleted at most once an hour. Open intents are never deleted. Default 604800 (7 days).
+   */
+  intentRetentionSeconds?: number;
   /** Values for startup-script placeholders of a new instance (e.g. `checkin_jwt`), merged over the defaults. */
   startupScriptValues?: (instance: {
     id: string;
@@ -103,6 +108,8 @@ export interface TickActions {
   destroySkipped: { id: string; reason: string }[];
   /** Open intents resolved (adopted, finished or marked failed). */
   intentsResolved: number;
+  /** Settled intents deleted because they outlived `intentRetentionSeconds`. */
+  intentsDeleted: number;
   /** Provider instance ids of orphans found (reported or destroyed). */
   orphansFound: string[];
   orphansDestroyed: string[];

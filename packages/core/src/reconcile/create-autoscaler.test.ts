@@ -197,6 +197,53 @@ describe('createAutoscaler: crash recovery', () => {
     expect(harness.provider.instances()).toHaveLength(2);
   });
 
+  test('settled intents older than the retention are deleted, at most once an hour', async () => {
+    const store = createMemoryStateStore();
+    const harness = createHarness({ store, autoscaler: { intentRetentionSeconds: 3600 } });
+    const settled = (key: string, atMs: number, status: 'done' | 'failed' | 'open') => {
+      const at = new Date(atMs).toISOString();
+      return store.putIntent({
+        epoch: 1,
+        intent: {
+          key,
+          kind: 'destroy',
+          pool: 'agents',
+          autoscale: 'main',
+          provider: 'cloud',
+          instanceName: `gone-${key}`,
+          status,
+          attempts: 1,
+          createdAt: at,
+          updatedAt: at,
+        },
+      });
+    };
+    await settled('two-hours-ago', T0 - 7_200_000, 'done');
+    await settled('failed-two-hours-ago', T0 - 7_200_000, 'failed');
+    await settled('fifty-nine-minutes-ago', T0 - 3_540_000, 'done');
+    const keys = async () => (await store.listIntents()).map((intent) => intent.key);
+
+    const first = await harness.tick();
+    expect(first.actions.intentsDeleted).toBe(2);
+    expect(await keys()).not.toContain('two-hours-ago');
+    expect(await keys()).not.toContain('failed-two-hours-ago');
+    expect(await keys()).toContain('fifty-nine-minutes-ago');
+
+    // Past the retention now, but the hour since the last deletion has not passed.
+    await harness.clock.advance(1_800_000);
+    const second = await harness.tick();
+    expect(second.actions.intentsDeleted).toBe(0);
+    expect(await keys()).toContain('fifty-nine-minutes-ago');
+
+    await harness.clock.advance(1_800_000);
+    const third = await harness.tick();
+    expect(third.actions.intentsDeleted).toBeGreaterThanOrEqual(1);
+    const left = await store.listIntents();
+    expect(left.map((intent) => intent.key)).not.toContain('fifty-nine-minutes-ago');
+    const cutoff = new Date(T0 + 3_600_000 - 3_600_000).toISOString();
+    expect(left.filter((intent) => intent.status !== 'open' && intent.createdAt < cutoff)).toEqual([]);
+  });
+
   test('an open intent with no tagged instance counts as pending until the grace period, then fails', async () => {
     const store = createMemoryStateStore();
     const harness = createHarness({ store, autoscaler: { intentGraceSeconds: 60 } });

@@ -41,6 +41,8 @@ interface DnsTarget {
   ttlSeconds: number;
 }
 
+const INTENT_DELETE_INTERVAL_MS = 3_600_000;
+
 const emptyActions = (): TickActions => ({
   created: [],
   createFailed: 0,
@@ -48,6 +50,7 @@ const emptyActions = (): TickActions => ({
   destroyFailed: 0,
   destroySkipped: [],
   intentsResolved: 0,
+  intentsDeleted: 0,
   orphansFound: [],
   orphansDestroyed: [],
   dnsUpserted: [],
@@ -96,6 +99,9 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
   const rateLimit = options.rateLimit ?? DEFAULT_RATE_LIMIT;
   const retry = options.retry ?? DEFAULT_RETRY;
   const intentGraceMs = (options.intentGraceSeconds ?? 120) * 1000;
+  const intentRetentionMs = (options.intentRetentionSeconds ?? 7 * 86_400) * 1000;
+  /** When settled intents were last deleted; at most once an hour of clock time. */
+  let intentsDeletedAtMs: number | undefined;
   const store = options.dryRun ? withDryRunStore(options.store) : options.store;
   const leaderElector = options.leaderElector ?? createSingleProcessLeaderElector();
   let config = options.config;
@@ -427,6 +433,20 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
         });
       } else {
         openCreateKeys.add(intent.key);
+      }
+    }
+
+    // Forget settled intents past the retention, so the store does not grow with every action.
+    if (intentsDeletedAtMs === undefined || nowMs - intentsDeletedAtMs >= INTENT_DELETE_INTERVAL_MS) {
+      intentsDeletedAtMs = nowMs;
+      try {
+        actions.intentsDeleted += await store.deleteSettledIntents({
+          epoch,
+          createdBefore: new Date(nowMs - intentRetentionMs).toISOString(),
+        });
+      } catch (error) {
+        if (FencedWriteError.isInstance(error)) throw error;
+        fail('store:intents', error);
       }
     }
 

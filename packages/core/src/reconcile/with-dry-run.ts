@@ -110,6 +110,8 @@ export function withDryRunStore(store: StateStore): StateStore {
     putPlannerState: async ({ state }) => (await loadedOverlay()).putPlannerState({ ...unfenced, state }),
     putIntent: async ({ intent }) => (await loadedOverlay()).putIntent({ ...unfenced, intent }),
     listIntents: async (options) => (await loadedOverlay()).listIntents(options),
+    deleteSettledIntents: async ({ createdBefore }) =>
+      (await loadedOverlay()).deleteSettledIntents({ ...unfenced, createdBefore }),
     putInstance: async ({ instance }) => (await loadedOverlay()).putInstance({ ...unfenced, instance }),
     deleteInstance: async ({ id }) => (await loadedOverlay()).deleteInstance({ ...unfenced, id }),
     listInstances: async () => (await loadedOverlay()).listInstances(),

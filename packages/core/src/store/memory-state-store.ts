@@ -71,6 +71,21 @@ export function createMemoryStateStore(): MemoryStateStore {
       const source = status === undefined ? intents : (intentsByStatus.get(status) ?? new Map<string, Intent>());
       return [...source.values()].sort(compareIntents).map(copyIntent);
     },
+    async deleteSettledIntents({ epoch, createdBefore }) {
+      fence(epoch);
+      let deleted = 0;
+      for (const status of ['done', 'failed'] as const) {
+        const group = intentsByStatus.get(status);
+        if (!group) continue;
+        for (const [key, intent] of group) {
+          if (intent.createdAt >= createdBefore) continue;
+          group.delete(key);
+          intents.delete(key);
+          deleted += 1;
+        }
+      }
+      return deleted;
+    },
     async putInstance({ epoch, instance }) {
       fence(epoch);
       if (!instances.has(instance.id)) sortedInstanceIds = undefined;

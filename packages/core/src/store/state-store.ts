@@ -70,6 +70,11 @@ export interface StateStore {
   putIntent(options: WriteOptions & { intent: Intent }): Promise<void>;
   /** Intents, optionally only those with `status`, ordered by `createdAt`, then `key`. */
   listIntents(options?: { status?: IntentStatus }): Promise<Intent[]>;
+  /**
+   * Deletes settled intents (status `done` or `failed`) created before `createdBefore` (ISO-8601);
+   * open intents are never deleted. Resolves to the number deleted.
+   */
+  deleteSettledIntents(options: WriteOptions & { createdBefore: string }): Promise<number>;
   putInstance(options: WriteOptions & { instance: LedgerInstance }): Promise<void>;
   /** Removes a ledger instance; removing one that is not there succeeds. */
   deleteInstance(options: WriteOptions & { id: string }): Promise<void>;

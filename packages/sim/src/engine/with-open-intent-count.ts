@@ -33,6 +33,7 @@ export function withOpenIntentCount(store: StateStore): CountingStateStore {
       if (options?.status === 'open' && openKeys.size === 0) return [];
       return store.listIntents(options);
     },
+    deleteSettledIntents: (options) => store.deleteSettledIntents(options),
     putInstance: (options) => store.putInstance(options),
     deleteInstance: (options) => store.deleteInstance(options),
     listInstances: () => store.listInstances(),

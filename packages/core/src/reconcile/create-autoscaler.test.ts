@@ -509,6 +509,28 @@ describe('createAutoscaler: sessions and check-ins', () => {
   });
 });
 
+describe('createAutoscaler: check-ins recorded during a tick', () => {
+  test('are written by that tick or the next, found by Headroom id or provider instance id', async () => {
+    const harness = createHarness({
+      config: reconcileConfig({ autoscale: { requireCheckin: true, checkinTimeoutSeconds: 300 } }),
+    });
+    harness.controlPlane.reporting = false;
+    await harness.tick();
+    const [first, second] = await harness.store.listInstances();
+    expect(second!.providerInstanceId).toBeDefined();
+    const inFlight = harness.tick();
+    await harness.autoscaler.recordCheckin({ instanceId: first!.id, at: harness.clock.now() });
+    await harness.autoscaler.recordCheckin({ instanceId: second!.providerInstanceId!, at: harness.clock.now() });
+    await inFlight;
+    const checkedIn = async () =>
+      (await harness.store.listInstances()).filter((entry) => entry.checkedInAt !== undefined).map((entry) => entry.id);
+    await harness.clock.advance(301_000);
+    const result = await harness.tick();
+    expect(await checkedIn()).toEqual([first!.id, second!.id].sort());
+    expect(result.actions.destroyed).toEqual([]);
+  });
+});
+
 describe('createAutoscaler: dry run', () => {
   test('plans but calls nothing that changes the cloud, DNS or the store', async () => {
     const store = createMemoryStateStore();

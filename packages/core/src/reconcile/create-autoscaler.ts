@@ -248,8 +248,8 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
       fail('inventory', error);
       return undefined;
     }
-    await flushCheckins(epoch);
     const ledger = new Map((await store.listInstances()).map((entry) => [entry.id, entry]));
+    await flushCheckins({ epoch, ledger });
     const openIntents = await store.listIntents({ status: 'open' });
 
     const providerIds = new Set<string>([...Object.keys(currentConfig.providers)].filter((id) => providers.has(id)));
@@ -1013,14 +1013,29 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
     }
   }
 
-  async function flushCheckins(epoch: number): Promise<void> {
+  /**
+   * Writes pending check-ins to the ledger. `ledger` (by id) is the tick's copy when it has one:
+   * it is read from the store otherwise, and updated in place with what was written.
+   */
+  async function flushCheckins(flush: { epoch: number; ledger?: Map<string, LedgerInstance> }): Promise<void> {
     if (pendingCheckins.size === 0) return;
-    const ledger = await store.listInstances();
+    const ledger = flush.ledger ?? new Map((await store.listInstances()).map((entry) => [entry.id, entry] as const));
+    let byProviderInstanceId: Map<string, LedgerInstance> | undefined;
     for (const [id, at] of [...pendingCheckins]) {
-      const entry = ledger.find((candidate) => candidate.id === id || candidate.providerInstanceId === id);
+      let entry = ledger.get(id);
+      if (!entry) {
+        byProviderInstanceId ??= new Map(
+          [...ledger.values()].flatMap((candidate) =>
+            candidate.providerInstanceId === undefined ? [] : [[candidate.providerInstanceId, candidate] as const],
+          ),
+        );
+        entry = byProviderInstanceId.get(id);
+      }
       if (!entry) continue;
       if (entry.checkedInAt === undefined) {
-        await store.putInstance({ epoch, instance: { ...entry, checkedInAt: new Date(at).toISOString() } });
+        const updated = { ...entry, checkedInAt: new Date(at).toISOString() };
+        await store.putInstance({ epoch: flush.epoch, instance: updated });
+        ledger.set(updated.id, updated);
       }
       pendingCheckins.delete(id);
     }
@@ -1070,7 +1085,7 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
       pendingCheckins.set(instanceId, at);
       if (leaderEpoch === undefined || running) return;
       try {
-        await flushCheckins(leaderEpoch);
+        await flushCheckins({ epoch: leaderEpoch });
       } catch (error) {
         if (!FencedWriteError.isInstance(error)) throw error;
       }

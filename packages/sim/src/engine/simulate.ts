@@ -40,7 +40,7 @@ import type { SimulationResult } from '../results/simulation-result.js';
 import type { SessionTrace, TraceSession } from '../trace/trace-session.js';
 import { EventQueue } from './event-queue.js';
 import { IndexedHeap } from './indexed-heap.js';
-import { withOpenIntentCount } from './with-open-intent-count.js';
+import { withLastPlannerState } from './with-last-planner-state.js';
 
 export interface SimulateOptions {
   /** A parsed config (`parseConfig`). */
@@ -945,7 +945,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRun>
   // model draws each instance's boot when the fake cloud creates it (its boot delay function).
   const createReconcilerTick = (): ((atMs: number) => Promise<void>) => {
     const clock = createFakeClock({ startMs });
-    const store = withOpenIntentCount(createMemoryStateStore());
+    const store = withLastPlannerState(createMemoryStateStore());
     const createdDraws = new Map<
       string,
       BootDraw & { runtime: AutoscaleRuntime; shape: Resources; reconciled: ReconciledInstance }

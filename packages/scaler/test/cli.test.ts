@@ -74,6 +74,33 @@ describe('headroom validate', () => {
     expect(result.stderr).toContain('(3 problems)');
   });
 
+  test('core and adapter problems are listed together in one pass', () => {
+    const mixed = file(
+      'mixed.yaml',
+      `providers:
+  aws-east: { type: aws, maxInstances: 2, region: us-east-1, instanceType: m6i.large, amiId: ami-0123456789abcdef0, ebsVolumeSizeGb: -5 }
+pools:
+  - { id: a, kind: docker-agent, autoscale: [{ id: x, provider: aws-east, agent: { cores: 1 }, standby: { cores: -1 } }] }
+`,
+    );
+    const result = runCli(['validate', '--config', mixed]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('(2 problems)');
+    expect(result.stderr).toContain('pools[0].autoscale[0].standby.cores: must be ≥ 0');
+    expect(result.stderr).toContain('providers.aws-east.ebsVolumeSizeGb: must be ≥ 1');
+    noStackTrace(result.stderr);
+  });
+
+  test('a type no installed adapter serves names the package to install', () => {
+    const missing = file('missing-adapter.yaml', 'providers:\n  far: { type: nimbus, maxInstances: 1 }\n');
+    const result = runCli(['validate', '--config', missing]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'providers.far.type: no adapter installed for type "nimbus": install @headroom/provider-nimbus',
+    );
+    noStackTrace(result.stderr);
+  });
+
   test('the example config in the repository is valid', () => {
     const result = runCli(['validate', '--config', 'examples/headroom.yaml']);
     expect(result.stderr).toBe('');

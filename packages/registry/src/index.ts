@@ -1,4 +1,9 @@
-export * from './image-reference.js';
+export {
+  formatImageReference,
+  type ImageReference,
+  InvalidImageReferenceError,
+  parseImageReference,
+} from '@headroom/core';
 export * from './mirror-image.js';
 export * from './parse-authenticate-challenge.js';
 export * from './registry-client.js';

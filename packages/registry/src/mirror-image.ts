@@ -1,4 +1,4 @@
-import type { ImageReference } from './image-reference.js';
+import type { ImageReference } from '@headroom/core';
 import { INDEX_MEDIA_TYPES, type RegistryClient } from './registry-client.js';
 
 /** Where a backup copy lives: a registry and a repository prefix under which source paths are kept. */

@@ -1,3 +1,4 @@
+import { parseImageReference } from '@headroom/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   loopbackClient,
@@ -10,7 +11,6 @@ import {
   startTokenServer,
   type TokenServer,
 } from '../test/registry-harness.js';
-import { parseImageReference } from './image-reference.js';
 import { backupRepositoryFor, mirrorImage } from './mirror-image.js';
 import { RegistryError } from './registry-error.js';
 

@@ -31,6 +31,17 @@ export const instanceSchema = z.object({
   capacity: z.object({ cores: amount().default(0), memoryMb: amount().default(0), gpus: amount().default(0) }),
   sessions: z.array(sessionSchema).default([]),
   address: z.string().optional(),
+  images: z
+    .array(
+      z.object({
+        reference: z.string().min(1).max(512),
+        digest: z.string().max(100).optional(),
+        pulledAt: instant().optional(),
+        state: z.enum(['present', 'pulling']).optional(),
+      }),
+    )
+    .max(1000)
+    .optional(),
 });
 
 export const queuedRequestSchema = z.object({

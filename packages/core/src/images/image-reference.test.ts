@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest';
 import { formatImageReference, InvalidImageReferenceError, parseImageReference } from './image-reference.js';
-import { parseAuthenticateChallenge } from './parse-authenticate-challenge.js';
 
 describe('parseImageReference', () => {
   test.each([
@@ -33,24 +32,4 @@ describe('parseImageReference', () => {
   test('formats back', () => {
     expect(formatImageReference(parseImageReference('127.0.0.1:5000/team/app:v2'))).toBe('127.0.0.1:5000/team/app:v2');
   });
-});
-
-test('parseAuthenticateChallenge reads quoted and bare parameters', () => {
-  expect(
-    parseAuthenticateChallenge(
-      'Bearer realm="https://auth.example.com/token",service="registry.example.com",scope="repository:a/b:pull"',
-    ),
-  ).toEqual({
-    scheme: 'bearer',
-    parameters: {
-      realm: 'https://auth.example.com/token',
-      service: 'registry.example.com',
-      scope: 'repository:a/b:pull',
-    },
-  });
-  expect(parseAuthenticateChallenge('Basic realm=registry')).toEqual({
-    scheme: 'basic',
-    parameters: { realm: 'registry' },
-  });
-  expect(parseAuthenticateChallenge('')).toBeUndefined();
 });

@@ -66,7 +66,7 @@ const desktop = (digest: string): AgentImage => ({
 
 describe('computeImagePlan', () => {
   test('a new agent pulls every missing image at once and is not ready until they are there', () => {
-    const result = plan([agent('new')]);
+    const result = plan([agent('new', { images: [] })]);
     expect(result.actions.map((action) => [action.type, action.workspace, action.image])).toEqual([
       ['pull-image', 'chrome', 'registry-1.docker.io/kasmweb/chrome:1.16.0'],
       ['pull-image', 'desktop', `registry.example.com/team/desktop:2@${pinned}`],
@@ -131,8 +131,9 @@ describe('computeImagePlan', () => {
     expect(result.readiness.get('g')).toEqual({ ready: false, missing: ['preloaded'] });
   });
 
-  test('agents still booting or not checked in are left alone', () => {
-    expect(plan([agent('boot', { state: 'starting' })])).toMatchObject({ actions: [], readiness: new Map() });
+  test('agents still booting, and agents whose control plane reports no images, are left alone', () => {
+    expect(plan([agent('boot', { state: 'starting', images: [] })])).toMatchObject({ actions: [], readiness: new Map() });
+    expect(plan([agent('silent')])).toMatchObject({ actions: [], readiness: new Map() });
   });
 });
 

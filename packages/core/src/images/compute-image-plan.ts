@@ -164,6 +164,8 @@ function heldImage(instance: Instance, target: WorkspaceTarget): AgentImage | un
  * The image plan (seeds: image maintenance, pinning): for every running, checked-in docker agent
  * of a pool with workspaces, pull what is missing at once, re-pull tags hourly when the workspace
  * has a registry, remove images no enabled workspace uses, and report which agents are ready.
+ * An agent whose snapshot entry has no `images` field is not planned (its control plane does not
+ * report images) and counts as ready.
  * A workspace pinned to a digest is rolled as a ramp: busy agents with the old digest keep their
  * sessions and are not ready for new ones; idle ones pull the pinned digest. Pure: time is the
  * snapshot's `at`. Pulls already running (`state: pulling`) are not asked again.
@@ -182,6 +184,8 @@ export function computeImagePlan(options: ComputeImagePlanOptions): ImagePlan {
   for (const instance of snapshot.instances) {
     const targets = targetsByPool.get(instance.pool);
     if (!targets || targets.length === 0 || instance.state !== 'running' || !instance.checkedIn) continue;
+    // No `images` at all: the control plane does not report images; nothing to plan, nothing to wait for.
+    if (instance.images === undefined) continue;
     const missing: string[] = [];
     for (const target of targets) {
       const result = planWorkspace({ instance, target, held: heldImage(instance, target), at: snapshot.at });

@@ -313,6 +313,7 @@ describe('createAutoscaler: crash recovery', () => {
       },
     });
     await harness.store.putInstance({ epoch: 1, instance: { ...victim!, state: 'destroying' } });
+    harness.restart();
     const result = await harness.tick();
     expect(result.actions.destroyed).toContainEqual({ id: victim!.id, cause: 'recovery' });
     expect(harness.provider.instances().map((instance) => instance.instanceId)).not.toContain(
@@ -342,6 +343,7 @@ describe('createAutoscaler: crash recovery', () => {
         updatedAt: at,
       },
     });
+    harness.restart();
     const result = await harness.tick();
     expect(result.actions.intentsResolved).toBe(1);
     expect(harness.provider.destroyCalls).toHaveLength(0);
@@ -374,6 +376,7 @@ describe('createAutoscaler: crash recovery', () => {
     });
     await harness.store.putInstance({ epoch: 1, instance: { ...busy!, state: 'destroying' } });
     harness.controlPlane.sessions.set(busy!.id, [testSession()]);
+    harness.restart();
     const result = await harness.tick();
     expect(result.actions.destroySkipped.map((skipped) => skipped.id)).toEqual([busy!.id]);
     expect(harness.provider.destroyCalls).toHaveLength(0);

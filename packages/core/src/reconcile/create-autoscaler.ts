@@ -104,7 +104,10 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
     };
 
     const leadership = await acquireLeadership({ errors });
-    if (!leadership) return finish({ leader: false });
+    if (!leadership) {
+      runtime.storeMemory = undefined;
+      return finish({ leader: false });
+    }
     const epoch = leadership.epoch;
     emit({ type: 'tick-start', at: startMs, epoch });
     const context = createTickContext({ runtime, epoch, nowMs: startMs, config, actions, errors });
@@ -114,10 +117,14 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
         initialized = true;
       }
       await runSteps(context);
+      if (errors.length > 0) runtime.verificationDue = true;
       return finish({ leader: true, epoch, ...(context.plan ? { plan: context.plan } : {}) });
     } catch (error) {
       const fenced = FencedWriteError.isInstance(error);
       failTick(context, fenced ? 'fenced' : 'tick', error);
+      // A write may have failed half-way: read the store again next tick.
+      runtime.storeMemory = undefined;
+      runtime.verificationDue = true;
       if (!fenced) return finish({ leader: true, epoch });
       emit({ type: 'leadership-change', at: clock.now(), leader: false });
       leaderEpoch = undefined;

@@ -3,8 +3,8 @@ import type { ReconcilerRuntime } from './reconciler-runtime.js';
 
 /**
  * Writes pending check-ins (`runtime.pendingCheckins`) to the ledger. `ledger` (by id) is the
- * tick's copy when it has one: it is read from the store otherwise, and updated in place with what
- * was written. Ids matching no ledger instance (by Headroom or provider instance id) stay pending.
+ * tick's copy when it has one, else the remembered one of this epoch, else read from the store; it
+ * is updated in place with what was written. Ids matching no ledger instance (by Headroom or provider instance id) stay pending.
  */
 export async function flushCheckins(
   runtime: ReconcilerRuntime,
@@ -12,7 +12,9 @@ export async function flushCheckins(
 ): Promise<void> {
   const { pendingCheckins, store } = runtime;
   if (pendingCheckins.size === 0) return;
-  const ledger = flush.ledger ?? new Map((await store.listInstances()).map((entry) => [entry.id, entry] as const));
+  const remembered = runtime.storeMemory?.epoch === flush.epoch ? runtime.storeMemory.ledger : undefined;
+  const ledger =
+    flush.ledger ?? remembered ?? new Map((await store.listInstances()).map((entry) => [entry.id, entry] as const));
   let byProviderInstanceId: Map<string, LedgerInstance> | undefined;
   for (const [id, at] of [...pendingCheckins]) {
     let entry = ledger.get(id);
@@ -29,6 +31,7 @@ export async function flushCheckins(
       const updated = { ...entry, checkedInAt: new Date(at).toISOString() };
       await store.putInstance({ epoch: flush.epoch, instance: updated });
       ledger.set(updated.id, updated);
+      runtime.verificationDue = true;
     }
     pendingCheckins.delete(id);
   }

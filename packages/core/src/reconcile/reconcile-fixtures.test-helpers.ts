@@ -103,6 +103,12 @@ export interface Harness {
   events: AutoscalerEvent[];
   /** Runs one tick, moving the fake clock through every sleep the tick waits on. */
   tick(): Promise<TickResult>;
+  /**
+   * A process restart after a crash: a new autoscaler (same options) on the same store, cloud, DNS
+   * and control plane. Use it after writing to the store behind the autoscaler's back, as a
+   * crashed process would have left it.
+   */
+  restart(): Autoscaler;
 }
 
 export function createHarness(
@@ -122,30 +128,36 @@ export function createHarness(
   const store = options.store ?? createMemoryStateStore();
   const controlPlane = createFakeControlPlane({ provider, clock });
   const events: AutoscalerEvent[] = [];
-  const autoscaler = createAutoscaler({
-    config: options.config ?? reconcileConfig(),
-    store,
-    providers: { cloud: options.wrapProvider ? options.wrapProvider(provider) : provider },
-    dnsProviders: { zone: dns },
-    inventory: controlPlane,
-    clock,
-    timers: clock,
-    random: () => 0.5,
-    retry: { maxAttempts: 3, initialDelayMs: 1000, maxDelayMs: 8000 },
-    orphans: { mode: 'destroy', graceSeconds: 600 },
-    onEvent: (event) => events.push(event),
-    ...options.autoscaler,
-  });
-  return {
+  const start = () =>
+    createAutoscaler({
+      config: options.config ?? reconcileConfig(),
+      store,
+      providers: { cloud: options.wrapProvider ? options.wrapProvider(provider) : provider },
+      dnsProviders: { zone: dns },
+      inventory: controlPlane,
+      clock,
+      timers: clock,
+      random: () => 0.5,
+      retry: { maxAttempts: 3, initialDelayMs: 1000, maxDelayMs: 8000 },
+      orphans: { mode: 'destroy', graceSeconds: 600 },
+      onEvent: (event) => events.push(event),
+      ...options.autoscaler,
+    });
+  const harness: Harness = {
     clock,
     provider,
     dns,
     store,
     controlPlane,
-    autoscaler,
+    autoscaler: start(),
     events,
-    tick: () => driveTick({ autoscaler, clock }),
+    tick: () => driveTick({ autoscaler: harness.autoscaler, clock }),
+    restart: () => {
+      harness.autoscaler = start();
+      return harness.autoscaler;
+    },
   };
+  return harness;
 }
 
 /** Runs `autoscaler.tick()` while firing the fake clock's timers until the tick settles. */

@@ -1,7 +1,9 @@
 import { type Clock, systemClock, systemTimers, type Timers } from '../clock/clock.js';
+import type { HeadroomConfig } from '../config/config-schema.js';
 import type { ComputeProviderV1 } from '../provider/v1/compute-provider-v1.js';
 import type { DnsProviderV1 } from '../provider/v1/dns-provider-v1.js';
-import type { StateStore } from '../store/state-store.js';
+import type { ProviderInstance } from '../provider/v1/provider-v1-instance.js';
+import type { Intent, LedgerInstance, StateStore } from '../store/state-store.js';
 import type { AutoscalerEvent } from './autoscaler-events.js';
 import type { AutoscalerOptions, OrphanOptions, RateLimitOptions } from './autoscaler-types.js';
 import { withDnsDryRun, withDryRun, withDryRunStore } from './with-dry-run.js';
@@ -12,6 +14,29 @@ import { withDnsRetry, withRetry } from './with-retry.js';
 const DEFAULT_RATE_LIMIT = { callsPerSecond: 10, concurrency: 4 };
 const DEFAULT_RETRY = { maxAttempts: 4, initialDelayMs: 1000, maxDelayMs: 30_000 };
 const DEFAULT_ORPHANS = { mode: 'destroy', graceSeconds: 600 } as const;
+const DEFAULT_FULL_VERIFICATION_INTERVAL_SECONDS = 300;
+
+/**
+ * The ledger and open intents as this leader last read and wrote them: while it leads with the
+ * same epoch, every write goes through the tick's writers, so this equals the store and a tick
+ * need not read it again. Dropped when leadership or the epoch changes, or a tick failed.
+ */
+export interface StoreMemory {
+  epoch: number;
+  /** Ledger instances by Headroom id. */
+  ledger: Map<string, LedgerInstance>;
+  /** Open intents by key, in store order (`createdAt`, then key) with new ones appended. */
+  openIntents: Map<string, Intent>;
+}
+
+/** One provider's last listing with its lookups, kept while the listing does not change. */
+export interface ListingIndex {
+  instances: ProviderInstance[];
+  /** By provider instance id. */
+  byId: Map<string, ProviderInstance>;
+  /** By `headroom-intent` tag (the first instance carrying it). */
+  byIntent: Map<string, ProviderInstance>;
+}
 
 /**
  * What the reconciler keeps for its whole life: the resolved options, the wrapped providers and
@@ -46,6 +71,21 @@ export interface ReconcilerRuntime {
   readonly firstSeenMs: Map<string, number>;
   /** Orphans already reported (`report` mode reports each once). */
   readonly reportedOrphans: Set<string>;
+  /** See `StoreMemory`; undefined until the first tick as leader and after a failed tick. */
+  storeMemory: StoreMemory | undefined;
+  /** Last listing of each provider (by provider config id). */
+  readonly listings: Map<string, ListingIndex>;
+  /** `fullVerificationIntervalSeconds` in ms. */
+  readonly fullVerificationIntervalMs: number;
+  /**
+   * True when the next tick must verify fully: something was written to the store since the last
+   * full verification, a tick had errors, or unknown instances await their orphan grace.
+   */
+  verificationDue: boolean;
+  /** Clock time of the last full verification. */
+  lastFullVerificationMs: number | undefined;
+  /** The config the last tick ran with (a new one means a full verification). */
+  lastConfig: HeadroomConfig | undefined;
 }
 
 /** Resolves the options' defaults and wraps every provider, innermost first: dry run, events, rate limit, retry. */
@@ -98,5 +138,12 @@ export function createReconcilerRuntime(options: AutoscalerOptions): ReconcilerR
     pendingCheckins: new Map(),
     firstSeenMs: new Map(),
     reportedOrphans: new Set(),
+    storeMemory: undefined,
+    listings: new Map(),
+    fullVerificationIntervalMs:
+      (options.fullVerificationIntervalSeconds ?? DEFAULT_FULL_VERIFICATION_INTERVAL_SECONDS) * 1000,
+    verificationDue: true,
+    lastFullVerificationMs: undefined,
+    lastConfig: undefined,
   };
 }

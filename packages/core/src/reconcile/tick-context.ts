@@ -64,6 +64,11 @@ export interface TickContext {
   ledger: Map<string, LedgerInstance>;
   openIntents: Intent[];
   listing: ProviderListing;
+  /**
+   * Whether this tick runs the verification steps (verify ledger, register DNS, orphans, stale
+   * DNS); decided by `observe` (see `fullVerificationIntervalSeconds`).
+   */
+  fullVerification: boolean;
 
   // Derived by the steps.
   /** Keys of open create intents still in flight (pending capacity, not orphans). */
@@ -112,6 +117,7 @@ export function createTickContext(options: {
     ledger: new Map(),
     openIntents: [],
     listing: { byProvider: new Map(), byId: new Map(), byIntent: new Map() },
+    fullVerification: true,
     openCreateKeys: new Set(),
     openDestroyByInstance: new Map(),
     addresses: new Map(),
@@ -133,21 +139,30 @@ export function nowIso(context: TickContext): string {
   return new Date(context.runtime.clock.now()).toISOString();
 }
 
-/** Writes a ledger instance (fenced) and updates the tick's ledger. */
+/**
+ * Writes a ledger instance (fenced) and updates the tick's ledger (the one kept across ticks).
+ * Every write marks the next tick for a full verification.
+ */
 export async function saveInstance(context: TickContext, instance: LedgerInstance): Promise<void> {
   await context.runtime.store.putInstance({ epoch: context.epoch, instance });
   context.ledger.set(instance.id, instance);
+  context.runtime.verificationDue = true;
 }
 
 /** Removes a ledger instance (fenced) and drops it from the tick's ledger. */
 export async function removeInstance(context: TickContext, id: string): Promise<void> {
   await context.runtime.store.deleteInstance({ epoch: context.epoch, id });
   context.ledger.delete(id);
+  context.runtime.verificationDue = true;
 }
 
-/** Writes an intent (fenced). */
+/** Writes an intent (fenced) and keeps the remembered open intents in step. */
 export async function putIntent(context: TickContext, intent: Intent): Promise<void> {
   await context.runtime.store.putIntent({ epoch: context.epoch, intent });
+  const openIntents = context.runtime.storeMemory?.openIntents;
+  if (intent.status === 'open') openIntents?.set(intent.key, intent);
+  else openIntents?.delete(intent.key);
+  context.runtime.verificationDue = true;
 }
 
 /**

@@ -7,11 +7,13 @@ import type { TickStep } from './tick-step.js';
  * Collect orphans: listed managed instances that no ledger entry accounts for are `unknown` (the
  * planner counts them as `destroying`). Those not carrying an open create intent's tag, not
  * already stopping and older than `orphans.graceSeconds` are orphans: reported (`orphan-found`, once
- * per process in `report` mode) and, in `destroy` mode, queued for `runDestroys`.
+ * per process in `report` mode) and, in `destroy` mode, queued for `runDestroys`. Runs on full
+ * verifications only; while unknown instances exist every tick verifies fully.
  */
 export const collectOrphans: TickStep = {
   name: 'collect-orphans',
   async run(context) {
+    if (!context.fullVerification) return undefined;
     const knownIds = new Set<string>();
     for (const entry of context.ledger.values()) if (entry.providerInstanceId) knownIds.add(entry.providerInstanceId);
     const unknownIds = new Set<string>();
@@ -25,6 +27,8 @@ export const collectOrphans: TickStep = {
     }
     const { firstSeenMs } = context.runtime;
     for (const id of firstSeenMs.keys()) if (!unknownIds.has(id)) firstSeenMs.delete(id);
+    // Unknown instances age towards their grace and count in the plan: look again next tick.
+    if (context.unknown.length > 0) context.runtime.verificationDue = true;
     return undefined;
   },
 };

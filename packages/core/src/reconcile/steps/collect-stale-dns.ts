@@ -20,6 +20,7 @@ interface Zone {
 export const collectStaleDns: TickStep = {
   name: 'collect-stale-dns',
   async run(context) {
+    if (!context.fullVerification) return undefined;
     const liveNames = new Set<string>(context.ledger.keys());
     for (const intent of context.openIntents) liveNames.add(intent.instanceName);
     for (const instances of context.listing.byProvider.values())

@@ -12,7 +12,7 @@ export const planTick: TickStep = {
     const { runtime } = context;
     const snapshot = mergeSnapshot({
       inventory: context.inventory,
-      ledger: [...context.ledger.values()],
+      ledger: context.ledger,
       unknown: context.unknown,
       checkins: runtime.pendingCheckins,
       nowMs: context.nowMs,

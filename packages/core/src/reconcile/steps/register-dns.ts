@@ -9,6 +9,7 @@ import type { TickStep } from './tick-step.js';
 export const registerDns: TickStep = {
   name: 'register-dns',
   async run(context) {
+    if (!context.fullVerification) return undefined;
     for (const [id, address] of context.addresses) {
       const entry = context.ledger.get(id);
       if (!entry) continue;

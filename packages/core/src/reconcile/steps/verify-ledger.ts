@@ -17,6 +17,7 @@ import type { TickStep } from './tick-step.js';
 export const verifyLedger: TickStep = {
   name: 'verify-ledger',
   async run(context) {
+    if (!context.fullVerification) return undefined;
     for (const entry of [...context.ledger.values()]) {
       if (!context.listing.byProvider.has(entry.provider)) continue;
       await verifyEntry(context, entry);

@@ -1,5 +1,4 @@
 import type { HeadroomConfig } from '../config/config-schema.js';
-import { parseConfig } from '../config/parse-config.js';
 import type { FleetSnapshot, Instance, QueuedRequest, Session } from '../model/instance.js';
 import type { ComputeProviderV1 } from '../provider/v1/compute-provider-v1.js';
 import { createMemoryStateStore } from '../store/memory-state-store.js';
@@ -7,6 +6,7 @@ import type { StateStore } from '../store/state-store.js';
 import { createFakeClock, type FakeClock } from '../test/create-fake-clock.js';
 import { createFakeDnsProvider, type FakeDnsProvider } from '../test/create-fake-dns-provider.js';
 import { createFakeProvider, type FakeProvider, type FakeProviderOptions } from '../test/create-fake-provider.js';
+import { createTestConfig } from '../test/test-fixtures.js';
 import type { AutoscalerEvent } from './autoscaler-events.js';
 import type { Autoscaler, AutoscalerOptions, InventorySource, TickResult } from './autoscaler-types.js';
 import { createAutoscaler } from './create-autoscaler.js';
@@ -15,31 +15,8 @@ export const T0 = Date.parse('2026-11-23T08:00:00Z');
 export const BASE_DOMAIN = 'agents.example.com';
 
 /** One docker-agent pool `agents`/`main` on provider `cloud`: standby 8 cores, 4-core agents, DNS under BASE_DOMAIN. */
-export function reconcileConfig(
-  options: { maxInstances?: number; autoscale?: Record<string, unknown>; dns?: boolean } = {},
-): HeadroomConfig {
-  return parseConfig({
-    providers: { cloud: { type: 'fake', maxInstances: options.maxInstances ?? 10 } },
-    dnsProviders: { zone: { type: 'fake' } },
-    pools: [
-      {
-        id: 'agents',
-        kind: 'docker-agent',
-        autoscale: [
-          {
-            id: 'main',
-            provider: 'cloud',
-            standby: { cores: 8, memoryMb: 0, gpus: 0 },
-            agent: { cores: 4, memoryMb: 8192, gpus: 0 },
-            downscaleBackoffSeconds: 60,
-            ...(options.dns === false ? {} : { dns: { provider: 'zone', baseDomain: BASE_DOMAIN } }),
-            ...options.autoscale,
-          },
-        ],
-      },
-    ],
-  });
-}
+export const reconcileConfig = (options: Parameters<typeof createTestConfig>[0] = {}): HeadroomConfig =>
+  createTestConfig({ ...options, baseDomain: BASE_DOMAIN });
 
 /**
  * A control plane that sees the fake cloud: every running instance is reported (by name) as

@@ -53,6 +53,8 @@ export interface TickContext {
   /** The config of this tick (a concurrent `updateConfig` applies from the next tick). */
   readonly config: HeadroomConfig;
   readonly entries: readonly AutoscaleEntry[];
+  /** DNS target of each autoscale config of the tick (use `dnsTargetOf`). */
+  readonly dnsTargets: ReadonlyMap<AutoscaleConfig, DnsTarget | undefined>;
   /** The entries by pool id, then autoscale id (use `entryOf`). */
   readonly entryIndex: ReadonlyMap<string, ReadonlyMap<string, AutoscaleEntry>>;
   readonly actions: TickActions;
@@ -109,10 +111,13 @@ export function createTickContext(options: {
     }
     byAutoscale.set(entry.autoscale.id, entry);
   }
+  const dnsTargets = new Map<AutoscaleConfig, DnsTarget | undefined>();
+  for (const entry of entries) dnsTargets.set(entry.autoscale, resolveDnsTarget(options.runtime, entry.autoscale));
   return {
     ...options,
     entries,
     entryIndex,
+    dnsTargets,
     inventory: { at: new Date(options.nowMs).toISOString(), instances: [], queued: [] },
     ledger: new Map(),
     openIntents: [],
@@ -202,8 +207,14 @@ export async function settleIntent(
 
 /** The DNS target of an autoscale config, when it has `dns` and its DNS provider is configured. */
 export function dnsTargetOf(context: TickContext, autoscale: AutoscaleConfig): DnsTarget | undefined {
+  return context.dnsTargets.has(autoscale)
+    ? context.dnsTargets.get(autoscale)
+    : resolveDnsTarget(context.runtime, autoscale);
+}
+
+function resolveDnsTarget(runtime: ReconcilerRuntime, autoscale: AutoscaleConfig): DnsTarget | undefined {
   if (!autoscale.dns) return undefined;
-  const dns = context.runtime.dnsProviders.get(autoscale.dns.provider);
+  const dns = runtime.dnsProviders.get(autoscale.dns.provider);
   if (!dns) return undefined;
   return {
     dnsProviderId: autoscale.dns.provider,

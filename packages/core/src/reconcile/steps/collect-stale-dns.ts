@@ -21,12 +21,13 @@ export const collectStaleDns: TickStep = {
   name: 'collect-stale-dns',
   async run(context) {
     if (!context.fullVerification) return undefined;
+    const zones = [...zonesOf(context).values()].filter((zone) => zone.observed);
+    if (zones.length === 0) return undefined;
     const liveNames = new Set<string>(context.ledger.keys());
     for (const intent of context.openIntents) liveNames.add(intent.instanceName);
     for (const instances of context.listing.byProvider.values())
       for (const instance of instances) liveNames.add(instance.name);
-    for (const zone of zonesOf(context).values()) {
-      if (!zone.observed) continue;
+    for (const zone of zones) {
       try {
         await deleteStaleRecords(context, zone, liveNames);
       } catch (error) {

@@ -1,5 +1,5 @@
 import type { LedgerInstance } from '../../store/state-store.js';
-import { deleteDnsOf } from '../dns-records.js';
+import { deleteDnsOf, dnsTargetOfEntry } from '../dns-records.js';
 import { ledgerStateOf } from '../merge-snapshot.js';
 import { addressOf, failTick, removeInstance, saveInstance, settleIntent, type TickContext } from '../tick-context.js';
 import type { TickStep } from './tick-step.js';
@@ -64,7 +64,7 @@ async function verifyEntry(context: TickContext, entry: LedgerInstance): Promise
   const state = ledgerStateOf(found.state);
   if (state !== entry.state && entry.state !== 'draining') await saveInstance(context, { ...entry, state });
   const address = addressOf(found);
-  if (address !== undefined) context.addresses.set(entry.id, address);
+  if (address !== undefined && dnsTargetOfEntry(context, entry)) context.addresses.set(entry.id, address);
 }
 
 async function forgetGoneInstance(context: TickContext, entry: LedgerInstance): Promise<void> {

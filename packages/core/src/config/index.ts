@@ -1,4 +1,4 @@
-export * from './config-issues-from-zod.js';
 export * from './config-schema.js';
 export * from './config-views.js';
 export * from './parse-config.js';
+export { mapZodIssues } from './zod-issues.js';

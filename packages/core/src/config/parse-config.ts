@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
 import { listStartupScriptPlaceholders } from '../provider/utils/render-startup-script.js';
 import { StartupScriptError } from '../provider/utils/startup-script-error.js';
-import { configIssuesFromZod } from './config-issues-from-zod.js';
 import { type HeadroomConfig, headroomConfigSchema } from './config-schema.js';
+import { mapZodIssues } from './zod-issues.js';
+
+export { formatConfigPath } from './zod-issues.js';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value != null && typeof value === 'object' && !Array.isArray(value);
@@ -109,7 +111,7 @@ function crossReferenceIssues(input: unknown): ConfigIssue[] {
  */
 export function parseConfig(input: unknown, options: { source?: string } = {}): HeadroomConfig {
   const result = headroomConfigSchema.safeParse(input ?? {});
-  const issues = [...(result.success ? [] : configIssuesFromZod(result.error)), ...crossReferenceIssues(input)];
+  const issues = [...(result.success ? [] : mapZodIssues(result.error)), ...crossReferenceIssues(input)];
   if (issues.length > 0 || !result.success) {
     throw new ConfigError({ issues, ...(options.source ? { source: options.source } : {}) });
   }

@@ -12,25 +12,19 @@ export function formatConfigPath(path: readonly PropertyKey[]): string {
 }
 
 /**
- * The one mapping of a zod error to `ConfigIssue`s, for every schema of Headroom (config, snapshot,
- * provider settings): each unknown key is its own issue (`unknown field`) at its own path, a union
- * that matched no branch `has the wrong shape`, a missing value `is required`; other messages are
- * zod's. `pathPrefix` locates a schema parsed on its own inside a larger document
- * (`['providers', 'aws-east']`).
+ * The one mapping of zod issues to config issues: each unknown key is its own issue ("unknown
+ * field"), a union that matched nothing "has the wrong shape", a missing value "is required".
+ * `pathPrefix` is put before every path (`['providers', 'aws-east']`).
  */
-export function configIssuesFromZod(
-  error: z.ZodError,
-  options: { pathPrefix?: readonly PropertyKey[] } = {},
-): ConfigIssue[] {
-  const prefix = options.pathPrefix ?? [];
+export function mapZodIssues(error: z.ZodError, pathPrefix: readonly PropertyKey[] = []): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const issue of error.issues) {
-    const path = [...prefix, ...issue.path];
+    const path = [...pathPrefix, ...issue.path];
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) issues.push({ path: formatConfigPath([...path, key]), message: 'unknown field' });
       continue;
     }
-    if (issue.code === 'invalid_union' && issue.errors.length > 0 && issue.path.length > 0) {
+    if (issue.code === 'invalid_union' && issue.errors.length > 0 && path.length > 0) {
       issues.push({
         path: formatConfigPath(path),
         message: issue.message === 'Invalid input' ? 'has the wrong shape' : issue.message,

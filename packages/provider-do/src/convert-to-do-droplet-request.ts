@@ -22,7 +22,10 @@ export interface DoCreateDropletRequest {
 }
 
 /** Every tag of a droplet: Headroom's pairs encoded (`encodeDoTag`), then the configured plain tags. */
-export function buildDoDropletTags(options: { tags: Readonly<Record<string, string>>; extraTags: readonly string[] }): string[] {
+export function buildDoDropletTags(options: {
+  tags: Readonly<Record<string, string>>;
+  extraTags: readonly string[];
+}): string[] {
   const encoded = Object.entries(options.tags).map(([key, value]) => encodeDoTag(key, value));
   for (const tag of encoded) {
     if (tag.length > 255) {

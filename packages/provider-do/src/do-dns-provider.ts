@@ -8,12 +8,7 @@ import {
 import { createDoClientFromSettings } from './do-connection.js';
 import { DO_PROVIDER_ID, isDoNotFound } from './do-error.js';
 import { type DoDnsProviderSettings, doDnsProviderSettingsSchema } from './do-provider-settings.js';
-import {
-  type DoDomainRecord,
-  mapDoDomainRecord,
-  toDoRecordData,
-  toDoRecordName,
-} from './map-do-domain-record.js';
+import { type DoDomainRecord, mapDoDomainRecord, toDoRecordData, toDoRecordName } from './map-do-domain-record.js';
 
 /** DNS on DigitalOcean domains. */
 export interface DoDnsProvider extends DnsProviderV1 {
@@ -131,7 +126,13 @@ export function createDoDnsProvider(settings: DoDnsProviderSettings): DoDnsProvi
           abortSignal,
         });
       } else {
-        await client.call({ operation: 'CreateDomainRecord', method: 'POST', path: recordsPath(domain), body, abortSignal });
+        await client.call({
+          operation: 'CreateDomainRecord',
+          method: 'POST',
+          path: recordsPath(domain),
+          body,
+          abortSignal,
+        });
       }
       for (const duplicate of duplicates) {
         await client.call({

@@ -22,7 +22,9 @@ export class DoApiResponseError extends Error {
   readonly requestId: string | undefined;
 
   constructor(options: { statusCode: number; body: DoErrorBody | undefined; operation: string }) {
-    super(`${options.operation} answered ${options.statusCode}${options.body?.message ? `: ${options.body.message}` : ''}`);
+    super(
+      `${options.operation} answered ${options.statusCode}${options.body?.message ? `: ${options.body.message}` : ''}`,
+    );
     this.name = 'DoApiResponseError';
     this.statusCode = options.statusCode;
     this.errorId = options.body?.id;

@@ -15,7 +15,7 @@ const tagNameSchema = z
   });
 
 /** SSH key fingerprints as DigitalOcean shows them: MD5, colon-separated hex. */
-const sshKeyFingerprintPattern = /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/;
+export const DO_SSH_KEY_FINGERPRINT_PATTERN = /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/;
 
 const sshKeySchema = z.union(
   [
@@ -32,7 +32,9 @@ const connectionShape = {
    */
   token: secretInputSchema.optional(),
   /** API base URL. Default `https://api.digitalocean.com` (tests point it at a local fake). */
-  endpoint: z.url({ error: 'must be a URL such as https://api.digitalocean.com' }).default('https://api.digitalocean.com'),
+  endpoint: z
+    .url({ error: 'must be a URL such as https://api.digitalocean.com' })
+    .default('https://api.digitalocean.com'),
   /** Per-request timeout. Default 30 s. */
   requestTimeoutSeconds: z.number().int({ error: 'must be a whole number' }).min(1).max(300).default(30),
   /**
@@ -84,9 +86,20 @@ export const doProviderSettingsSchema = z.strictObject({
    * exist yet are created.
    */
   tags: z
-    .union([z.string().transform((list) => list.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '')), z.array(z.string())], {
-      error: 'must be a list of tags or a comma-separated string',
-    })
+    .union(
+      [
+        z.string().transform((list) =>
+          list
+            .split(',')
+            .map((tag) => tag.trim())
+            .filter((tag) => tag !== ''),
+        ),
+        z.array(z.string()),
+      ],
+      {
+        error: 'must be a list of tags or a comma-separated string',
+      },
+    )
     .pipe(z.array(tagNameSchema).max(50, { error: 'at most 50 tags' }))
     .default([]),
   /** Name of a cloud firewall (must exist) the droplets are added to. */

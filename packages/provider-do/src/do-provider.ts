@@ -13,7 +13,11 @@ import { buildDoDropletTags, convertToDoDropletRequest } from './convert-to-do-d
 import type { DoApiClient } from './do-client.js';
 import { createDoClientFromSettings } from './do-connection.js';
 import { DO_PROVIDER_ID, isDoMissingTagError, isDoNotFound } from './do-error.js';
-import { type DoProviderSettings, doProviderSettingsSchema } from './do-provider-settings.js';
+import {
+  DO_SSH_KEY_FINGERPRINT_PATTERN,
+  type DoProviderSettings,
+  doProviderSettingsSchema,
+} from './do-provider-settings.js';
 import { encodeDoTag } from './do-tags.js';
 import { type DoDroplet, isDoDropletGone, mapDoDroplet } from './map-do-droplet.js';
 
@@ -21,8 +25,6 @@ import { type DoDroplet, isDoDropletGone, mapDoDroplet } from './map-do-droplet.
 export interface DoProvider extends ComputeProviderV1 {
   readonly providerId: 'digitalocean';
 }
-
-const fingerprintPattern = /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/;
 
 /** Which one tag `listInstances` asks the API to filter by (the most selective one given). */
 function serverSideTag(tags: Readonly<Record<string, string>>): string | undefined {
@@ -42,7 +44,11 @@ function serverSideTag(tags: Readonly<Record<string, string>>): string | undefin
  */
 export function createDoProvider(settings: DoProviderSettings): DoProvider {
   const { fetch, clock, timers, configDirectory, ...config } = settings;
-  const parsed = parseProviderSettings({ schema: doProviderSettingsSchema, settings: config, providerId: DO_PROVIDER_ID });
+  const parsed = parseProviderSettings({
+    schema: doProviderSettingsSchema,
+    settings: config,
+    providerId: DO_PROVIDER_ID,
+  });
   const client: DoApiClient = createDoClientFromSettings(parsed, {
     ...(fetch ? { fetch } : {}),
     ...(clock ? { clock } : {}),
@@ -53,7 +59,11 @@ export function createDoProvider(settings: DoProviderSettings): DoProvider {
   let sshKeys: Promise<Array<string | number>> | undefined;
   let firewallId: Promise<string | undefined> | undefined;
 
-  const cached = <T>(current: Promise<T> | undefined, load: () => Promise<T>, store: (value: Promise<T> | undefined) => void) => {
+  const cached = <T>(
+    current: Promise<T> | undefined,
+    load: () => Promise<T>,
+    store: (value: Promise<T> | undefined) => void,
+  ) => {
     if (current) return current;
     const loading = load();
     store(loading);
@@ -66,7 +76,9 @@ export function createDoProvider(settings: DoProviderSettings): DoProvider {
     cached(
       sshKeys,
       async () => {
-        const names = parsed.sshKeys.filter((key): key is string => typeof key === 'string' && !fingerprintPattern.test(key));
+        const names = parsed.sshKeys.filter(
+          (key): key is string => typeof key === 'string' && !DO_SSH_KEY_FINGERPRINT_PATTERN.test(key),
+        );
         if (names.length === 0) return parsed.sshKeys;
         const keys = await client.listAll<{ id: number; name: string }>({
           operation: 'ListSshKeys',
@@ -75,7 +87,7 @@ export function createDoProvider(settings: DoProviderSettings): DoProvider {
           abortSignal,
         });
         return parsed.sshKeys.map((key) => {
-          if (typeof key !== 'string' || fingerprintPattern.test(key)) return key;
+          if (typeof key !== 'string' || DO_SSH_KEY_FINGERPRINT_PATTERN.test(key)) return key;
           const found = keys.find((candidate) => candidate.name === key);
           if (!found) {
             throw new InvalidProviderConfigError({
@@ -190,7 +202,7 @@ export function createDoProvider(settings: DoProviderSettings): DoProvider {
     providerId: DO_PROVIDER_ID,
 
     createInstance(options: CreateInstanceOptionsV1): Promise<ProviderInstance> {
-      options.abortSignal?.throwIfAborted();
+      if (options.abortSignal?.aborted) return Promise.reject(options.abortSignal.reason);
       // Concurrent creates with one key share one call: the tag lookup cannot see an unfinished create.
       const running = inFlight.get(options.idempotencyKey);
       if (running) return running;

@@ -36,7 +36,9 @@ function escapePart(text: string): string {
   let escaped = '';
   for (const character of text) {
     if (/^[A-Za-z0-9-]$/.test(character)) escaped += character;
-    else for (const byte of Buffer.from(character, 'utf8')) escaped += `_${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    else
+      for (const byte of Buffer.from(character, 'utf8'))
+        escaped += `_${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return escaped;
 }

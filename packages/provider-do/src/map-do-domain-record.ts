@@ -26,7 +26,12 @@ export function toDoRecordData(type: DnsRecordType, value: string): string {
 export function mapDoDomainRecord(options: { record: DoDomainRecord; domain: string; zone: string }): DnsRecord {
   const { record, domain } = options;
   const name = record.name === '@' ? domain : `${record.name}.${domain}`;
-  const value =
-    record.type === 'CNAME' ? (record.data === '@' ? domain : record.data.replace(/\.$/, '')) : record.data;
-  return { zone: options.zone, name: name.toLowerCase(), type: record.type as DnsRecordType, value, ttlSeconds: record.ttl };
+  const value = record.type === 'CNAME' ? (record.data === '@' ? domain : record.data.replace(/\.$/, '')) : record.data;
+  return {
+    zone: options.zone,
+    name: name.toLowerCase(),
+    type: record.type as DnsRecordType,
+    value,
+    ttlSeconds: record.ttl,
+  };
 }

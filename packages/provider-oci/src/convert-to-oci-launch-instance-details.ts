@@ -72,7 +72,9 @@ export function convertToOciLaunchInstanceDetails(options: {
     },
     ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
   };
-  const override = settings.configOverride ? convertOciConfigOverride(settings.configOverride).launchInstanceDetails : {};
+  const override = settings.configOverride
+    ? convertOciConfigOverride(settings.configOverride).launchInstanceDetails
+    : {};
   const merged = deepMerge(defaults as unknown as Record<string, unknown>, override);
   const overrideVnic = isPlainObject(merged.createVnicDetails) ? merged.createVnicDetails : {};
   const overrideTags = isPlainObject(merged.freeformTags) ? (merged.freeformTags as Record<string, string>) : {};

@@ -20,4 +20,7 @@ export const adapter = {
       ...settings,
       ...(context.configDirectory ? { configDirectory: context.configDirectory } : {}),
     }),
-} satisfies ProviderAdapterV1<z.output<typeof ociProviderSettingsSchema>, z.output<typeof ociDnsProviderSettingsSchema>>;
+} satisfies ProviderAdapterV1<
+  z.output<typeof ociProviderSettingsSchema>,
+  z.output<typeof ociDnsProviderSettingsSchema>
+>;

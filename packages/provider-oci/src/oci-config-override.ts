@@ -28,7 +28,9 @@ export function toOciMemberName(name: string): string {
   const [first = '', ...rest] = name.split('_').filter((word) => word !== '');
   return (
     first.toLowerCase() +
-    rest.map((word) => irregularWords[word.toLowerCase()] ?? word.charAt(0).toUpperCase() + word.slice(1).toLowerCase()).join('')
+    rest
+      .map((word) => irregularWords[word.toLowerCase()] ?? word.charAt(0).toUpperCase() + word.slice(1).toLowerCase())
+      .join('')
   );
 }
 
@@ -81,7 +83,9 @@ function convertDetails(details: Record<string, unknown>, context: ConvertContex
   for (const [key, value] of Object.entries(details)) {
     if (key === OCI_MODEL_NAME_KEY) continue;
     const member = toOciMemberName(key);
-    converted[member] = mapMembers.has(member) ? value : convertValue(value, { ...context, path: [...context.path, key] });
+    converted[member] = mapMembers.has(member)
+      ? value
+      : convertValue(value, { ...context, path: [...context.path, key] });
   }
   return converted;
 }

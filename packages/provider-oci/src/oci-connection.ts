@@ -19,7 +19,12 @@ export async function resolveOciClientOptions(
   configDirectory: string | undefined,
 ): Promise<OciSdkClientOptions> {
   const resolve = (value: SecretInput, field: string) =>
-    resolveSecret({ value, providerId: OCI_PROVIDER_ID, field, ...(configDirectory ? { baseDirectory: configDirectory } : {}) });
+    resolveSecret({
+      value,
+      providerId: OCI_PROVIDER_ID,
+      field,
+      ...(configDirectory ? { baseDirectory: configDirectory } : {}),
+    });
   return {
     tenancyOcid: settings.tenancyOcid,
     userOcid: settings.userOcid,
@@ -52,8 +57,9 @@ export function createOciClientsLoader(options: {
   configDirectory?: string;
 }) {
   const { injected } = options;
-  return lazily(async () =>
-    injected ?? createOciSdkClients(await resolveOciClientOptions(options.settings, options.configDirectory)),
+  return lazily(
+    async () =>
+      injected ?? createOciSdkClients(await resolveOciClientOptions(options.settings, options.configDirectory)),
   );
 }
 
@@ -63,7 +69,8 @@ export function createOciDnsClientLoader(options: {
   configDirectory?: string;
 }) {
   const { injected } = options;
-  return lazily(async () =>
-    injected ?? createOciSdkDnsClient(await resolveOciClientOptions(options.settings, options.configDirectory)),
+  return lazily(
+    async () =>
+      injected ?? createOciSdkDnsClient(await resolveOciClientOptions(options.settings, options.configDirectory)),
   );
 }

@@ -6,11 +6,11 @@ import {
   parseProviderSettings,
 } from '@headroom/core/provider';
 import type { models } from 'oci-dns';
+import { mapOciRecord, toOciRecordData } from './map-oci-record.js';
 import type { OciDnsClient } from './oci-client.js';
 import { createOciDnsClientLoader } from './oci-connection.js';
 import { callOci, isOciNotFound, OCI_PROVIDER_ID } from './oci-error.js';
 import { type OciDnsProviderSettings, ociDnsProviderSettingsSchema } from './oci-provider-settings.js';
-import { mapOciRecord, toOciRecordData } from './map-oci-record.js';
 
 /** DNS on OCI zones. */
 export interface OciDnsProvider extends DnsProviderV1 {
@@ -27,7 +27,11 @@ const normalize = (name: string) => name.replace(/\.$/, '').toLowerCase();
  */
 export function createOciDnsProvider(settings: OciDnsProviderSettings): OciDnsProvider {
   const { dnsClient, clock: _clock, timers: _timers, configDirectory, ...config } = settings;
-  const parsed = parseProviderSettings({ schema: ociDnsProviderSettingsSchema, settings: config, providerId: OCI_PROVIDER_ID });
+  const parsed = parseProviderSettings({
+    schema: ociDnsProviderSettingsSchema,
+    settings: config,
+    providerId: OCI_PROVIDER_ID,
+  });
   const getClient: () => Promise<OciDnsClient> = createOciDnsClientLoader({
     settings: parsed,
     ...(dnsClient ? { injected: dnsClient } : {}),
@@ -94,7 +98,9 @@ export function createOciDnsProvider(settings: OciDnsProviderSettings): OciDnsPr
           domain,
           rtype: type,
           compartmentId: parsed.compartmentOcid,
-          updateRRSetDetails: { items: [{ domain, rtype: type, rdata: toOciRecordData(type, value), ttl: ttlSeconds }] },
+          updateRRSetDetails: {
+            items: [{ domain, rtype: type, rdata: toOciRecordData(type, value), ttl: ttlSeconds }],
+          },
         }),
       );
     },
@@ -105,7 +111,12 @@ export function createOciDnsProvider(settings: OciDnsProviderSettings): OciDnsPr
       const client = await getClient();
       try {
         await call('DeleteRRSet', abortSignal, () =>
-          client.deleteRRSet({ zoneNameOrId: zoneName, domain: normalize(name), rtype: type, compartmentId: parsed.compartmentOcid }),
+          client.deleteRRSet({
+            zoneNameOrId: zoneName,
+            domain: normalize(name),
+            rtype: type,
+            compartmentId: parsed.compartmentOcid,
+          }),
         );
       } catch (error) {
         if (isOciNotFound((error as Error).cause ?? error)) return;

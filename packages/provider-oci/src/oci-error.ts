@@ -15,7 +15,11 @@ interface OciErrorFields {
 }
 
 /** The HTTP status and service code of an SDK error (`OciError`), when it is one. */
-export function readOciError(error: unknown): { statusCode: number | undefined; serviceCode: string | undefined; message: string } {
+export function readOciError(error: unknown): {
+  statusCode: number | undefined;
+  serviceCode: string | undefined;
+  message: string;
+} {
   const fields = (error ?? {}) as OciErrorFields;
   return {
     statusCode: typeof fields.statusCode === 'number' ? fields.statusCode : undefined,
@@ -59,7 +63,11 @@ const fieldPatterns: readonly (readonly [RegExp, string])[] = [
  * Maps an OCI SDK error to Headroom's error hierarchy, the SDK error as `cause`. Headroom errors
  * pass unchanged; an aborted call rejects with the signal's reason.
  */
-export function mapOciError(options: { error: unknown; operation: string; abortSignal?: AbortSignal | undefined }): unknown {
+export function mapOciError(options: {
+  error: unknown;
+  operation: string;
+  abortSignal?: AbortSignal | undefined;
+}): unknown {
   const { error, operation, abortSignal } = options;
   if (HeadroomError.isInstance(error)) return error;
   if (abortSignal?.aborted) return abortSignal.reason ?? error;

@@ -50,7 +50,9 @@ const tagKeySchema = z
   .min(1)
   .max(100, { error: 'freeform tag keys are at most 100 characters' })
   .regex(/^[^\s.]+$/, { error: 'freeform tag keys have no spaces or dots' })
-  .refine((key) => !key.startsWith('headroom-'), { error: 'tag keys starting with "headroom-" are reserved by Headroom' });
+  .refine((key) => !key.startsWith('headroom-'), {
+    error: 'tag keys starting with "headroom-" are reserved by Headroom',
+  });
 
 /**
  * The OCI VM provider config (the seed's "Oracle Cloud (OCI) Settings"), written under
@@ -73,9 +75,14 @@ export const ociProviderSettingsSchema = z
      * Availability domains to launch in, tried in order when one is out of host capacity, e.g.
      * `Uocm:US-ASHBURN-AD-1`. Default: every availability domain of the region (Identity API).
      */
-    availabilityDomains: z.array(z.string().regex(/^[A-Za-z0-9]+:[A-Z0-9-]+-AD-\d$/, {
-      error: 'must be an availability domain name such as Uocm:US-ASHBURN-AD-1',
-    })).max(3).default([]),
+    availabilityDomains: z
+      .array(
+        z.string().regex(/^[A-Za-z0-9]+:[A-Z0-9-]+-AD-\d$/, {
+          error: 'must be an availability domain name such as Uocm:US-ASHBURN-AD-1',
+        }),
+      )
+      .max(3)
+      .default([]),
     /** Image the instances boot from. */
     imageOcid: ocid('image', 'ocid1.image.oc1.iad.aaaa…'),
     /** Shape, e.g. `VM.Standard.E5.Flex` or `VM.Standard2.2`. */
@@ -91,7 +98,12 @@ export const ociProviderSettingsSchema = z
       .union([z.literal(12.5), z.literal(50), z.literal(100)], { error: 'must be 12.5, 50 or 100' })
       .optional(),
     /** Boot volume size in GB (50–32768). Default: the image's. */
-    bootVolumeSizeGb: z.number().int({ error: 'must be a whole number' }).min(50, { error: 'must be ≥ 50' }).max(32768).optional(),
+    bootVolumeSizeGb: z
+      .number()
+      .int({ error: 'must be a whole number' })
+      .min(50, { error: 'must be ≥ 50' })
+      .max(32768)
+      .optional(),
     /** Boot volume performance in VPUs per GB: 10 (Balanced, default) to 120, in steps of 10. */
     bootVolumeVpusPerGb: z
       .number()
@@ -134,11 +146,19 @@ export const ociProviderSettingsSchema = z
   .superRefine((settings, context) => {
     const isFlex = settings.shape.endsWith('.Flex');
     if (isFlex && settings.flexOcpus === undefined) {
-      context.addIssue({ code: 'custom', path: ['flexOcpus'], message: `is required for the flex shape ${settings.shape}` });
+      context.addIssue({
+        code: 'custom',
+        path: ['flexOcpus'],
+        message: `is required for the flex shape ${settings.shape}`,
+      });
     }
     for (const field of ['flexOcpus', 'flexMemoryGb'] as const) {
       if (!isFlex && settings[field] !== undefined) {
-        context.addIssue({ code: 'custom', path: [field], message: `applies to flex shapes only, not ${settings.shape}` });
+        context.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `applies to flex shapes only, not ${settings.shape}`,
+        });
       }
     }
   });

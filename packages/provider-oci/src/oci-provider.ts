@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import {
-  collectPages,
   type ComputeProviderV1,
   type CreateInstanceOptionsV1,
+  collectPages,
   type DestroyInstanceOptionsV1,
   HEADROOM_TAGS,
   InsufficientCapacityError,
@@ -13,11 +13,11 @@ import {
 } from '@headroom/core/provider';
 import type { models } from 'oci-core';
 import { convertToOciLaunchInstanceDetails } from './convert-to-oci-launch-instance-details.js';
+import { mapOciInstance, OCI_GONE_STATES } from './map-oci-instance.js';
 import type { OciClients } from './oci-client.js';
 import { createOciClientsLoader } from './oci-connection.js';
 import { callOci, isOciNotFound, isOciOutOfCapacity, OCI_PROVIDER_ID } from './oci-error.js';
 import { type OciProviderSettings, ociProviderSettingsSchema } from './oci-provider-settings.js';
-import { mapOciInstance, OCI_GONE_STATES } from './map-oci-instance.js';
 
 /** The OCI Compute adapter. */
 export interface OciProvider extends ComputeProviderV1 {
@@ -40,7 +40,11 @@ type VnicAddresses = { privateAddress?: string | undefined; publicAddress?: stri
  */
 export function createOciProvider(settings: OciProviderSettings): OciProvider {
   const { clients: injected, clock: _clock, timers: _timers, configDirectory, ...config } = settings;
-  const parsed = parseProviderSettings({ schema: ociProviderSettingsSchema, settings: config, providerId: OCI_PROVIDER_ID });
+  const parsed = parseProviderSettings({
+    schema: ociProviderSettingsSchema,
+    settings: config,
+    providerId: OCI_PROVIDER_ID,
+  });
   const getClients: () => Promise<OciClients> = createOciClientsLoader({
     settings: parsed,
     ...(injected ? { injected } : {}),
@@ -96,7 +100,11 @@ export function createOciProvider(settings: OciProviderSettings): OciProvider {
       ...(abortSignal ? { abortSignal } : {}),
       fetchPage: async (page) => {
         const result = await call('ListVnicAttachments', abortSignal, () =>
-          compute.listVnicAttachments({ compartmentId: parsed.compartmentOcid, limit: 1000, ...(page ? { page } : {}) }),
+          compute.listVnicAttachments({
+            compartmentId: parsed.compartmentOcid,
+            limit: 1000,
+            ...(page ? { page } : {}),
+          }),
         );
         return { items: result.items, nextToken: result.opcNextPage };
       },
@@ -121,7 +129,8 @@ export function createOciProvider(settings: OciProviderSettings): OciProvider {
   const launch = async (options: CreateInstanceOptionsV1): Promise<ProviderInstance> => {
     const { abortSignal, idempotencyKey } = options;
     const existing = (await listCompartmentInstances(abortSignal)).find(
-      (instance) => instance.freeformTags?.[HEADROOM_TAGS.intent] === idempotencyKey && instance.lifecycleState !== 'TERMINATING',
+      (instance) =>
+        instance.freeformTags?.[HEADROOM_TAGS.intent] === idempotencyKey && instance.lifecycleState !== 'TERMINATING',
     );
     if (existing) return mapOciInstance({ instance: existing });
     const { compute } = await getClients();

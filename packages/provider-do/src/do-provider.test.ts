@@ -7,6 +7,7 @@ import {
   QuotaExceededError,
   type Timers,
 } from '@headroom/core/provider';
+import { captureRejection } from '@headroom/testkit';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { FAKE_DO_DEFAULTS, type FakeDoServer, startFakeDoServer } from '../test/fake-do-server.js';
 import { createDoDnsProvider } from './do-dns-provider.js';
@@ -28,14 +29,7 @@ const createOptions = (key = 'intent_1') => ({
   shape: { cores: 2, memoryMb: 4096, gpus: 0 },
 });
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
+const rejection = (promise: Promise<unknown>) => captureRejection(promise, 'the call');
 
 describe('createDoProvider against the API v2 fake', () => {
   let server: FakeDoServer;

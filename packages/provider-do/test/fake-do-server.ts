@@ -3,6 +3,7 @@ import {
   createFakeApiServer,
   type FakeApiRequest,
   type FakeApiResponse,
+  type FakeApiRoute,
   type FakeApiServer,
 } from '@headroom/testkit';
 
@@ -279,135 +280,140 @@ export async function startFakeDoServer(options: FakeDoServerOptions = {}): Prom
           return error(500, 'server_error', 'Server was unable to give you a response.');
       }
     },
-    routes: [
-      { name: 'CreateDroplet', method: 'POST', path: '/v2/droplets', handler: createDroplet },
-      { name: 'ListDroplets', method: 'GET', path: '/v2/droplets', handler: readDroplets },
-      {
-        name: 'DeleteDroplet',
-        method: 'DELETE',
-        path: '/v2/droplets/:id',
-        handler: (request) => {
-          const droplet = droplets.get(Number(request.params.id));
-          if (!droplet || droplet.status === 'archive') {
-            return error(404, 'not_found', 'The resource you were accessing could not be found.');
-          }
-          droplets.delete(droplet.id);
-          firewallDropletIds.delete(droplet.id);
-          return { status: 204 };
+    routes: (
+      [
+        { name: 'CreateDroplet', method: 'POST', path: '/v2/droplets', handler: createDroplet },
+        { name: 'ListDroplets', method: 'GET', path: '/v2/droplets', handler: readDroplets },
+        {
+          name: 'DeleteDroplet',
+          method: 'DELETE',
+          path: '/v2/droplets/:id',
+          handler: (request) => {
+            const droplet = droplets.get(Number(request.params.id));
+            if (!droplet || droplet.status === 'archive') {
+              return error(404, 'not_found', 'The resource you were accessing could not be found.');
+            }
+            droplets.delete(droplet.id);
+            firewallDropletIds.delete(droplet.id);
+            return { status: 204 };
+          },
         },
-      },
-      {
-        name: 'CreateTag',
-        method: 'POST',
-        path: '/v2/tags',
-        handler: (request) => {
-          const name = String((request.body as { name?: unknown } | undefined)?.name ?? '');
-          if (!/^[A-Za-z0-9:_-]{1,255}$/.test(name)) return error(422, 'unprocessable_entity', 'name is invalid');
-          tags.add(name);
-          return { status: 201, body: { tag: { name, resources: { count: 0 } } } };
+        {
+          name: 'CreateTag',
+          method: 'POST',
+          path: '/v2/tags',
+          handler: (request) => {
+            const name = String((request.body as { name?: unknown } | undefined)?.name ?? '');
+            if (!/^[A-Za-z0-9:_-]{1,255}$/.test(name)) return error(422, 'unprocessable_entity', 'name is invalid');
+            tags.add(name);
+            return { status: 201, body: { tag: { name, resources: { count: 0 } } } };
+          },
         },
-      },
-      {
-        name: 'ListSshKeys',
-        method: 'GET',
-        path: '/v2/account/keys',
-        handler: (request) =>
-          page(request, 'ssh_keys', [{ ...FAKE_DO_DEFAULTS.sshKey, public_key: 'ssh-ed25519 AAAA headroom' }]),
-      },
-      {
-        name: 'ListFirewalls',
-        method: 'GET',
-        path: '/v2/firewalls',
-        handler: (request) =>
-          page(request, 'firewalls', [
-            { id: 'aa000000-0000-4000-8000-000000000000', name: 'other-firewall', droplet_ids: [], tags: [] },
-            { ...FAKE_DO_DEFAULTS.firewall, droplet_ids: [...firewallDropletIds], tags: [] },
-          ]),
-      },
-      {
-        name: 'AddDropletsToFirewall',
-        method: 'POST',
-        path: '/v2/firewalls/:id/droplets',
-        handler: (request) => {
-          if (request.params.id !== FAKE_DO_DEFAULTS.firewall.id) return error(404, 'not_found', 'firewall not found');
-          for (const id of ((request.body as { droplet_ids?: number[] })?.droplet_ids ?? []) as number[]) {
-            if (!droplets.has(id)) return error(404, 'not_found', `droplet ${id} not found`);
-            firewallDropletIds.add(id);
-          }
-          return { status: 204 };
+        {
+          name: 'ListSshKeys',
+          method: 'GET',
+          path: '/v2/account/keys',
+          handler: (request) =>
+            page(request, 'ssh_keys', [{ ...FAKE_DO_DEFAULTS.sshKey, public_key: 'ssh-ed25519 AAAA headroom' }]),
         },
-      },
-      {
-        name: 'ListDomains',
-        method: 'GET',
-        path: '/v2/domains',
-        handler: (request) =>
-          page(
-            request,
-            'domains',
-            [...records.keys()].map((name) => ({ name, ttl: 1800, zone_file: '' })),
-          ),
-      },
-      {
-        name: 'ListDomainRecords',
-        method: 'GET',
-        path: '/v2/domains/:domain/records',
-        handler: (request) => {
-          const domain = request.params.domain ?? '';
-          const list = domainOf(request);
-          if (!list) return error(404, 'not_found', 'The resource you were accessing could not be found.');
-          const name = request.query.get('name');
-          const type = request.query.get('type');
-          const relative = name === null ? null : name === domain ? '@' : name.slice(0, -(domain.length + 1));
-          return page(
-            request,
-            'domain_records',
-            list.filter(
-              (record) => (relative === null || record.name === relative) && (type === null || record.type === type),
+        {
+          name: 'ListFirewalls',
+          method: 'GET',
+          path: '/v2/firewalls',
+          handler: (request) =>
+            page(request, 'firewalls', [
+              { id: 'aa000000-0000-4000-8000-000000000000', name: 'other-firewall', droplet_ids: [], tags: [] },
+              { ...FAKE_DO_DEFAULTS.firewall, droplet_ids: [...firewallDropletIds], tags: [] },
+            ]),
+        },
+        {
+          name: 'AddDropletsToFirewall',
+          method: 'POST',
+          path: '/v2/firewalls/:id/droplets',
+          handler: (request) => {
+            if (request.params.id !== FAKE_DO_DEFAULTS.firewall.id)
+              return error(404, 'not_found', 'firewall not found');
+            for (const id of ((request.body as { droplet_ids?: number[] })?.droplet_ids ?? []) as number[]) {
+              if (!droplets.has(id)) return error(404, 'not_found', `droplet ${id} not found`);
+              firewallDropletIds.add(id);
+            }
+            return { status: 204 };
+          },
+        },
+        {
+          name: 'ListDomains',
+          method: 'GET',
+          path: '/v2/domains',
+          handler: (request) =>
+            page(
+              request,
+              'domains',
+              [...records.keys()].map((name) => ({ name, ttl: 1800, zone_file: '' })),
             ),
-          );
         },
-      },
-      {
-        name: 'CreateDomainRecord',
-        method: 'POST',
-        path: '/v2/domains/:domain/records',
-        handler: (request) => {
-          const list = domainOf(request);
-          if (!list) return error(404, 'not_found', 'The resource you were accessing could not be found.');
-          const record = recordFromBody(request, nextRecordId++);
-          if ('status' in record) return record;
-          list.push(record);
-          return { status: 201, body: { domain_record: record } };
+        {
+          name: 'ListDomainRecords',
+          method: 'GET',
+          path: '/v2/domains/:domain/records',
+          handler: (request) => {
+            const domain = request.params.domain ?? '';
+            const list = domainOf(request);
+            if (!list) return error(404, 'not_found', 'The resource you were accessing could not be found.');
+            const name = request.query.get('name');
+            const type = request.query.get('type');
+            const relative = name === null ? null : name === domain ? '@' : name.slice(0, -(domain.length + 1));
+            return page(
+              request,
+              'domain_records',
+              list.filter(
+                (record) => (relative === null || record.name === relative) && (type === null || record.type === type),
+              ),
+            );
+          },
         },
-      },
-      {
-        name: 'UpdateDomainRecord',
-        method: 'PUT',
-        path: '/v2/domains/:domain/records/:id',
-        handler: (request) => {
-          const list = domainOf(request);
-          const index = list?.findIndex((record) => record.id === Number(request.params.id)) ?? -1;
-          if (!list || index < 0) return error(404, 'not_found', 'The resource you were accessing could not be found.');
-          const record = recordFromBody(request, Number(request.params.id));
-          if ('status' in record) return record;
-          list[index] = record;
-          return { status: 200, body: { domain_record: record } };
+        {
+          name: 'CreateDomainRecord',
+          method: 'POST',
+          path: '/v2/domains/:domain/records',
+          handler: (request) => {
+            const list = domainOf(request);
+            if (!list) return error(404, 'not_found', 'The resource you were accessing could not be found.');
+            const record = recordFromBody(request, nextRecordId++);
+            if ('status' in record) return record;
+            list.push(record);
+            return { status: 201, body: { domain_record: record } };
+          },
         },
-      },
-      {
-        name: 'DeleteDomainRecord',
-        method: 'DELETE',
-        path: '/v2/domains/:domain/records/:id',
-        handler: (request) => {
-          const list = domainOf(request);
-          const index = list?.findIndex((record) => record.id === Number(request.params.id)) ?? -1;
-          if (!list || index < 0) return error(404, 'not_found', 'The resource you were accessing could not be found.');
-          list.splice(index, 1);
-          return { status: 204 };
+        {
+          name: 'UpdateDomainRecord',
+          method: 'PUT',
+          path: '/v2/domains/:domain/records/:id',
+          handler: (request) => {
+            const list = domainOf(request);
+            const index = list?.findIndex((record) => record.id === Number(request.params.id)) ?? -1;
+            if (!list || index < 0)
+              return error(404, 'not_found', 'The resource you were accessing could not be found.');
+            const record = recordFromBody(request, Number(request.params.id));
+            if ('status' in record) return record;
+            list[index] = record;
+            return { status: 200, body: { domain_record: record } };
+          },
         },
-      },
-    ].map((route) => ({
+        {
+          name: 'DeleteDomainRecord',
+          method: 'DELETE',
+          path: '/v2/domains/:domain/records/:id',
+          handler: (request) => {
+            const list = domainOf(request);
+            const index = list?.findIndex((record) => record.id === Number(request.params.id)) ?? -1;
+            if (!list || index < 0)
+              return error(404, 'not_found', 'The resource you were accessing could not be found.');
+            list.splice(index, 1);
+            return { status: 204 };
+          },
+        },
+      ] satisfies FakeApiRoute[]
+    ).map((route) => ({
       ...route,
       handler: async (request: FakeApiRequest) => {
         const answer = await route.handler(request);

@@ -1,5 +1,5 @@
 import { resolveSecret, type SecretInput } from '@headroom/core/provider';
-import { createOciSdkClients, createOciSdkDnsClient, type OciSdkClientOptions } from './oci-client.js';
+import type { OciSdkClientOptions } from './oci-client.js';
 import { OCI_PROVIDER_ID } from './oci-error.js';
 
 /** The authentication settings both adapters share. */
@@ -39,38 +39,23 @@ export async function resolveOciClientOptions(
   };
 }
 
-/** A loader that creates clients once (injected ones win); a failed creation is tried again next time. */
-function lazily<T>(create: () => Promise<T>): () => Promise<T> {
-  let loading: Promise<T> | undefined;
+/**
+ * A client loader: the injected client, else one built by `create` from the resolved settings, made
+ * once; a failed creation (an unreadable key file) is tried again on the next call.
+ */
+export function createOciClientLoader<Client>(options: {
+  settings: OciAuthenticationSettings;
+  injected: Client | undefined;
+  configDirectory: string | undefined;
+  create: (clientOptions: OciSdkClientOptions) => Promise<Client>;
+}): () => Promise<Client> {
+  let loading: Promise<Client> | undefined;
   return () => {
-    loading ??= create();
+    loading ??= (async () =>
+      options.injected ?? options.create(await resolveOciClientOptions(options.settings, options.configDirectory)))();
     loading.catch(() => {
       loading = undefined;
     });
     return loading;
   };
-}
-
-export function createOciClientsLoader(options: {
-  settings: OciAuthenticationSettings;
-  injected?: Awaited<ReturnType<typeof createOciSdkClients>>;
-  configDirectory?: string;
-}) {
-  const { injected } = options;
-  return lazily(
-    async () =>
-      injected ?? createOciSdkClients(await resolveOciClientOptions(options.settings, options.configDirectory)),
-  );
-}
-
-export function createOciDnsClientLoader(options: {
-  settings: OciAuthenticationSettings;
-  injected?: Awaited<ReturnType<typeof createOciSdkDnsClient>>;
-  configDirectory?: string;
-}) {
-  const { injected } = options;
-  return lazily(
-    async () =>
-      injected ?? createOciSdkDnsClient(await resolveOciClientOptions(options.settings, options.configDirectory)),
-  );
 }

@@ -7,8 +7,8 @@ import {
 } from '@headroom/core/provider';
 import type { models } from 'oci-dns';
 import { mapOciRecord, toOciRecordData } from './map-oci-record.js';
-import type { OciDnsClient } from './oci-client.js';
-import { createOciDnsClientLoader } from './oci-connection.js';
+import { createOciSdkDnsClient, type OciDnsClient } from './oci-client.js';
+import { createOciClientLoader } from './oci-connection.js';
 import { callOci, isOciNotFound, OCI_PROVIDER_ID } from './oci-error.js';
 import { type OciDnsProviderSettings, ociDnsProviderSettingsSchema } from './oci-provider-settings.js';
 
@@ -32,10 +32,11 @@ export function createOciDnsProvider(settings: OciDnsProviderSettings): OciDnsPr
     settings: config,
     providerId: OCI_PROVIDER_ID,
   });
-  const getClient: () => Promise<OciDnsClient> = createOciDnsClientLoader({
+  const getClient = createOciClientLoader<OciDnsClient>({
     settings: parsed,
-    ...(dnsClient ? { injected: dnsClient } : {}),
-    ...(configDirectory ? { configDirectory } : {}),
+    injected: dnsClient,
+    configDirectory,
+    create: createOciSdkDnsClient,
   });
   const timeoutMs = parsed.requestTimeoutSeconds * 1000;
   const zones = new Map<string, Promise<string>>();

@@ -5,6 +5,7 @@ import {
   ProviderApiError,
   QuotaExceededError,
 } from '@headroom/core/provider';
+import { captureRejection } from '@headroom/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import {
   FAKE_OCI,
@@ -33,14 +34,7 @@ const createOptions = (key = `intent-${++sequence}`) => ({
   shape: { cores: 4, memoryMb: 16384, gpus: 0 },
 });
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
+const rejection = (promise: Promise<unknown>) => captureRejection(promise, 'the call');
 
 describe('createOciProvider against the signature-verifying fake', () => {
   let server: FakeOciServer;

@@ -14,8 +14,8 @@ import {
 import type { models } from 'oci-core';
 import { convertToOciLaunchInstanceDetails } from './convert-to-oci-launch-instance-details.js';
 import { mapOciInstance, OCI_GONE_STATES } from './map-oci-instance.js';
-import type { OciClients } from './oci-client.js';
-import { createOciClientsLoader } from './oci-connection.js';
+import { createOciSdkClients, type OciClients } from './oci-client.js';
+import { createOciClientLoader } from './oci-connection.js';
 import { callOci, isOciNotFound, isOciOutOfCapacity, OCI_PROVIDER_ID } from './oci-error.js';
 import { type OciProviderSettings, ociProviderSettingsSchema } from './oci-provider-settings.js';
 
@@ -45,10 +45,11 @@ export function createOciProvider(settings: OciProviderSettings): OciProvider {
     settings: config,
     providerId: OCI_PROVIDER_ID,
   });
-  const getClients: () => Promise<OciClients> = createOciClientsLoader({
+  const getClients = createOciClientLoader<OciClients>({
     settings: parsed,
-    ...(injected ? { injected } : {}),
-    ...(configDirectory ? { configDirectory } : {}),
+    injected,
+    configDirectory,
+    create: createOciSdkClients,
   });
   const timeoutMs = parsed.requestTimeoutSeconds * 1000;
   const inFlight = new Map<string, Promise<ProviderInstance>>();

@@ -1,7 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, describe, expect, test } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { repositoryRoot, runCli } from '../run-cli.js';
 
 describe('headroom validate: oci', () => {
@@ -12,6 +14,14 @@ describe('headroom validate: oci', () => {
     const result = runCli(['validate', '--config', 'examples/providers/oci.yaml']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
+  });
+
+  test('the JSON Schema of `headroom schema` accepts the example', () => {
+    const schema = JSON.parse(runCli(['schema']).stdout);
+    const validate = new Ajv2020({ strict: false, allErrors: true }).compile(schema);
+    const valid = validate(parseYaml(readFileSync(join(repositoryRoot, 'examples/providers/oci.yaml'), 'utf8')));
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
   });
 
   test('every bad field is reported by path, with exit code 2 and no stack trace', () => {

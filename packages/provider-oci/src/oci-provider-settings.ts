@@ -12,7 +12,7 @@ const ocid = (kind: string, example: string) =>
 
 const regionSchema = z
   .string({ error: 'must be an OCI region such as us-ashburn-1' })
-  .regex(/^[a-z]{2}-[a-z]+-\d{1,2}$/, { error: 'must be an OCI region such as us-ashburn-1' });
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, { error: 'must be an OCI region such as us-ashburn-1' });
 
 /** The API signing key settings both OCI adapters share (the seed's credential fields). */
 const authenticationShape = {

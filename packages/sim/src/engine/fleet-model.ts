@@ -9,7 +9,7 @@ import {
   type Session,
 } from '@headroom/core';
 import { type CloudModel, pricePerInstanceHour, providerCloudModel } from '../cloud-model.js';
-import { IndexedHeap } from './indexed-heap.js';
+import { PlacementIndex } from './placement-index.js';
 import type { AutoscaleRuntime, PoolRuntime, SimInstance } from './simulation-types.js';
 
 /** Fleet-wide sums kept current by {@link retally} and the session moves (what a fleet sample reports). */
@@ -41,9 +41,6 @@ const noSessions: Session[] = [];
 
 const zero = (): Resources => ({ cores: 0, memoryMb: 0, gpus: 0 });
 
-const roomier = (a: SimInstance, b: SimInstance): boolean =>
-  a.score > b.score || (a.score === b.score && a.order < b.order);
-
 function createPool(pool: HeadroomConfig['pools'][number]): PoolRuntime {
   return {
     id: pool.id,
@@ -52,19 +49,7 @@ function createPool(pool: HeadroomConfig['pools'][number]): PoolRuntime {
     instances: [],
     queue: [],
     queueMinimum: undefined,
-    roomiest: new IndexedHeap(roomier, 'heapIndex'),
-    mostFreeCores: new IndexedHeap(
-      (a, b) => a.capacity.cores - a.used.cores > b.capacity.cores - b.used.cores,
-      'coresHeapIndex',
-    ),
-    mostFreeMemory: new IndexedHeap(
-      (a, b) => a.capacity.memoryMb - a.used.memoryMb > b.capacity.memoryMb - b.used.memoryMb,
-      'memoryHeapIndex',
-    ),
-    mostFreeGpus: new IndexedHeap(
-      (a, b) => a.capacity.gpus - a.used.gpus > b.capacity.gpus - b.used.gpus,
-      'gpusHeapIndex',
-    ),
+    placement: new PlacementIndex(),
   };
 }
 
@@ -88,6 +73,7 @@ export function createFleetModel(options: { config: HeadroomConfig; cloud: Cloud
       active: false,
       nextTransitionMs: Number.NEGATIVE_INFINITY,
       created: 0,
+      awaitingCheckin: [],
     };
     pool.autoscale.push(runtime);
     runtimes.push(runtime);
@@ -125,26 +111,12 @@ export function freeScore(instance: SimInstance): number {
   return score;
 }
 
-function upsert<Slot extends 'heapIndex' | 'coresHeapIndex' | 'memoryHeapIndex' | 'gpusHeapIndex'>(
-  heap: IndexedHeap<Slot, SimInstance>,
-  instance: SimInstance,
-): void {
-  if (heap.has(instance)) heap.update(instance);
-  else heap.push(instance);
-}
-
 function updatePlacementIndexes(pool: PoolRuntime, instance: SimInstance, accepting: boolean): void {
   if (accepting) {
     instance.score = freeScore(instance);
-    upsert(pool.roomiest, instance);
-    upsert(pool.mostFreeCores, instance);
-    upsert(pool.mostFreeMemory, instance);
-    upsert(pool.mostFreeGpus, instance);
+    pool.placement.upsert(instance);
   } else {
-    pool.roomiest.remove(instance);
-    pool.mostFreeCores.remove(instance);
-    pool.mostFreeMemory.remove(instance);
-    pool.mostFreeGpus.remove(instance);
+    pool.placement.remove(instance);
   }
 }
 
@@ -240,19 +212,26 @@ export function addInstance(
     tally: { accepting: false, idle: false, state: undefined },
     order: fleet.nextOrder++,
     score: 0,
-    heapIndex: -1,
-    coresHeapIndex: -1,
-    memoryHeapIndex: -1,
-    gpusHeapIndex: -1,
+    placementSlot: -1,
     aggregateList: [aggregate],
     staged: [],
     stagedUsed: zero(),
   };
   fleet.instancesById.set(id, instance);
   runtime.pool.instances.push(instance);
+  if (runtime.checkinTimeoutMs !== undefined) runtime.awaitingCheckin.push(instance);
   fleet.snapshotInstances.push(instance.snapshot);
   retally(fleet, instance);
   return instance;
+}
+
+/** The creation time of the oldest live instance of `runtime` that has not checked in, or +∞. */
+export function oldestAwaitingCheckinMs(runtime: AutoscaleRuntime): number {
+  const list = runtime.awaitingCheckin;
+  let first = 0;
+  while (first < list.length && (list[first]!.checkedIn || list[first]!.destroyed)) first++;
+  if (first > 0) list.splice(0, first);
+  return list.length > 0 ? list[0]!.createdAtMs : Number.POSITIVE_INFINITY;
 }
 
 /** Takes an instance out of the fleet (it stops counting at once), releasing its staged sessions. */

@@ -27,11 +27,11 @@ export function fits(instance: SimInstance, request: PlacementRequest): boolean 
 
 /** False when no agent of the pool has enough of some resource (the tops of the most-free indexes). */
 function mayFitSomewhere(pool: PoolRuntime, request: PlacementRequest): boolean {
-  const cores = pool.mostFreeCores.peek();
+  const cores = pool.placement.mostFreeCores();
   if (cores === undefined || cores.capacity.cores - cores.used.cores < request.cores - epsilon) return false;
-  const memory = pool.mostFreeMemory.peek()!;
+  const memory = pool.placement.mostFreeMemory()!;
   if (memory.capacity.memoryMb - memory.used.memoryMb < request.memoryMb - epsilon) return false;
-  const gpus = pool.mostFreeGpus.peek()!;
+  const gpus = pool.placement.mostFreeGpus()!;
   return gpus.capacity.gpus - gpus.used.gpus >= request.gpus - epsilon;
 }
 
@@ -47,12 +47,13 @@ export function choose(
 ): SimInstance | undefined {
   if (pool.kind === 'docker-agent' && !mayFitSomewhere(pool, request)) return undefined;
   if (placement === 'spread') {
-    const roomiest = pool.roomiest.peek();
+    const roomiest = pool.placement.roomiest();
     if (roomiest === undefined) return undefined;
     if (fits(roomiest, request)) return roomiest;
     // The roomiest overall lacks one resource: the agents with the most of each resource are next.
     if (pool.kind === 'docker-agent') {
-      for (const candidate of [pool.mostFreeMemory.peek(), pool.mostFreeCores.peek(), pool.mostFreeGpus.peek()]) {
+      const { placement: index } = pool;
+      for (const candidate of [index.mostFreeMemory(), index.mostFreeCores(), index.mostFreeGpus()]) {
         if (candidate && fits(candidate, request)) return candidate;
       }
     }

@@ -1,5 +1,5 @@
 import { emptyPlannerState, type PlannerState } from '@headroom/core';
-import type { FleetModel } from './fleet-model.js';
+import { type FleetModel, oldestAwaitingCheckinMs } from './fleet-model.js';
 
 /**
  * Decides which tick instants must run the engine. A tick is quiet, and skipped, when its plan
@@ -61,12 +61,8 @@ function nextWakeMs(fleet: FleetModel, state: PlannerState, atMs: number): numbe
       if (blockedUntil > atMs) wakeMs = Math.min(wakeMs, blockedUntil);
     }
     wakeMs = Math.min(wakeMs, runtime.nextTransitionMs);
-    if (runtime.checkinTimeoutMs !== undefined) {
-      for (const instance of runtime.pool.instances) {
-        if (instance.autoscale === runtime && !instance.checkedIn)
-          wakeMs = Math.min(wakeMs, instance.createdAtMs + runtime.checkinTimeoutMs);
-      }
-    }
+    if (runtime.checkinTimeoutMs !== undefined)
+      wakeMs = Math.min(wakeMs, oldestAwaitingCheckinMs(runtime) + runtime.checkinTimeoutMs);
   }
   return wakeMs;
 }

@@ -1,7 +1,7 @@
 import type { AutoscaleEntry, Instance, InstanceState, Resources, Session, StagingConfig } from '@headroom/core';
 import type { ProviderCloudModel } from '../cloud-model.js';
 import type { TraceSession } from '../trace/trace-session.js';
-import type { IndexedHeap } from './indexed-heap.js';
+import type { PlacementIndex } from './placement-index.js';
 
 /** One autoscale config of the config as the simulator runs it. */
 export interface AutoscaleRuntime {
@@ -17,6 +17,11 @@ export interface AutoscaleRuntime {
   nextTransitionMs: number;
   /** Instances created so far (names instances of the `planner` engine). */
   created: number;
+  /**
+   * Instances created by this config in creation order (so by creation time), from the oldest that
+   * may still await its check-in; those checked in or destroyed are dropped from the front lazily.
+   */
+  awaitingCheckin: SimInstance[];
 }
 
 /** One pool: its instances, its waiting sessions and the placement indexes over its accepting instances. */
@@ -28,12 +33,11 @@ export interface PoolRuntime {
   queue: SimSession[];
   /** Component-wise smallest waiting request; undefined when it must be recomputed. */
   queueMinimum: Resources | undefined;
-  /** Accepting instances, the one with the most free room first (ties: oldest). */
-  roomiest: IndexedHeap<'heapIndex', SimInstance>;
-  /** Accepting instances by most free cores, memory and GPUs: a session larger than the top fits nowhere. */
-  mostFreeCores: IndexedHeap<'coresHeapIndex', SimInstance>;
-  mostFreeMemory: IndexedHeap<'memoryHeapIndex', SimInstance>;
-  mostFreeGpus: IndexedHeap<'gpusHeapIndex', SimInstance>;
+  /**
+   * Accepting instances: the roomiest (ties: oldest) and those with the most free cores, memory and
+   * GPUs (a session larger than those fits nowhere).
+   */
+  placement: PlacementIndex;
 }
 
 /** A trace session once it arrived. */
@@ -77,10 +81,8 @@ export interface SimInstance {
   order: number;
   /** Free room, as placement compares it; kept while accepting. */
   score: number;
-  heapIndex: number;
-  coresHeapIndex: number;
-  memoryHeapIndex: number;
-  gpusHeapIndex: number;
+  /** Slot in its pool's {@link PlacementIndex}, -1 when not accepting. */
+  placementSlot: number;
   /** The planner's view of `sessions` for agents: one aggregate session when there are any. */
   aggregateList: Session[];
   /** Staged sessions held for a staging config (agents only); their resources are part of `used`. */

@@ -6,13 +6,18 @@ export interface PlannerStateRecordingStore extends StateStore {
   readonly lastPlannerState: PlannerState | undefined;
 }
 
-/** Wraps a state store without changing what it stores or returns; every call is forwarded. */
+/**
+ * Wraps a state store without changing what it stores; every write is forwarded. Once a planner
+ * state was written, `getPlannerState` returns that object itself instead of the store's copy (the
+ * reconciler and the planner treat planner states as immutable values), which saves a deep copy
+ * per tick.
+ */
 export function withLastPlannerState(store: StateStore): PlannerStateRecordingStore {
   let lastPlannerState: PlannerState | undefined;
   return {
     kind: store.kind,
     init: () => store.init(),
-    getPlannerState: () => store.getPlannerState(),
+    getPlannerState: async () => lastPlannerState ?? store.getPlannerState(),
     async putPlannerState(options) {
       await store.putPlannerState(options);
       lastPlannerState = options.state;

@@ -15,7 +15,7 @@ import { destroyInstance, destroyReasonOf, drawBoot, launchInstance } from './in
 import type { SimulationContext } from './simulation-context.js';
 import type { SimulationEngine, TickOutcome } from './simulation-engine.js';
 import type { AutoscaleRuntime, BootDraw } from './simulation-types.js';
-import { withLastPlannerState } from './with-last-planner-state.js';
+import { withSimulatorReads } from './simulator-state-store.js';
 
 /** Placeholder values of startup scripts: rendered by the reconciler, never run. */
 const simulatedScriptValues = Object.fromEntries(STARTUP_SCRIPT_PLACEHOLDERS.map((name) => [name, 'simulated']));
@@ -101,7 +101,7 @@ export function createReconcilerEngine(options: {
 }): SimulationEngine {
   const { context, config } = options;
   const clock = createFakeClock({ startMs: options.startMs });
-  const store = withLastPlannerState(createMemoryStateStore());
+  const store = withSimulatorReads(createMemoryStateStore());
   const createdDraws = new Map<string, CreatedDraw>();
   const reconciledInstances = new Map<string, ReconciledInstance>();
   /** Check-ins that happened since the last tick, recorded with the autoscaler before the next one. */

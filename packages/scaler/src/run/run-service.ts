@@ -230,14 +230,14 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
   const providers = Object.fromEntries(
     await Promise.all(
       providerEntries(loaded.config).map(
-        async ([id, entry]) => [id, await createComputeProvider(entry, { id })] as const,
+        async ([id, entry]) => [id, await createComputeProvider(entry, { id, configPath })] as const,
       ),
     ),
   );
   const dnsProviders = Object.fromEntries(
     await Promise.all(
       Object.entries(loaded.config.dnsProviders).map(
-        async ([id, entry]) => [id, await createDnsProvider(entry)] as const,
+        async ([id, entry]) => [id, await createDnsProvider(entry, { id, configPath })] as const,
       ),
     ),
   );

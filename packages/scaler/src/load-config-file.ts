@@ -30,7 +30,9 @@ function toPlainData(document: ReturnType<typeof parseDocument>, source: string)
     return document.toJS({ maxAliasCount: 100 });
   } catch (error) {
     if (error instanceof ReferenceError && /alias/i.test(error.message))
-      throw new UsageError(`invalid YAML\n${source}: aliases expand too far (more than 100 times); write the values out`);
+      throw new UsageError(
+        `invalid YAML\n${source}: aliases expand too far (more than 100 times); write the values out`,
+      );
     throw error;
   }
 }

@@ -174,6 +174,10 @@ export function mapAzureError(options: { error: unknown; operation: string; abor
   if (code !== undefined && insufficientCapacityCodes.has(code)) {
     return new InsufficientCapacityError({ providerId, message, cause: error });
   }
+  // Throttling first: Compute answers 429 `OperationNotAllowed` ("too many requests … limit").
+  if (statusCode === 429 || (statusCode !== undefined && statusCode >= 500) || (code !== undefined && retryableCodes.has(code))) {
+    return new ProviderApiError({ providerId, message, ...withCode, ...withStatus, isRetryable: true, cause: error });
+  }
   if (code !== undefined && (quotaCodes.has(code) || (code === 'OperationNotAllowed' && isQuotaMessage(rawMessage)))) {
     return new QuotaExceededError({ providerId, message, cause: error });
   }
@@ -181,9 +185,6 @@ export function mapAzureError(options: { error: unknown; operation: string; abor
   if (errorName === 'AuthenticationError' || errorName === 'CredentialUnavailableError' || /AADSTS\d+/.test(rawMessage)) {
     const field = credentialFieldByAadCode.find(([pattern]) => pattern.test(rawMessage))?.[1];
     return new InvalidProviderConfigError({ providerId, ...(field ? { field } : {}), message, cause: error });
-  }
-  if (statusCode === 429 || (statusCode !== undefined && statusCode >= 500) || (code !== undefined && retryableCodes.has(code))) {
-    return new ProviderApiError({ providerId, message, ...withCode, ...withStatus, isRetryable: true, cause: error });
   }
   if (code !== undefined) {
     const byCode = configFieldByCode[code];

@@ -50,13 +50,12 @@ const uuidSchema = (example: string) =>
   });
 
 /** A resource id: `/subscriptions/<guid>/resourceGroups/<group>/providers/<namespace>/<type>/<name>[/...]`. */
+const resourceIdPattern =
+  /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/]+\/providers\/[^/]+\/[^/]+\/[^/]+(\/[^/]+\/[^/]+)*$/i;
 const resourceIdSchema = (what: string, type: RegExp) =>
-  z
-    .string({ error: `must be the resource id of ${what}` })
-    .regex(/^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/]+\/providers\/[^/]+\/[^/]+\/[^/]+(\/[^/]+\/[^/]+)*$/i, {
-      error: `must be the resource id of ${what}: /subscriptions/<id>/resourceGroups/<group>/providers/...`,
-    })
-    .refine((id) => type.test(id), { error: `must be the resource id of ${what}` });
+  z.string({ error: `must be the resource id of ${what}` }).refine((id) => resourceIdPattern.test(id) && type.test(id), {
+    error: `must be the resource id of ${what}: /subscriptions/<id>/resourceGroups/<group>/providers/...`,
+  });
 
 const azureCredentialsShape = {
   /** Subscription id (GUID). Env fallback: `AZURE_SUBSCRIPTION_ID`. */

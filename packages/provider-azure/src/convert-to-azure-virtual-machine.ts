@@ -102,7 +102,9 @@ export function convertToAzureVirtualMachine(options: AzureVirtualMachineRequest
     },
     osProfile,
   };
-  const merged = deepMerge(defaults, flattenOverride(settings.configOverride));
+  // Override tags reach `options.tags` through the provider (without `headroom-*` keys).
+  const { tags: _overrideTags, ...override } = flattenOverride(settings.configOverride);
+  const merged = deepMerge(defaults, override);
   const always: PlainObject = {
     tags: options.tags,
     storageProfile: { osDisk: { name: options.osDiskName, deleteOption: 'Delete' } },

@@ -26,7 +26,11 @@ function isWithin(name: string, domain: string): boolean {
 }
 
 /** The record set body of one value. */
-export function convertToAzureRecordSet(options: { type: DnsRecordType; value: string; ttlSeconds: number }): RecordSet {
+export function convertToAzureRecordSet(options: {
+  type: DnsRecordType;
+  value: string;
+  ttlSeconds: number;
+}): RecordSet {
   const { type, value, ttlSeconds } = options;
   switch (type) {
     case 'A':
@@ -44,8 +48,14 @@ export function mapAzureRecordSet(recordSet: RecordSet, zone: string): DnsRecord
   const name = normalizeDomain(recordSet.fqdn ?? '');
   if (!managedTypes.has(type) || !isWithin(name, zone)) return [];
   const base = { zone, name, type: type as DnsRecordType, ttlSeconds: recordSet.ttl ?? 0 };
-  if (type === 'A') return (recordSet.aRecords ?? []).flatMap((record) => (record.ipv4Address ? [{ ...base, value: record.ipv4Address }] : []));
-  if (type === 'AAAA') return (recordSet.aaaaRecords ?? []).flatMap((record) => (record.ipv6Address ? [{ ...base, value: record.ipv6Address }] : []));
+  if (type === 'A')
+    return (recordSet.aRecords ?? []).flatMap((record) =>
+      record.ipv4Address ? [{ ...base, value: record.ipv4Address }] : [],
+    );
+  if (type === 'AAAA')
+    return (recordSet.aaaaRecords ?? []).flatMap((record) =>
+      record.ipv6Address ? [{ ...base, value: record.ipv6Address }] : [],
+    );
   const cname = recordSet.cnameRecord?.cname;
   return cname ? [{ ...base, value: normalizeDomain(cname) }] : [];
 }
@@ -157,7 +167,13 @@ export function createAzureDnsProvider(settings: AzureDnsProviderSettings): Azur
         abortSignal,
         call: async () => {
           try {
-            await client.recordSets.delete(resourceGroup, zoneName, relativeName, type, abortSignal ? { abortSignal } : {});
+            await client.recordSets.delete(
+              resourceGroup,
+              zoneName,
+              relativeName,
+              type,
+              abortSignal ? { abortSignal } : {},
+            );
           } catch (error) {
             if (!isAzureNotFound(error)) throw error;
           }
@@ -175,7 +191,10 @@ export function createAzureDnsProvider(settings: AzureDnsProviderSettings): Azur
         operation: 'RecordSets.ListByDnsZone',
         abortSignal,
         list: () =>
-          client.recordSets.listByDnsZone(resourceGroup, zoneName, { top: listPageSize, ...(abortSignal ? { abortSignal } : {}) }),
+          client.recordSets.listByDnsZone(resourceGroup, zoneName, {
+            top: listPageSize,
+            ...(abortSignal ? { abortSignal } : {}),
+          }),
       });
       return recordSets.flatMap((recordSet) => mapAzureRecordSet(recordSet, zone));
     },

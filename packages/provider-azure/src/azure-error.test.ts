@@ -36,11 +36,17 @@ describe('mapAzureError', () => {
   test('a long-running operation that failed after accepting keeps its code', () => {
     const mapped = map(new Error('The long-running operation has failed. AllocationFailed. Allocation failed.'));
     expect(InsufficientCapacityError.isInstance(mapped)).toBe(true);
-    expect((mapped as Error).message).toBe('[azure] VirtualMachines.CreateOrUpdate failed (AllocationFailed): Allocation failed.');
+    expect((mapped as Error).message).toBe(
+      '[azure] VirtualMachines.CreateOrUpdate failed (AllocationFailed): Allocation failed.',
+    );
   });
 
   test('OperationNotAllowed about quota → QuotaExceededError; other OperationNotAllowed is not', () => {
-    expect(QuotaExceededError.isInstance(map(restError(409, 'OperationNotAllowed', 'exceeding approved Total Regional Cores quota')))).toBe(true);
+    expect(
+      QuotaExceededError.isInstance(
+        map(restError(409, 'OperationNotAllowed', 'exceeding approved Total Regional Cores quota')),
+      ),
+    ).toBe(true);
     const other = map(restError(409, 'OperationNotAllowed', 'Operation is not allowed on a VM being deleted.'));
     expect(ProviderApiError.isInstance(other) && other.isRetryable).toBe(true);
   });
@@ -62,10 +68,30 @@ describe('mapAzureError', () => {
   test.each([
     [404, 'PlatformImageNotFound', 'The platform image is not available.', 'imageReference'],
     [404, 'GalleryImageNotFound', 'gallery image not found', 'imageReference'],
-    [400, 'InvalidResourceReference', 'Resource /subscriptions/x/.../virtualNetworks/v/subnets/s referenced by resource y was not found.', 'subnet'],
-    [400, 'InvalidResourceReference', 'Resource /subscriptions/x/.../networkSecurityGroups/n referenced by resource y was not found.', 'networkSecurityGroup'],
-    [400, 'InvalidParameter', "The value of parameter imageReference.sku is invalid. Target: 'imageReference'.", 'imageReference'],
-    [400, 'InvalidParameter', "The supplied password must be between 8-123 characters long. Target: 'adminPassword'.", 'osPassword'],
+    [
+      400,
+      'InvalidResourceReference',
+      'Resource /subscriptions/x/.../virtualNetworks/v/subnets/s referenced by resource y was not found.',
+      'subnet',
+    ],
+    [
+      400,
+      'InvalidResourceReference',
+      'Resource /subscriptions/x/.../networkSecurityGroups/n referenced by resource y was not found.',
+      'networkSecurityGroup',
+    ],
+    [
+      400,
+      'InvalidParameter',
+      "The value of parameter imageReference.sku is invalid. Target: 'imageReference'.",
+      'imageReference',
+    ],
+    [
+      400,
+      'InvalidParameter',
+      "The supplied password must be between 8-123 characters long. Target: 'adminPassword'.",
+      'osPassword',
+    ],
     [404, 'ResourceGroupNotFound', "Resource group 'rg' could not be found.", 'resourceGroup'],
     [400, 'LocationNotAvailableForResourceType', 'The provided location is not available.', 'region'],
   ])('%i %s → config error naming %s', (status, code, message, field) => {
@@ -77,8 +103,12 @@ describe('mapAzureError', () => {
   test('missing permissions and sign-in failures are config errors; network failures are retryable', () => {
     const denied = map(restError(403, 'AuthorizationFailed', 'The client does not have authorization'));
     expect(InvalidProviderConfigError.isInstance(denied) && denied.message).toContain('README');
-    const signIn = Object.assign(new Error('AADSTS7000215: Invalid client secret provided.'), { name: 'AuthenticationError' });
-    expect(InvalidProviderConfigError.isInstance(map(signIn)) && (map(signIn) as InvalidProviderConfigError).field).toBe('clientSecret');
+    const signIn = Object.assign(new Error('AADSTS7000215: Invalid client secret provided.'), {
+      name: 'AuthenticationError',
+    });
+    expect(
+      InvalidProviderConfigError.isInstance(map(signIn)) && (map(signIn) as InvalidProviderConfigError).field,
+    ).toBe('clientSecret');
     const network = map(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     expect(ProviderApiError.isInstance(network) && network.isRetryable).toBe(true);
     const badRequest = map(restError(400, 'BadRequestFormat', 'bad'));

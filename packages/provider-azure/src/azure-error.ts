@@ -153,7 +153,11 @@ function isQuotaMessage(message: string): boolean {
  * Maps an Azure SDK (or identity) error to Headroom's hierarchy, keeping it as `cause`. Headroom
  * errors and abort errors are returned unchanged.
  */
-export function mapAzureError(options: { error: unknown; operation: string; abortSignal?: AbortSignal | undefined }): unknown {
+export function mapAzureError(options: {
+  error: unknown;
+  operation: string;
+  abortSignal?: AbortSignal | undefined;
+}): unknown {
   const { error, operation, abortSignal } = options;
   if (HeadroomError.isInstance(error) || isAzureAbortError(error, abortSignal)) return error;
   if (abortSignal?.aborted) return abortSignal.reason ?? error;
@@ -175,14 +179,22 @@ export function mapAzureError(options: { error: unknown; operation: string; abor
     return new InsufficientCapacityError({ providerId, message, cause: error });
   }
   // Throttling first: Compute answers 429 `OperationNotAllowed` ("too many requests … limit").
-  if (statusCode === 429 || (statusCode !== undefined && statusCode >= 500) || (code !== undefined && retryableCodes.has(code))) {
+  if (
+    statusCode === 429 ||
+    (statusCode !== undefined && statusCode >= 500) ||
+    (code !== undefined && retryableCodes.has(code))
+  ) {
     return new ProviderApiError({ providerId, message, ...withCode, ...withStatus, isRetryable: true, cause: error });
   }
   if (code !== undefined && (quotaCodes.has(code) || (code === 'OperationNotAllowed' && isQuotaMessage(rawMessage)))) {
     return new QuotaExceededError({ providerId, message, cause: error });
   }
   const errorName = (error as AzureErrorFields).name;
-  if (errorName === 'AuthenticationError' || errorName === 'CredentialUnavailableError' || /AADSTS\d+/.test(rawMessage)) {
+  if (
+    errorName === 'AuthenticationError' ||
+    errorName === 'CredentialUnavailableError' ||
+    /AADSTS\d+/.test(rawMessage)
+  ) {
     const field = credentialFieldByAadCode.find(([pattern]) => pattern.test(rawMessage))?.[1];
     return new InvalidProviderConfigError({ providerId, ...(field ? { field } : {}), message, cause: error });
   }
@@ -202,7 +214,12 @@ export function mapAzureError(options: { error: unknown; operation: string; abor
     if (/^Invalid|NotFound$|^BadRequest$|^InvalidParameter$|^LinkedInvalidPropertyId$/.test(code)) {
       const byMessage = configFieldByMessage.find(([pattern]) => pattern.test(rawMessage))?.[1];
       if (byMessage || statusCode === 400) {
-        return new InvalidProviderConfigError({ providerId, ...(byMessage ? { field: byMessage } : {}), message, cause: error });
+        return new InvalidProviderConfigError({
+          providerId,
+          ...(byMessage ? { field: byMessage } : {}),
+          message,
+          cause: error,
+        });
       }
     }
   }

@@ -38,6 +38,9 @@ export function collectAzureItems<Item>(options: {
 /** The last segment of a resource id (`…/networkInterfaces/<name>` → `<name>`). */
 export function resourceNameOf(resourceId: string | undefined): string | undefined {
   if (!resourceId) return undefined;
-  const name = resourceId.split('/').filter((segment) => segment !== '').at(-1);
+  const name = resourceId
+    .split('/')
+    .filter((segment) => segment !== '')
+    .at(-1);
   return name === undefined ? undefined : decodeURIComponent(name);
 }

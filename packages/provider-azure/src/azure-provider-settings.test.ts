@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { azureDnsProviderSettingsSchema, azureProviderSettingsSchema } from './azure-provider-settings.js';
-import { convertToAzureVirtualMachine, deepMerge } from './convert-to-azure-virtual-machine.js';
 import { toAzureComputerName, toAzureVmName } from './azure-resource-names.js';
+import { convertToAzureVirtualMachine, deepMerge } from './convert-to-azure-virtual-machine.js';
 
 const exampleUrl = new URL('../../../examples/providers/azure.yaml', import.meta.url);
 
@@ -35,7 +35,8 @@ describe('azureProviderSettingsSchema', () => {
       maxInstances: 1,
       vmSize: 'Standard_B2s',
       imageReference: { publisher: 'p', offer: 'o', sku: 's' },
-      subnet: '/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/n/providers/Microsoft.Network/virtualNetworks/v/subnets/s',
+      subnet:
+        '/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/n/providers/Microsoft.Network/virtualNetworks/v/subnets/s',
       osUsername: 'headroom',
       sshPublicKey: 'ssh-rsa AAAAB3Nza headroom',
     });
@@ -72,7 +73,14 @@ describe('azureProviderSettingsSchema', () => {
       gpuCount: 1,
     });
     expect(issuePaths(result).sort()).toEqual(
-      ['', 'configOverride.nope', 'configOverride.properties.bogus', 'tags.a/b', 'tags.headroom-pool', 'tags.microsoft.owner'].sort(),
+      [
+        '',
+        'configOverride.nope',
+        'configOverride.properties.bogus',
+        'tags.a/b',
+        'tags.headroom-pool',
+        'tags.microsoft.owner',
+      ].sort(),
     );
   });
 });
@@ -108,8 +116,12 @@ describe('convertToAzureVirtualMachine', () => {
       deleteOption: 'Delete',
     });
     expect(request.tags).toEqual({ 'headroom-pool': 'p' });
-    expect(request.networkProfile).toEqual({ networkInterfaces: [{ id: '/nic', primary: true, deleteOption: 'Delete' }] });
-    expect((request.osProfile as Record<string, Record<string, unknown>>).linuxConfiguration?.disablePasswordAuthentication).toBe(false);
+    expect(request.networkProfile).toEqual({
+      networkInterfaces: [{ id: '/nic', primary: true, deleteOption: 'Delete' }],
+    });
+    expect(
+      (request.osProfile as Record<string, Record<string, unknown>>).linuxConfiguration?.disablePasswordAuthentication,
+    ).toBe(false);
   });
 
   test('deepMerge: objects merge, arrays and values replace, inputs stay unchanged', () => {

@@ -53,19 +53,19 @@ const uuidSchema = (example: string) =>
 const resourceIdPattern =
   /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/]+\/providers\/[^/]+\/[^/]+\/[^/]+(\/[^/]+\/[^/]+)*$/i;
 const resourceIdSchema = (what: string, type: RegExp) =>
-  z.string({ error: `must be the resource id of ${what}` }).refine((id) => resourceIdPattern.test(id) && type.test(id), {
-    error: `must be the resource id of ${what}: /subscriptions/<id>/resourceGroups/<group>/providers/...`,
-  });
+  z
+    .string({ error: `must be the resource id of ${what}` })
+    .refine((id) => resourceIdPattern.test(id) && type.test(id), {
+      error: `must be the resource id of ${what}: /subscriptions/<id>/resourceGroups/<group>/providers/...`,
+    });
 
 const azureCredentialsShape = {
   /** Subscription id (GUID). Env fallback: `AZURE_SUBSCRIPTION_ID`. */
   subscriptionId: uuidSchema('00000000-0000-0000-0000-000000000000').optional(),
   /** Resource group of the VMs (compute) or of the DNS zone (DNS). */
-  resourceGroup: z
-    .string({ error: 'must be a resource group name' })
-    .regex(/^[-\w.()]{1,89}[-\w()]$/u, {
-      error: 'must be a resource group name (1-90 letters, digits, _ - . ( ); not ending with .)',
-    }),
+  resourceGroup: z.string({ error: 'must be a resource group name' }).regex(/^[-\w.()]{1,89}[-\w()]$/u, {
+    error: 'must be a resource group name (1-90 letters, digits, _ - . ( ); not ending with .)',
+  }),
   /** Directory (tenant) id: a GUID or a domain. Env fallback: `AZURE_TENANT_ID`. */
   tenantId: z
     .string()
@@ -106,7 +106,9 @@ const customTagsSchema = z
     z.string().max(256, { error: 'tag values are at most 256 characters' }),
   )
   .default({})
-  .refine((tags) => Object.keys(tags).length <= 46, { error: 'at most 46 custom tags (Azure allows 50, Headroom uses 4)' });
+  .refine((tags) => Object.keys(tags).length <= 46, {
+    error: 'at most 46 custom tags (Azure allows 50, Headroom uses 4)',
+  });
 
 /** A marketplace image (`publisher`, `offer`, `sku`, `version`) or a gallery/managed image `id`. */
 export const azureImageReferenceSchema = z.union(
@@ -123,9 +125,13 @@ export const azureImageReferenceSchema = z.union(
         /\/providers\/Microsoft\.Compute\/(images|galleries)\//i,
       ),
     }),
-    z.strictObject({ sharedGalleryImageId: z.string().startsWith('/SharedGalleries/', { error: 'must start with /SharedGalleries/' }) }),
     z.strictObject({
-      communityGalleryImageId: z.string().startsWith('/CommunityGalleries/', { error: 'must start with /CommunityGalleries/' }),
+      sharedGalleryImageId: z.string().startsWith('/SharedGalleries/', { error: 'must start with /SharedGalleries/' }),
+    }),
+    z.strictObject({
+      communityGalleryImageId: z
+        .string()
+        .startsWith('/CommunityGalleries/', { error: 'must start with /CommunityGalleries/' }),
     }),
   ],
   {
@@ -188,19 +194,39 @@ export const azureProviderSettingsSchema = z
       .string({ error: 'must be an Azure region such as eastus' })
       .regex(/^[a-z][a-z0-9]+$/, { error: 'must be an Azure region name such as eastus or westeurope' }),
     /** Most VMs this provider config may run, across all autoscale configs. The planner enforces it. */
-    maxInstances: z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(0, { error: 'must be ≥ 0' }),
+    maxInstances: z
+      .number({ error: 'must be a number' })
+      .int({ error: 'must be a whole number' })
+      .min(0, { error: 'must be ≥ 0' }),
     /** VM size, e.g. `Standard_D4s_v5`. */
     vmSize: z
       .string({ error: 'must be a VM size such as Standard_D4s_v5' })
       .regex(/^(Standard|Basic)_[A-Za-z0-9_-]+$/, { error: 'must be a VM size such as Standard_D4s_v5' }),
     /** Storage type of the OS disk. Default `StandardSSD_LRS`. */
     osDiskType: z
-      .enum(['Standard_LRS', 'StandardSSD_LRS', 'StandardSSD_ZRS', 'Premium_LRS', 'Premium_ZRS', 'PremiumV2_LRS', 'UltraSSD_LRS'], {
-        error: 'must be one of Standard_LRS, StandardSSD_LRS, StandardSSD_ZRS, Premium_LRS, Premium_ZRS, PremiumV2_LRS, UltraSSD_LRS',
-      })
+      .enum(
+        [
+          'Standard_LRS',
+          'StandardSSD_LRS',
+          'StandardSSD_ZRS',
+          'Premium_LRS',
+          'Premium_ZRS',
+          'PremiumV2_LRS',
+          'UltraSSD_LRS',
+        ],
+        {
+          error:
+            'must be one of Standard_LRS, StandardSSD_LRS, StandardSSD_ZRS, Premium_LRS, Premium_ZRS, PremiumV2_LRS, UltraSSD_LRS',
+        },
+      )
       .default('StandardSSD_LRS'),
     /** Size of the OS disk in GB. Defaults to the image's. */
-    osDiskSizeGb: z.number().int({ error: 'must be a whole number' }).min(1, { error: 'must be ≥ 1' }).max(4095, { error: 'must be ≤ 4095' }).optional(),
+    osDiskSizeGb: z
+      .number()
+      .int({ error: 'must be a whole number' })
+      .min(1, { error: 'must be ≥ 1' })
+      .max(4095, { error: 'must be ≤ 4095' })
+      .optional(),
     /** The image: marketplace reference or gallery image id (the seed's "OS Image Reference (JSON)"). */
     imageReference: azureImageReferenceSchema,
     /** Whether the image is Windows (osProfile.windowsConfiguration, 15-character computer names). */
@@ -267,7 +293,12 @@ export const azureProviderSettingsSchema = z
       })
       .optional(),
     /** Interval between polls of long-running operations. Default 2000 ms (the SDK's). */
-    pollIntervalMs: z.number().int().min(10, { error: 'must be ≥ 10' }).max(60_000, { error: 'must be ≤ 60000' }).default(2000),
+    pollIntervalMs: z
+      .number()
+      .int()
+      .min(10, { error: 'must be ≥ 10' })
+      .max(60_000, { error: 'must be ≤ 60000' })
+      .default(2000),
   })
   .superRefine((settings, context) => {
     if (settings.isWindows) {
@@ -281,7 +312,11 @@ export const azureProviderSettingsSchema = z
         context.addIssue({ code: 'custom', path: ['sshPublicKey'], message: 'applies to Linux images only' });
       }
     } else if (settings.osPassword === undefined && settings.sshPublicKey === undefined) {
-      context.addIssue({ code: 'custom', path: ['sshPublicKey'], message: 'is required on Linux when osPassword is not set' });
+      context.addIssue({
+        code: 'custom',
+        path: ['sshPublicKey'],
+        message: 'is required on Linux when osPassword is not set',
+      });
     }
   });
 
@@ -304,7 +339,10 @@ export const azureDnsProviderSettingsSchema = z.strictObject({
   name: z.string().optional(),
   ...azureCredentialsShape,
   /** Accepted for the seed's field list; Azure DNS is global, so it is not used. */
-  region: z.string().regex(/^[a-z][a-z0-9]+$/, { error: 'must be an Azure region name such as eastus' }).optional(),
+  region: z
+    .string()
+    .regex(/^[a-z][a-z0-9]+$/, { error: 'must be an Azure region name such as eastus' })
+    .optional(),
   /**
    * DNS zone to manage. Defaults to the most specific zone of the resource group whose name is the
    * base domain or one of its parents.

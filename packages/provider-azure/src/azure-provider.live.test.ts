@@ -41,10 +41,16 @@ describe.skipIf(!live)('azure live (real Resource Manager)', () => {
         maxInstances: 5,
         vmSize: process.env.HEADROOM_AZURE_VM_SIZE ?? 'Standard_B2s',
         osDiskType: 'StandardSSD_LRS',
-        imageReference: { publisher: 'Canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts-gen2', version: 'latest' },
+        imageReference: {
+          publisher: 'Canonical',
+          offer: '0001-com-ubuntu-server-jammy',
+          sku: '22_04-lts-gen2',
+          version: 'latest',
+        },
         osUsername: 'headroom',
         sshPublicKey:
-          process.env.HEADROOM_AZURE_SSH_PUBLIC_KEY ?? 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHeadroomLiveTestKeyNotForLogin headroom@live',
+          process.env.HEADROOM_AZURE_SSH_PUBLIC_KEY ??
+          'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHeadroomLiveTestKeyNotForLogin headroom@live',
         assignPublicIp: false,
         pollIntervalMs: 5000,
       });

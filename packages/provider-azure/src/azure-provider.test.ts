@@ -1,9 +1,20 @@
-import { InsufficientCapacityError, InvalidProviderConfigError, ProviderApiError, QuotaExceededError, type Timers } from '@headroom/core/provider';
+import {
+  InsufficientCapacityError,
+  InvalidProviderConfigError,
+  ProviderApiError,
+  QuotaExceededError,
+  type Timers,
+} from '@headroom/core/provider';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { FAKE_AZURE_DEFAULTS, type FakeAzureServer, fakeAzureIds, startFakeAzureServer } from '../test/fake-azure-server.js';
+import {
+  FAKE_AZURE_DEFAULTS,
+  type FakeAzureServer,
+  fakeAzureIds,
+  startFakeAzureServer,
+} from '../test/fake-azure-server.js';
 import { fakeAzureProviderSettings } from './__fixtures__/fake-azure-settings.js';
-import type { AzureProviderSettings } from './azure-provider-settings.js';
 import { createAzureProvider } from './azure-provider.js';
+import type { AzureProviderSettings } from './azure-provider-settings.js';
 
 const tags = {
   'headroom-managed-by': 'headroom-test',
@@ -30,7 +41,12 @@ function recordingTimers(): Timers & { sleeps: number[] } {
 function nextCreate() {
   sequence += 1;
   const idempotencyKey = `hr-test-${sequence}`;
-  return { name: `agents-day-${sequence}`, idempotencyKey, tags: { ...tags, 'headroom-intent': idempotencyKey }, shape };
+  return {
+    name: `agents-day-${sequence}`,
+    idempotencyKey,
+    tags: { ...tags, 'headroom-intent': idempotencyKey },
+    shape,
+  };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -56,20 +72,27 @@ afterAll(async () => {
 describe('request shape (what reaches Resource Manager, field by field)', () => {
   test('a full Linux config: public IP, NIC, VM and OS disk tags', async () => {
     const timers = recordingTimers();
-    const azure = provider({ timers, configOverride: { properties: { priority: 'Spot', evictionPolicy: 'Delete' }, zones: ['2'] } });
+    const azure = provider({
+      timers,
+      configOverride: { properties: { priority: 'Spot', evictionPolicy: 'Delete' }, zones: ['2'] },
+    });
     const create = nextCreate();
     const instance = await azure.createInstance({ ...create, startupScript: '#!/bin/sh\necho hi\n' });
     const expectedTags = { team: 'vdi', ...create.tags };
     const name = create.name;
 
-    const publicIpPut = server.api.requests.find((request) => request.method === 'PUT' && request.path.endsWith(`/publicIPAddresses/${name}-ip`));
+    const publicIpPut = server.api.requests.find(
+      (request) => request.method === 'PUT' && request.path.endsWith(`/publicIPAddresses/${name}-ip`),
+    );
     expect(publicIpPut?.body).toEqual({
       location: 'eastus',
       tags: expectedTags,
       sku: { name: 'Standard', tier: 'Regional' },
       properties: { publicIPAllocationMethod: 'Static', publicIPAddressVersion: 'IPv4' },
     });
-    const nicPut = server.api.requests.find((request) => request.method === 'PUT' && request.path.endsWith(`/networkInterfaces/${name}-nic`));
+    const nicPut = server.api.requests.find(
+      (request) => request.method === 'PUT' && request.path.endsWith(`/networkInterfaces/${name}-nic`),
+    );
     expect(nicPut?.body).toEqual({
       location: 'eastus',
       tags: expectedTags,
@@ -98,7 +121,12 @@ describe('request shape (what reaches Resource Manager, field by field)', () => 
       properties: {
         hardwareProfile: { vmSize: 'Standard_D2s_v5' },
         storageProfile: {
-          imageReference: { publisher: 'Canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts-gen2', version: 'latest' },
+          imageReference: {
+            publisher: 'Canonical',
+            offer: '0001-com-ubuntu-server-jammy',
+            sku: '22_04-lts-gen2',
+            version: 'latest',
+          },
           osDisk: {
             name: `${name}-osdisk`,
             createOption: 'FromImage',
@@ -117,13 +145,21 @@ describe('request shape (what reaches Resource Manager, field by field)', () => 
             provisionVMAgent: true,
             ssh: {
               publicKeys: [
-                { path: '/home/headroom/.ssh/authorized_keys', keyData: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHeadroomTestKeyOnly headroom@test' },
+                {
+                  path: '/home/headroom/.ssh/authorized_keys',
+                  keyData: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHeadroomTestKeyOnly headroom@test',
+                },
               ],
             },
           },
         },
         networkProfile: {
-          networkInterfaces: [{ id: server.networkInterfaces.get(`${name}-nic`)?.id, properties: { primary: true, deleteOption: 'Delete' } }],
+          networkInterfaces: [
+            {
+              id: server.networkInterfaces.get(`${name}-nic`)?.id,
+              properties: { primary: true, deleteOption: 'Delete' },
+            },
+          ],
         },
         priority: 'Spot',
         evictionPolicy: 'Delete',
@@ -159,7 +195,8 @@ describe('request shape (what reaches Resource Manager, field by field)', () => 
     });
     const create = nextCreate();
     const instance = await azure.createInstance(create);
-    const properties = (server.virtualMachineRequests.at(-1) as { properties: Record<string, Record<string, unknown>> }).properties;
+    const properties = (server.virtualMachineRequests.at(-1) as { properties: Record<string, Record<string, unknown>> })
+      .properties;
     expect(properties.osProfile).toEqual({
       computerName: expect.stringMatching(/^h[0-9a-f]{14}$/),
       adminUsername: 'headroom',
@@ -264,13 +301,19 @@ describe('errors', () => {
 
   test('a bad image, subnet or NSG is a config error naming the setting', async () => {
     const image = await rejection(
-      provider({ imageReference: { publisher: 'Nope', offer: 'nope', sku: 'nope', version: 'latest' } }).createInstance(nextCreate()),
+      provider({ imageReference: { publisher: 'Nope', offer: 'nope', sku: 'nope', version: 'latest' } }).createInstance(
+        nextCreate(),
+      ),
     );
     expect(InvalidProviderConfigError.isInstance(image) && image.field).toBe('imageReference');
-    const subnet = await rejection(provider({ subnet: fakeAzureIds.subnet.replace('/agents', '/missing') }).createInstance(nextCreate()));
+    const subnet = await rejection(
+      provider({ subnet: fakeAzureIds.subnet.replace('/agents', '/missing') }).createInstance(nextCreate()),
+    );
     expect(InvalidProviderConfigError.isInstance(subnet) && subnet.field).toBe('subnet');
     const nsg = await rejection(
-      provider({ networkSecurityGroup: fakeAzureIds.networkSecurityGroup.replace('headroom-nsg', 'missing') }).createInstance(nextCreate()),
+      provider({
+        networkSecurityGroup: fakeAzureIds.networkSecurityGroup.replace('headroom-nsg', 'missing'),
+      }).createInstance(nextCreate()),
     );
     expect(InvalidProviderConfigError.isInstance(nsg) && nsg.field).toBe('networkSecurityGroup');
   });

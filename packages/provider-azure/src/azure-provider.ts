@@ -13,14 +13,14 @@ import {
   InstanceNotFoundError,
   matchesTags,
   mergeCustomTags,
-  parseProviderSettings,
   ProviderApiError,
+  parseProviderSettings,
   systemTimers,
 } from '@headroom/core/provider';
 import { type AzureClients, createAzureSdkClients } from './azure-client.js';
 import { callAzure, isAzureAbortError, isAzureNotFound } from './azure-error.js';
-import { waitForAzureOperation } from './azure-long-running-operation.js';
 import { collectAzureItems, resourceNameOf } from './azure-list.js';
+import { waitForAzureOperation } from './azure-long-running-operation.js';
 import { type AzureProviderSettings, azureProviderSettingsSchema } from './azure-provider-settings.js';
 import { azureResourceNames, toAzureComputerName, toAzureVmName } from './azure-resource-names.js';
 import { AZURE_PROVIDER_ID, resolveAzureSecret } from './azure-setting.js';
@@ -70,8 +70,10 @@ export function createAzureProvider(settings: AzureProviderSettings): AzureProvi
     updateIntervalInMs: parsed.pollIntervalMs,
     ...(abortSignal ? { abortSignal } : {}),
   });
-  const wait = <Result>(poller: Parameters<typeof waitForAzureOperation<Result>>[0]['poller'], abortSignal?: AbortSignal) =>
-    waitForAzureOperation<Result>({ poller, timers, pollIntervalMs: parsed.pollIntervalMs, abortSignal });
+  const wait = <Result>(
+    poller: Parameters<typeof waitForAzureOperation<Result>>[0]['poller'],
+    abortSignal?: AbortSignal,
+  ) => waitForAzureOperation<Result>({ poller, timers, pollIntervalMs: parsed.pollIntervalMs, abortSignal });
 
   /** Cores and memory of the region's VM sizes, read once. */
   const getSizeShape = async (vmSize: string | undefined, abortSignal: AbortSignal | undefined) => {
@@ -159,7 +161,11 @@ export function createAzureProvider(settings: AzureProviderSettings): AzureProvi
   };
 
   /** Deletes one resource and waits; a missing one counts as deleted. */
-  const deleteAndWait = (operation: string, abortSignal: AbortSignal | undefined, start: () => Parameters<typeof wait>[0]) =>
+  const deleteAndWait = (
+    operation: string,
+    abortSignal: AbortSignal | undefined,
+    start: () => Parameters<typeof wait>[0],
+  ) =>
     callAzure({
       operation,
       abortSignal,
@@ -180,7 +186,8 @@ export function createAzureProvider(settings: AzureProviderSettings): AzureProvi
     const { compute, network } = await getClients();
     const names = azureResourceNames(name);
     const virtualMachine = await getVirtualMachine(name, abortSignal);
-    const nicName = resourceNameOf(virtualMachine?.networkProfile?.networkInterfaces?.[0]?.id) ?? names.networkInterface;
+    const nicName =
+      resourceNameOf(virtualMachine?.networkProfile?.networkInterfaces?.[0]?.id) ?? names.networkInterface;
     const diskName = virtualMachine?.storageProfile?.osDisk?.name ?? names.osDisk;
     if (virtualMachine) {
       await deleteAndWait('VirtualMachines.Delete', abortSignal, () =>
@@ -208,7 +215,9 @@ export function createAzureProvider(settings: AzureProviderSettings): AzureProvi
       compute.disks.get(resourceGroup, diskName, abortSignal ? { abortSignal } : {}),
     );
     if (disk?.tags?.[HEADROOM_TAGS.managedBy]) {
-      await deleteAndWait('Disks.Delete', abortSignal, () => compute.disks.delete(resourceGroup, diskName, lroOptions(abortSignal)));
+      await deleteAndWait('Disks.Delete', abortSignal, () =>
+        compute.disks.delete(resourceGroup, diskName, lroOptions(abortSignal)),
+      );
     }
   };
 
@@ -254,10 +263,16 @@ export function createAzureProvider(settings: AzureProviderSettings): AzureProvi
         ),
     });
     if (!nic.id) {
-      throw new ProviderApiError({ providerId: AZURE_PROVIDER_ID, message: 'the created NIC has no id', isRetryable: true });
+      throw new ProviderApiError({
+        providerId: AZURE_PROVIDER_ID,
+        message: 'the created NIC has no id',
+        isRetryable: true,
+      });
     }
     const adminPassword =
-      parsed.osPassword === undefined ? undefined : await resolveAzureSecret({ setting: parsed.osPassword, settingName: 'osPassword' });
+      parsed.osPassword === undefined
+        ? undefined
+        : await resolveAzureSecret({ setting: parsed.osPassword, settingName: 'osPassword' });
     const request = convertToAzureVirtualMachine({
       settings: parsed,
       computerName: options.computerName,
@@ -271,11 +286,17 @@ export function createAzureProvider(settings: AzureProviderSettings): AzureProvi
       operation: 'VirtualMachines.CreateOrUpdate',
       abortSignal,
       call: () =>
-        wait<VirtualMachine>(compute.virtualMachines.createOrUpdate(resourceGroup, vmName, request, lroOptions(abortSignal)), abortSignal),
+        wait<VirtualMachine>(
+          compute.virtualMachines.createOrUpdate(resourceGroup, vmName, request, lroOptions(abortSignal)),
+          abortSignal,
+        ),
     });
     const diskName = virtualMachine.storageProfile?.osDisk?.name ?? names.osDisk;
     await tagOsDisk(diskName, tags, abortSignal);
-    const addresses = { privateAddress: nic.ipConfigurations?.[0]?.privateIPAddress, publicAddress: publicIp?.ipAddress };
+    const addresses = {
+      privateAddress: nic.ipConfigurations?.[0]?.privateIPAddress,
+      publicAddress: publicIp?.ipAddress,
+    };
     return { virtualMachine, addresses };
   };
 
@@ -350,7 +371,8 @@ export function createAzureProvider(settings: AzureProviderSettings): AzureProvi
       const publicIpsById = new Map(publicIps.map((publicIp) => [lowerId(publicIp.id), publicIp]));
       const instances: ProviderInstance[] = [];
       for (const virtualMachine of virtualMachines) {
-        const configuration = nicsById.get(lowerId(virtualMachine.networkProfile?.networkInterfaces?.[0]?.id))?.ipConfigurations?.[0];
+        const configuration = nicsById.get(lowerId(virtualMachine.networkProfile?.networkInterfaces?.[0]?.id))
+          ?.ipConfigurations?.[0];
         const addresses = {
           privateAddress: configuration?.privateIPAddress,
           publicAddress: publicIpsById.get(lowerId(configuration?.publicIPAddress?.id))?.ipAddress,
@@ -379,4 +401,3 @@ export function createAzureProvider(settings: AzureProviderSettings): AzureProvi
 
   return provider satisfies ComputeProviderV1;
 }
-

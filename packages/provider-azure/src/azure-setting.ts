@@ -1,4 +1,4 @@
-import { loadOptionalSetting, loadSetting, type SecretInput, resolveSecret } from '@headroom/core/provider';
+import { loadOptionalSetting, loadSetting, resolveSecret, type SecretInput } from '@headroom/core/provider';
 import type { AzureAuthority } from './azure-provider-settings.js';
 
 export const AZURE_PROVIDER_ID = 'azure';

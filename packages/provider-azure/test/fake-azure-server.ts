@@ -67,7 +67,10 @@ export const FAKE_AZURE_DEFAULTS = {
     { name: 'Standard_D2s_v5', numberOfCores: 2, memoryInMB: 8192 },
     { name: 'Standard_D4s_v5', numberOfCores: 4, memoryInMB: 16384 },
   ],
-  marketplaceImages: ['Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2', 'MicrosoftWindowsServer:WindowsServer:2022-datacenter-azure-edition'],
+  marketplaceImages: [
+    'Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2',
+    'MicrosoftWindowsServer:WindowsServer:2022-datacenter-azure-edition',
+  ],
 } as const;
 
 const defaults = FAKE_AZURE_DEFAULTS;
@@ -169,7 +172,10 @@ export async function startFakeAzureServer(options: FakeAzureServerOptions = {})
       done: false,
     });
     const operationUrl = `${url}/subscriptions/${defaults.subscriptionId}/providers/${options.namespace}/locations/${defaults.region}/operations/${id}?api-version=2024-01-01`;
-    return { 'azure-asyncoperation': operationUrl, location: operationUrl.replace('/operations/', '/operationResults/') };
+    return {
+      'azure-asyncoperation': operationUrl,
+      location: operationUrl.replace('/operations/', '/operationResults/'),
+    };
   };
 
   const settle = (operation: FakeOperation) => {
@@ -197,7 +203,13 @@ export async function startFakeAzureServer(options: FakeAzureServerOptions = {})
   };
   const get = (map: Map<string, FakeAzureResource>, name: string, what: string): FakeApiResponse => {
     const found = map.get(lower(name));
-    return found ? { status: 200, body: found } : armError(404, 'ResourceNotFound', `The Resource '${what}/${name}' under resource group '${defaults.resourceGroup}' was not found.`);
+    return found
+      ? { status: 200, body: found }
+      : armError(
+          404,
+          'ResourceNotFound',
+          `The Resource '${what}/${name}' under resource group '${defaults.resourceGroup}' was not found.`,
+        );
   };
 
   const putPublicIp = (request: FakeApiRequest): FakeApiResponse => {
@@ -224,7 +236,11 @@ export async function startFakeAzureServer(options: FakeAzureServerOptions = {})
         resource.properties.provisioningState = 'Succeeded';
       },
     });
-    return { status: existing ? 200 : 201, headers: { 'azure-asyncoperation': headers['azure-asyncoperation'] }, body: resource };
+    return {
+      status: existing ? 200 : 201,
+      headers: { 'azure-asyncoperation': headers['azure-asyncoperation'] },
+      body: resource,
+    };
   };
 
   const putNetworkInterface = (request: FakeApiRequest): FakeApiResponse => {
@@ -235,20 +251,31 @@ export async function startFakeAzureServer(options: FakeAzureServerOptions = {})
     const first = configurations[0]?.properties as Json | undefined;
     const subnetId = (first?.subnet as Json | undefined)?.id;
     if (lower(String(subnetId)) !== lower(fakeAzureIds.subnet)) {
-      return armError(400, 'InvalidResourceReference', `Resource ${String(subnetId)} referenced by resource ${resourceId('Microsoft.Network', 'networkInterfaces', name)} was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.`);
+      return armError(
+        400,
+        'InvalidResourceReference',
+        `Resource ${String(subnetId)} referenced by resource ${resourceId('Microsoft.Network', 'networkInterfaces', name)} was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.`,
+      );
     }
     const nsgId = (properties.networkSecurityGroup as Json | undefined)?.id;
     if (nsgId !== undefined && lower(String(nsgId)) !== lower(fakeAzureIds.networkSecurityGroup)) {
-      return armError(400, 'InvalidResourceReference', `Resource ${String(nsgId)} referenced by resource ${resourceId('Microsoft.Network', 'networkInterfaces', name)} was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.`);
+      return armError(
+        400,
+        'InvalidResourceReference',
+        `Resource ${String(nsgId)} referenced by resource ${resourceId('Microsoft.Network', 'networkInterfaces', name)} was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.`,
+      );
     }
     const publicIpId = (first?.publicIPAddress as Json | undefined)?.id;
-    const publicIp = publicIpId ? publicIpAddresses.get(lower(String(publicIpId).split('/').at(-1) as string)) : undefined;
-    if (publicIpId && !publicIp) return armError(400, 'InvalidResourceReference', `Resource ${String(publicIpId)} was not found.`);
+    const publicIp = publicIpId
+      ? publicIpAddresses.get(lower(String(publicIpId).split('/').at(-1) as string))
+      : undefined;
+    if (publicIpId && !publicIp)
+      return armError(400, 'InvalidResourceReference', `Resource ${String(publicIpId)} was not found.`);
     const existing = networkInterfaces.get(lower(name));
     const id = resourceId('Microsoft.Network', 'networkInterfaces', name);
     const privateIPAddress =
-      ((existing?.properties.ipConfigurations as Json[] | undefined)?.[0]?.properties as Json | undefined)?.privateIPAddress ??
-      `10.0.0.${addressSequence++}`;
+      ((existing?.properties.ipConfigurations as Json[] | undefined)?.[0]?.properties as Json | undefined)
+        ?.privateIPAddress ?? `10.0.0.${addressSequence++}`;
     const resource: FakeAzureResource = {
       id,
       name,
@@ -274,27 +301,51 @@ export async function startFakeAzureServer(options: FakeAzureServerOptions = {})
         resource.properties.provisioningState = 'Succeeded';
       },
     });
-    return { status: existing ? 200 : 201, headers: { 'azure-asyncoperation': headers['azure-asyncoperation'] }, body: resource };
+    return {
+      status: existing ? 200 : 201,
+      headers: { 'azure-asyncoperation': headers['azure-asyncoperation'] },
+      body: resource,
+    };
   };
 
   /** Checks a VM PUT like Compute does; an error response, or undefined when it is acceptable. */
   const checkVirtualMachine = (name: string, properties: Json): FakeApiResponse | undefined => {
     const vmSize = String((properties.hardwareProfile as Json | undefined)?.vmSize);
     if (!defaults.vmSizes.some((size) => lower(size.name) === lower(vmSize))) {
-      return armError(400, 'InvalidParameter', `The value ${vmSize} provided for the VM size is not valid. Target: 'vmSize'.`);
+      return armError(
+        400,
+        'InvalidParameter',
+        `The value ${vmSize} provided for the VM size is not valid. Target: 'vmSize'.`,
+      );
     }
     const storage = properties.storageProfile as Json;
     const image = storage.imageReference as Json;
     if (image.id !== undefined) {
       if (lower(String(image.id)) !== lower(fakeAzureIds.galleryImage)) {
-        return armError(404, 'GalleryImageNotFound', `The gallery image ${String(image.id)} is not available in eastus region.`);
+        return armError(
+          404,
+          'GalleryImageNotFound',
+          `The gallery image ${String(image.id)} is not available in eastus region.`,
+        );
       }
-    } else if (!defaults.marketplaceImages.some((known) => lower(known) === lower(`${image.publisher}:${image.offer}:${image.sku}`))) {
-      return armError(404, 'PlatformImageNotFound', `The platform image '${image.publisher}:${image.offer}:${image.sku}:${image.version}' is not available. Verify that all fields in the storage profile are correct.`);
+    } else if (
+      !defaults.marketplaceImages.some(
+        (known) => lower(known) === lower(`${image.publisher}:${image.offer}:${image.sku}`),
+      )
+    ) {
+      return armError(
+        404,
+        'PlatformImageNotFound',
+        `The platform image '${image.publisher}:${image.offer}:${image.sku}:${image.version}' is not available. Verify that all fields in the storage profile are correct.`,
+      );
     }
     const osProfile = properties.osProfile as Json;
     if (typeof osProfile.customData === 'string' && osProfile.customData.length > 87_380) {
-      return armError(400, 'InvalidParameter', "Custom data in OSProfile must be in Base64 encoding and with a maximum length of 87380 characters. Target: 'customData'.");
+      return armError(
+        400,
+        'InvalidParameter',
+        "Custom data in OSProfile must be in Base64 encoding and with a maximum length of 87380 characters. Target: 'customData'.",
+      );
     }
     const nicReference = ((properties.networkProfile as Json).networkInterfaces as Json[])[0] as Json;
     const nic = networkInterfaces.get(lower(String(nicReference.id).split('/').at(-1) as string));
@@ -376,8 +427,11 @@ export async function startFakeAzureServer(options: FakeAzureServerOptions = {})
   /** Removes a NIC and releases its public IP. */
   const removeNetworkInterface = (nic: FakeAzureResource) => {
     networkInterfaces.delete(lower(nic.name));
-    const publicIpId = ((nic.properties.ipConfigurations as Json[])[0]?.properties as Json | undefined)?.publicIPAddress as Json | undefined;
-    const publicIp = publicIpId ? publicIpAddresses.get(lower(String(publicIpId.id).split('/').at(-1) as string)) : undefined;
+    const publicIpId = ((nic.properties.ipConfigurations as Json[])[0]?.properties as Json | undefined)
+      ?.publicIPAddress as Json | undefined;
+    const publicIp = publicIpId
+      ? publicIpAddresses.get(lower(String(publicIpId.id).split('/').at(-1) as string))
+      : undefined;
     if (publicIp) publicIp.properties.ipConfiguration = undefined;
   };
 
@@ -412,12 +466,13 @@ export async function startFakeAzureServer(options: FakeAzureServerOptions = {})
     return { status: 202, headers };
   };
 
-  const deleteSimple = (
-    map: Map<string, FakeAzureResource>,
-    namespace: string,
-    inUse: (resource: FakeAzureResource) => FakeApiResponse | undefined,
-    remove: (resource: FakeAzureResource) => void = (resource) => map.delete(lower(resource.name)),
-  ) =>
+  const deleteSimple =
+    (
+      map: Map<string, FakeAzureResource>,
+      namespace: string,
+      inUse: (resource: FakeAzureResource) => FakeApiResponse | undefined,
+      remove: (resource: FakeAzureResource) => void = (resource) => map.delete(lower(resource.name)),
+    ) =>
     (request: FakeApiRequest): FakeApiResponse => {
       const name = lower(request.params.name as string);
       const resource = map.get(name);
@@ -471,7 +526,12 @@ export async function startFakeAzureServer(options: FakeAzureServerOptions = {})
     };
   };
   const zoneOf = (request: FakeApiRequest) => zones.get(lower(request.params.zone as string));
-  const noZone = (request: FakeApiRequest) => armError(404, 'ParentResourceNotFound', `Can not perform requested operation on nested resource. Parent resource '${request.params.zone}' not found.`);
+  const noZone = (request: FakeApiRequest) =>
+    armError(
+      404,
+      'ParentResourceNotFound',
+      `Can not perform requested operation on nested resource. Parent resource '${request.params.zone}' not found.`,
+    );
 
   const routes = [
     {
@@ -505,33 +565,81 @@ export async function startFakeAzureServer(options: FakeAzureServerOptions = {})
           body: { error: 'invalid_client', error_description: `AADSTS${code}: ${description}`, error_codes: [code] },
         });
         if (request.params.tenant !== defaults.tenantId) {
-          return { status: 400, body: { error: 'invalid_request', error_description: `AADSTS90002: Tenant '${request.params.tenant}' not found.`, error_codes: [90002] } };
+          return {
+            status: 400,
+            body: {
+              error: 'invalid_request',
+              error_description: `AADSTS90002: Tenant '${request.params.tenant}' not found.`,
+              error_codes: [90002],
+            },
+          };
         }
-        if (form.get('client_id') !== defaults.clientId) return refuse(700016, 'Application not found in the directory.');
-        if (form.get('client_secret') !== defaults.clientSecret) return refuse(7000215, 'Invalid client secret provided.');
+        if (form.get('client_id') !== defaults.clientId)
+          return refuse(700016, 'Application not found in the directory.');
+        if (form.get('client_secret') !== defaults.clientSecret)
+          return refuse(7000215, 'Invalid client secret provided.');
         if (form.get('grant_type') !== 'client_credentials' || !form.get('scope')?.split(' ').includes(armScope)) {
-          return { status: 400, body: { error: 'invalid_scope', error_description: 'AADSTS70011: The provided scope is not valid.' } };
+          return {
+            status: 400,
+            body: { error: 'invalid_scope', error_description: 'AADSTS70011: The provided scope is not valid.' },
+          };
         }
         const token = randomBytes(24).toString('base64url');
         tokens.add(token);
-        return { status: 200, body: { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token } };
+        return {
+          status: 200,
+          body: { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token },
+        };
       },
     },
-    { method: 'GET', path: `/subscriptions/:sub/providers/:namespace/locations/:location/operations/:id`, handler: operationStatus },
-    { method: 'GET', path: `/subscriptions/:sub/providers/:namespace/locations/:location/operationResults/:id`, handler: operationResult },
+    {
+      method: 'GET',
+      path: `/subscriptions/:sub/providers/:namespace/locations/:location/operations/:id`,
+      handler: operationStatus,
+    },
+    {
+      method: 'GET',
+      path: `/subscriptions/:sub/providers/:namespace/locations/:location/operationResults/:id`,
+      handler: operationResult,
+    },
     {
       method: 'GET',
       path: '/subscriptions/:sub/providers/Microsoft.Compute/locations/:location/vmSizes',
       handler: (): FakeApiResponse => ({
         status: 200,
-        body: { value: defaults.vmSizes.map((size) => ({ ...size, maxDataDiskCount: 4, osDiskSizeInMB: 1_047_552, resourceDiskSizeInMB: 0 })) },
+        body: {
+          value: defaults.vmSizes.map((size) => ({
+            ...size,
+            maxDataDiskCount: 4,
+            osDiskSizeInMB: 1_047_552,
+            resourceDiskSizeInMB: 0,
+          })),
+        },
       }),
     },
-    { method: 'GET', path: `${prefix}/Microsoft.Compute/virtualMachines`, handler: (request: FakeApiRequest) => list([...virtualMachines.values()], request) },
-    { method: 'GET', path: `${prefix}/Microsoft.Compute/virtualMachines/:name`, handler: (request: FakeApiRequest) => get(virtualMachines, request.params.name as string, 'Microsoft.Compute/virtualMachines') },
-    { name: 'PUT virtualMachine', method: 'PUT', path: `${prefix}/Microsoft.Compute/virtualMachines/:name`, handler: putVirtualMachine },
+    {
+      method: 'GET',
+      path: `${prefix}/Microsoft.Compute/virtualMachines`,
+      handler: (request: FakeApiRequest) => list([...virtualMachines.values()], request),
+    },
+    {
+      method: 'GET',
+      path: `${prefix}/Microsoft.Compute/virtualMachines/:name`,
+      handler: (request: FakeApiRequest) =>
+        get(virtualMachines, request.params.name as string, 'Microsoft.Compute/virtualMachines'),
+    },
+    {
+      name: 'PUT virtualMachine',
+      method: 'PUT',
+      path: `${prefix}/Microsoft.Compute/virtualMachines/:name`,
+      handler: putVirtualMachine,
+    },
     { method: 'DELETE', path: `${prefix}/Microsoft.Compute/virtualMachines/:name`, handler: deleteVirtualMachine },
-    { method: 'GET', path: `${prefix}/Microsoft.Compute/disks/:name`, handler: (request: FakeApiRequest) => get(disks, request.params.name as string, 'Microsoft.Compute/disks') },
+    {
+      method: 'GET',
+      path: `${prefix}/Microsoft.Compute/disks/:name`,
+      handler: (request: FakeApiRequest) => get(disks, request.params.name as string, 'Microsoft.Compute/disks'),
+    },
     {
       name: 'PATCH disk',
       method: 'PATCH',
@@ -548,31 +656,72 @@ export async function startFakeAzureServer(options: FakeAzureServerOptions = {})
       method: 'DELETE',
       path: `${prefix}/Microsoft.Compute/disks/:name`,
       handler: deleteSimple(disks, 'Microsoft.Compute', (disk) =>
-        disk.managedBy ? armError(409, 'OperationNotAllowed', `Disk ${disk.name} is attached to VM ${disk.managedBy}.`) : undefined,
+        disk.managedBy
+          ? armError(409, 'OperationNotAllowed', `Disk ${disk.name} is attached to VM ${disk.managedBy}.`)
+          : undefined,
       ),
     },
-    { method: 'GET', path: `${prefix}/Microsoft.Network/networkInterfaces`, handler: (request: FakeApiRequest) => list([...networkInterfaces.values()], request) },
-    { method: 'GET', path: `${prefix}/Microsoft.Network/networkInterfaces/:name`, handler: (request: FakeApiRequest) => get(networkInterfaces, request.params.name as string, 'Microsoft.Network/networkInterfaces') },
-    { name: 'PUT networkInterface', method: 'PUT', path: `${prefix}/Microsoft.Network/networkInterfaces/:name`, handler: putNetworkInterface },
+    {
+      method: 'GET',
+      path: `${prefix}/Microsoft.Network/networkInterfaces`,
+      handler: (request: FakeApiRequest) => list([...networkInterfaces.values()], request),
+    },
+    {
+      method: 'GET',
+      path: `${prefix}/Microsoft.Network/networkInterfaces/:name`,
+      handler: (request: FakeApiRequest) =>
+        get(networkInterfaces, request.params.name as string, 'Microsoft.Network/networkInterfaces'),
+    },
+    {
+      name: 'PUT networkInterface',
+      method: 'PUT',
+      path: `${prefix}/Microsoft.Network/networkInterfaces/:name`,
+      handler: putNetworkInterface,
+    },
     {
       method: 'DELETE',
       path: `${prefix}/Microsoft.Network/networkInterfaces/:name`,
-      handler: deleteSimple(networkInterfaces, 'Microsoft.Network', (nic) =>
-        nic.properties.virtualMachine
-          ? armError(400, 'NicInUse', `Network Interface ${nic.id} is used by existing resource ${String((nic.properties.virtualMachine as Json).id)}.`)
-          : undefined,
+      handler: deleteSimple(
+        networkInterfaces,
+        'Microsoft.Network',
+        (nic) =>
+          nic.properties.virtualMachine
+            ? armError(
+                400,
+                'NicInUse',
+                `Network Interface ${nic.id} is used by existing resource ${String((nic.properties.virtualMachine as Json).id)}.`,
+              )
+            : undefined,
         removeNetworkInterface,
       ),
     },
-    { method: 'GET', path: `${prefix}/Microsoft.Network/publicIPAddresses`, handler: (request: FakeApiRequest) => list([...publicIpAddresses.values()], request) },
-    { method: 'GET', path: `${prefix}/Microsoft.Network/publicIPAddresses/:name`, handler: (request: FakeApiRequest) => get(publicIpAddresses, request.params.name as string, 'Microsoft.Network/publicIPAddresses') },
-    { name: 'PUT publicIpAddress', method: 'PUT', path: `${prefix}/Microsoft.Network/publicIPAddresses/:name`, handler: putPublicIp },
+    {
+      method: 'GET',
+      path: `${prefix}/Microsoft.Network/publicIPAddresses`,
+      handler: (request: FakeApiRequest) => list([...publicIpAddresses.values()], request),
+    },
+    {
+      method: 'GET',
+      path: `${prefix}/Microsoft.Network/publicIPAddresses/:name`,
+      handler: (request: FakeApiRequest) =>
+        get(publicIpAddresses, request.params.name as string, 'Microsoft.Network/publicIPAddresses'),
+    },
+    {
+      name: 'PUT publicIpAddress',
+      method: 'PUT',
+      path: `${prefix}/Microsoft.Network/publicIPAddresses/:name`,
+      handler: putPublicIp,
+    },
     {
       method: 'DELETE',
       path: `${prefix}/Microsoft.Network/publicIPAddresses/:name`,
       handler: deleteSimple(publicIpAddresses, 'Microsoft.Network', (publicIp) =>
         publicIp.properties.ipConfiguration
-          ? armError(400, 'PublicIPAddressInUse', `Public IP address ${publicIp.id} can not be deleted since it is still allocated to resource ${String((publicIp.properties.ipConfiguration as Json).id)}.`)
+          ? armError(
+              400,
+              'PublicIPAddressInUse',
+              `Public IP address ${publicIp.id} can not be deleted since it is still allocated to resource ${String((publicIp.properties.ipConfiguration as Json).id)}.`,
+            )
           : undefined,
       ),
     },
@@ -581,7 +730,13 @@ export async function startFakeAzureServer(options: FakeAzureServerOptions = {})
       path: `${prefix}/Microsoft.Network/dnsZones`,
       handler: (request: FakeApiRequest) =>
         list(
-          [...zones.keys()].map((zone) => ({ id: `${prefix}/Microsoft.Network/dnszones/${zone}`, name: zone, type: 'Microsoft.Network/dnszones', location: 'global', properties: { zoneType: 'Public' } })),
+          [...zones.keys()].map((zone) => ({
+            id: `${prefix}/Microsoft.Network/dnszones/${zone}`,
+            name: zone,
+            type: 'Microsoft.Network/dnszones',
+            location: 'global',
+            properties: { zoneType: 'Public' },
+          })),
           request,
         ),
     },
@@ -591,7 +746,10 @@ export async function startFakeAzureServer(options: FakeAzureServerOptions = {})
       handler: (request: FakeApiRequest) => {
         const zone = zoneOf(request);
         if (!zone) return noZone(request);
-        return list([...zone.values()].map((recordSet) => recordSetBody(lower(request.params.zone as string), recordSet)), request);
+        return list(
+          [...zone.values()].map((recordSet) => recordSetBody(lower(request.params.zone as string), recordSet)),
+          request,
+        );
       },
     },
     {
@@ -622,7 +780,9 @@ export async function startFakeAzureServer(options: FakeAzureServerOptions = {})
       handler: (request: FakeApiRequest): FakeApiResponse => {
         const zone = zoneOf(request);
         if (!zone) return noZone(request);
-        const existed = zone.delete(`${String(request.params.type).toUpperCase()} ${lower(request.params.name as string)}`);
+        const existed = zone.delete(
+          `${String(request.params.type).toUpperCase()} ${lower(request.params.name as string)}`,
+        );
         return { status: existed ? 200 : 204 };
       },
     },
@@ -635,7 +795,8 @@ export async function startFakeAzureServer(options: FakeAzureServerOptions = {})
     authenticate: (request) => {
       if (!request.path.startsWith('/subscriptions/')) return undefined;
       const header = request.headers.authorization;
-      const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
+      const token =
+        typeof header === 'string' && header.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
       if (token && tokens.has(token)) return undefined;
       return armError(401, 'InvalidAuthenticationToken', 'The access token is invalid.');
     },

@@ -1,5 +1,5 @@
-import type { AzureDnsProviderSettings, AzureProviderSettings } from '../azure-provider-settings.js';
 import { FAKE_AZURE_DEFAULTS, type FakeAzureServer, fakeAzureIds } from '../../test/fake-azure-server.js';
+import type { AzureDnsProviderSettings, AzureProviderSettings } from '../azure-provider-settings.js';
 
 /** Connection settings that reach the fake through the SDKs' endpoint and authority options. */
 export function fakeAzureConnection(server: FakeAzureServer) {
@@ -15,7 +15,10 @@ export function fakeAzureConnection(server: FakeAzureServer) {
 }
 
 /** A complete Linux pool config against the fake. */
-export function fakeAzureProviderSettings(server: FakeAzureServer, overrides: Partial<AzureProviderSettings> = {}): AzureProviderSettings {
+export function fakeAzureProviderSettings(
+  server: FakeAzureServer,
+  overrides: Partial<AzureProviderSettings> = {},
+): AzureProviderSettings {
   return {
     ...fakeAzureConnection(server),
     region: FAKE_AZURE_DEFAULTS.region,
@@ -23,7 +26,12 @@ export function fakeAzureProviderSettings(server: FakeAzureServer, overrides: Pa
     vmSize: 'Standard_D2s_v5',
     osDiskType: 'Premium_LRS',
     osDiskSizeGb: 64,
-    imageReference: { publisher: 'Canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts-gen2', version: 'latest' },
+    imageReference: {
+      publisher: 'Canonical',
+      offer: '0001-com-ubuntu-server-jammy',
+      sku: '22_04-lts-gen2',
+      version: 'latest',
+    },
     networkSecurityGroup: fakeAzureIds.networkSecurityGroup,
     subnet: fakeAzureIds.subnet,
     assignPublicIp: true,
@@ -35,6 +43,9 @@ export function fakeAzureProviderSettings(server: FakeAzureServer, overrides: Pa
   };
 }
 
-export function fakeAzureDnsSettings(server: FakeAzureServer, overrides: Partial<AzureDnsProviderSettings> = {}): AzureDnsProviderSettings {
+export function fakeAzureDnsSettings(
+  server: FakeAzureServer,
+  overrides: Partial<AzureDnsProviderSettings> = {},
+): AzureDnsProviderSettings {
   return { ...fakeAzureConnection(server), ...overrides };
 }

@@ -18,8 +18,14 @@ describe('headroom validate: azure', () => {
   test('bad Azure fields: exit 2, every issue by path, no stack trace', () => {
     const example = readFileSync(join(repositoryRoot, 'examples/providers/azure.yaml'), 'utf8');
     const bad = example
-      .replace('subscriptionId: 00000000-1111-2222-3333-444444444444\n    resourceGroup: headroom-agents', 'subscriptionId: not-a-guid\n    resourceGroup: headroom-agents')
-      .replace('azureAuthority: azure-public-cloud\n    region: eastus\n    maxInstances', 'azureAuthority: azure-germany\n    region: East US\n    maxInstances')
+      .replace(
+        'subscriptionId: 00000000-1111-2222-3333-444444444444\n    resourceGroup: headroom-agents',
+        'subscriptionId: not-a-guid\n    resourceGroup: headroom-agents',
+      )
+      .replace(
+        'azureAuthority: azure-public-cloud\n    region: eastus\n    maxInstances',
+        'azureAuthority: azure-germany\n    region: East US\n    maxInstances',
+      )
       .replace('vmSize: Standard_D4s_v5', 'vmSize: d4s')
       .replace('osDiskType: Premium_LRS', 'osDiskType: Premium_GRS')
       .replace('osDiskSizeGb: 64', 'osDiskSizeGb: 0')

@@ -143,3 +143,11 @@ describe('resource names', () => {
     expect(toAzureComputerName({ vmName: 'a', idempotencyKey: 'k', isWindows: true })).toMatch(/^h[0-9a-f]{14}$/);
   });
 });
+
+describe('README', () => {
+  test('shows the example config verbatim', async () => {
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const block = readme.match(/<!-- azure-example:start -->\n```yaml\n([\s\S]*?)```\n<!-- azure-example:end -->/);
+    expect(block?.[1]).toBe(await readFile(exampleUrl, 'utf8'));
+  });
+});

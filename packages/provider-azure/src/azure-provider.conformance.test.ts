@@ -1,6 +1,6 @@
 import { type ConformanceFault, dnsConformanceSuite, providerConformanceSuite } from '@headroom/testkit';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { startFakeAzureServer } from '../test/fake-azure-server.js';
+import { FAKE_AZURE_VM_PUT_ROUTE, startFakeAzureServer } from '../test/fake-azure-server.js';
 import { fakeAzureDnsSettings, fakeAzureProviderSettings } from './__fixtures__/fake-azure-settings.js';
 import { createAzureDnsProvider } from './azure-dns-provider.js';
 import { createAzureProvider } from './azure-provider.js';
@@ -21,7 +21,7 @@ providerConformanceSuite({
       provider,
       shape: { cores: 2, memoryMb: 8192, gpus: 0 },
       missingInstanceId: 'headroom-missing-vm',
-      injectFault: (fault) => server.api.failNext({ route: 'PUT virtualMachine', fault }),
+      injectFault: (fault) => server.api.failNext({ route: FAKE_AZURE_VM_PUT_ROUTE, fault }),
       cleanup: async () => {
         await provider.close();
         await server.close();

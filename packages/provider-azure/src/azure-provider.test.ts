@@ -5,9 +5,11 @@ import {
   QuotaExceededError,
   type Timers,
 } from '@headroom/core/provider';
+import { captureRejection } from '@headroom/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   FAKE_AZURE_DEFAULTS,
+  FAKE_AZURE_VM_PUT_ROUTE,
   type FakeAzureServer,
   fakeAzureIds,
   startFakeAzureServer,
@@ -49,14 +51,7 @@ function nextCreate() {
   };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
+const rejection = (promise: Promise<unknown>) => captureRejection(promise, 'the call');
 
 function provider(overrides: Partial<AzureProviderSettings> = {}) {
   return createAzureProvider(fakeAzureProviderSettings(server, overrides));
@@ -281,13 +276,13 @@ describe('errors', () => {
     const azure = provider();
     server.failNextVirtualMachineOperation({ code: 'ZonalAllocationFailed', message: 'Allocation failed in zone 2.' });
     expect(InsufficientCapacityError.isInstance(await rejection(azure.createInstance(nextCreate())))).toBe(true);
-    server.api.failNext({ route: 'PUT virtualMachine', fault: 'quota-exceeded' });
+    server.api.failNext({ route: FAKE_AZURE_VM_PUT_ROUTE, fault: 'quota-exceeded' });
     expect(QuotaExceededError.isInstance(await rejection(azure.createInstance(nextCreate())))).toBe(true);
   });
 
   test('throttling is retryable and carries Retry-After; the SDK does not retry by itself', async () => {
     const azure = provider();
-    server.api.failNext({ route: 'PUT virtualMachine', fault: 'throttled' });
+    server.api.failNext({ route: FAKE_AZURE_VM_PUT_ROUTE, fault: 'throttled' });
     const before = server.api.requests.length;
     const error = await rejection(azure.createInstance(nextCreate()));
     expect(ProviderApiError.isInstance(error)).toBe(true);
@@ -295,7 +290,7 @@ describe('errors', () => {
     expect(apiError.isRetryable).toBe(true);
     expect(apiError.statusCode).toBe(429);
     expect(apiError.message).toContain('Retry-After 17 s');
-    const vmPuts = server.api.requests.slice(before).filter((request) => request.route === 'PUT virtualMachine');
+    const vmPuts = server.api.requests.slice(before).filter((request) => request.route === FAKE_AZURE_VM_PUT_ROUTE);
     expect(vmPuts.length).toBe(1);
   });
 

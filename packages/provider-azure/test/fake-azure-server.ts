@@ -56,6 +56,9 @@ export interface FakeAzureServerOptions {
   dnsZones?: string[];
 }
 
+/** Route name of the VM PUT, for `api.failNext({ route })`. */
+export const FAKE_AZURE_VM_PUT_ROUTE = 'PUT Microsoft.Compute/virtualMachines';
+
 export const FAKE_AZURE_DEFAULTS = {
   tenantId: '11111111-2222-3333-4444-555555555555',
   clientId: '66666666-7777-8888-9999-000000000000',
@@ -533,6 +536,27 @@ export async function startFakeAzureServer(options: FakeAzureServerOptions = {})
       `Can not perform requested operation on nested resource. Parent resource '${request.params.zone}' not found.`,
     );
 
+  /** List, get, PUT (named `PUT <type>`) and DELETE routes of one resource type of the resource group. */
+  const resourceRoutes = (options: {
+    type: string;
+    map: Map<string, FakeAzureResource>;
+    put: (request: FakeApiRequest) => FakeApiResponse;
+    delete: (request: FakeApiRequest) => FakeApiResponse;
+  }) => [
+    {
+      method: 'GET',
+      path: `${prefix}/${options.type}`,
+      handler: (request: FakeApiRequest) => list([...options.map.values()], request),
+    },
+    {
+      method: 'GET',
+      path: `${prefix}/${options.type}/:name`,
+      handler: (request: FakeApiRequest) => get(options.map, request.params.name as string, options.type),
+    },
+    { name: `PUT ${options.type}`, method: 'PUT', path: `${prefix}/${options.type}/:name`, handler: options.put },
+    { method: 'DELETE', path: `${prefix}/${options.type}/:name`, handler: options.delete },
+  ];
+
   const routes = [
     {
       name: 'openid-configuration',
@@ -617,24 +641,12 @@ export async function startFakeAzureServer(options: FakeAzureServerOptions = {})
         },
       }),
     },
-    {
-      method: 'GET',
-      path: `${prefix}/Microsoft.Compute/virtualMachines`,
-      handler: (request: FakeApiRequest) => list([...virtualMachines.values()], request),
-    },
-    {
-      method: 'GET',
-      path: `${prefix}/Microsoft.Compute/virtualMachines/:name`,
-      handler: (request: FakeApiRequest) =>
-        get(virtualMachines, request.params.name as string, 'Microsoft.Compute/virtualMachines'),
-    },
-    {
-      name: 'PUT virtualMachine',
-      method: 'PUT',
-      path: `${prefix}/Microsoft.Compute/virtualMachines/:name`,
-      handler: putVirtualMachine,
-    },
-    { method: 'DELETE', path: `${prefix}/Microsoft.Compute/virtualMachines/:name`, handler: deleteVirtualMachine },
+    ...resourceRoutes({
+      type: 'Microsoft.Compute/virtualMachines',
+      map: virtualMachines,
+      put: putVirtualMachine,
+      delete: deleteVirtualMachine,
+    }),
     {
       method: 'GET',
       path: `${prefix}/Microsoft.Compute/disks/:name`,
@@ -661,27 +673,11 @@ export async function startFakeAzureServer(options: FakeAzureServerOptions = {})
           : undefined,
       ),
     },
-    {
-      method: 'GET',
-      path: `${prefix}/Microsoft.Network/networkInterfaces`,
-      handler: (request: FakeApiRequest) => list([...networkInterfaces.values()], request),
-    },
-    {
-      method: 'GET',
-      path: `${prefix}/Microsoft.Network/networkInterfaces/:name`,
-      handler: (request: FakeApiRequest) =>
-        get(networkInterfaces, request.params.name as string, 'Microsoft.Network/networkInterfaces'),
-    },
-    {
-      name: 'PUT networkInterface',
-      method: 'PUT',
-      path: `${prefix}/Microsoft.Network/networkInterfaces/:name`,
-      handler: putNetworkInterface,
-    },
-    {
-      method: 'DELETE',
-      path: `${prefix}/Microsoft.Network/networkInterfaces/:name`,
-      handler: deleteSimple(
+    ...resourceRoutes({
+      type: 'Microsoft.Network/networkInterfaces',
+      map: networkInterfaces,
+      put: putNetworkInterface,
+      delete: deleteSimple(
         networkInterfaces,
         'Microsoft.Network',
         (nic) =>
@@ -694,28 +690,12 @@ export async function startFakeAzureServer(options: FakeAzureServerOptions = {})
             : undefined,
         removeNetworkInterface,
       ),
-    },
-    {
-      method: 'GET',
-      path: `${prefix}/Microsoft.Network/publicIPAddresses`,
-      handler: (request: FakeApiRequest) => list([...publicIpAddresses.values()], request),
-    },
-    {
-      method: 'GET',
-      path: `${prefix}/Microsoft.Network/publicIPAddresses/:name`,
-      handler: (request: FakeApiRequest) =>
-        get(publicIpAddresses, request.params.name as string, 'Microsoft.Network/publicIPAddresses'),
-    },
-    {
-      name: 'PUT publicIpAddress',
-      method: 'PUT',
-      path: `${prefix}/Microsoft.Network/publicIPAddresses/:name`,
-      handler: putPublicIp,
-    },
-    {
-      method: 'DELETE',
-      path: `${prefix}/Microsoft.Network/publicIPAddresses/:name`,
-      handler: deleteSimple(publicIpAddresses, 'Microsoft.Network', (publicIp) =>
+    }),
+    ...resourceRoutes({
+      type: 'Microsoft.Network/publicIPAddresses',
+      map: publicIpAddresses,
+      put: putPublicIp,
+      delete: deleteSimple(publicIpAddresses, 'Microsoft.Network', (publicIp) =>
         publicIp.properties.ipConfiguration
           ? armError(
               400,
@@ -724,7 +704,7 @@ export async function startFakeAzureServer(options: FakeAzureServerOptions = {})
             )
           : undefined,
       ),
-    },
+    }),
     {
       method: 'GET',
       path: `${prefix}/Microsoft.Network/dnsZones`,

@@ -21,6 +21,22 @@ export async function readInputFile(path: string, flag: string): Promise<string>
   }
 }
 
+/**
+ * The document as plain data. An alias that expands too often (a "billion laughs" alias bomb) is
+ * refused by the parser's alias limit, reported as a UsageError.
+ */
+function toPlainData(document: ReturnType<typeof parseDocument>, source: string): unknown {
+  try {
+    return document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    if (error instanceof ReferenceError && /alias/i.test(error.message))
+      throw new UsageError(
+        `invalid YAML\n${source}: aliases expand too far (more than 100 times); write the values out`,
+      );
+    throw error;
+  }
+}
+
 /** Parses YAML (JSON is YAML too), reporting syntax errors with line and column. */
 export function parseYaml(text: string, source: string): unknown {
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
@@ -31,7 +47,7 @@ export function parseYaml(text: string, source: string): unknown {
     });
     throw new UsageError(`invalid YAML\n${lines.join('\n')}`);
   }
-  return document.toJS();
+  return toPlainData(document, source);
 }
 
 /** Loads and validates a config file. @throws UsageError (unreadable, bad YAML) or ConfigError (invalid config). */

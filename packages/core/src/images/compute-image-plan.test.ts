@@ -132,7 +132,10 @@ describe('computeImagePlan', () => {
   });
 
   test('agents still booting, and agents whose control plane reports no images, are left alone', () => {
-    expect(plan([agent('boot', { state: 'starting', images: [] })])).toMatchObject({ actions: [], readiness: new Map() });
+    expect(plan([agent('boot', { state: 'starting', images: [] })])).toMatchObject({
+      actions: [],
+      readiness: new Map(),
+    });
     expect(plan([agent('silent')])).toMatchObject({ actions: [], readiness: new Map() });
   });
 });

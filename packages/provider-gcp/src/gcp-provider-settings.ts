@@ -159,6 +159,28 @@ const serviceAccountSchema = z.strictObject({
     .default(['https://www.googleapis.com/auth/cloud-platform']),
 });
 
+function refineLabelKeys(labels: Record<string, string>, context: z.RefinementCtx): void {
+  const keys = Object.keys(labels);
+  for (const key of keys) {
+    if (!GCP_LABEL_KEY_PATTERN.test(key)) {
+      context.addIssue({
+        code: 'custom',
+        path: [key],
+        message: 'label keys start with a lowercase letter and have at most 63 lowercase letters, digits, _ or -',
+      });
+    } else if (/^(headroom-|x_|h_)/.test(key)) {
+      context.addIssue({
+        code: 'custom',
+        path: [key],
+        message: 'label keys starting with "headroom-", "x_" or "h_" are reserved by Headroom',
+      });
+    }
+  }
+  if (keys.length > 48) {
+    context.addIssue({ code: 'custom', message: 'at most 48 custom labels (GCP allows 64, Headroom keeps 16)' });
+  }
+}
+
 function refineOverride(override: Record<string, unknown>, context: z.RefinementCtx): void {
   for (const key of Object.keys(override)) {
     if (forbiddenOverrideKeys.has(key)) {
@@ -177,49 +199,45 @@ function refineOverride(override: Record<string, unknown>, context: z.Refinement
   }
 }
 
-function refineVmSettings(
-  settings: {
-    region: string;
-    zone: string;
-    subnetwork?: string | undefined;
-    osType: 'linux' | 'windows';
-    startupScriptType?: 'bash' | 'powershell' | undefined;
-    metadata: { key: string }[];
-  },
-  context: z.RefinementCtx,
-): void {
-  if (!settings.zone.startsWith(`${settings.region}-`)) {
-    context.addIssue({ code: 'custom', path: ['zone'], message: `must be a zone of region ${settings.region}` });
+/**
+ * Cross-field checks. They run even when a field is invalid (so that `headroom validate` reports
+ * every issue at once), hence the defensive reads.
+ */
+function refineVmSettings(settings: Record<string, unknown>, context: z.RefinementCtx): void {
+  const { region, zone, subnetwork, osType, startupScriptType, metadata } = settings;
+  if (typeof region === 'string' && typeof zone === 'string' && !zone.startsWith(`${region}-`)) {
+    context.addIssue({ code: 'custom', path: ['zone'], message: `must be a zone of region ${region}` });
   }
-  const subnetworkRegion = settings.subnetwork?.match(subnetworkPattern)?.[2];
-  if (subnetworkRegion !== undefined && subnetworkRegion !== settings.region) {
+  const subnetworkRegion = typeof subnetwork === 'string' ? subnetwork.match(subnetworkPattern)?.[2] : undefined;
+  if (typeof region === 'string' && subnetworkRegion !== undefined && subnetworkRegion !== region) {
     context.addIssue({
       code: 'custom',
       path: ['subnetwork'],
-      message: `is in region ${subnetworkRegion}, not in region ${settings.region}`,
+      message: `is in region ${subnetworkRegion}, not in region ${region}`,
     });
   }
-  const scriptType = settings.startupScriptType;
-  if (settings.osType === 'windows' && scriptType === 'bash') {
+  if ((osType ?? 'linux') === 'windows' && startupScriptType === 'bash') {
     context.addIssue({
       code: 'custom',
       path: ['startupScriptType'],
       message: 'must be powershell on windows (windows-startup-script-ps1); bash scripts run only on linux',
     });
   }
-  if (settings.osType === 'linux' && scriptType === 'powershell') {
+  if ((osType ?? 'linux') === 'linux' && startupScriptType === 'powershell') {
     context.addIssue({
       code: 'custom',
       path: ['startupScriptType'],
       message: 'must be bash on linux (startup-script); powershell scripts run only on windows',
     });
   }
-  const seen = new Set<string>();
-  settings.metadata.forEach((item, index) => {
-    if (seen.has(item.key)) {
-      context.addIssue({ code: 'custom', path: ['metadata', index, 'key'], message: `repeats key ${item.key}` });
+  const seen = new Set<unknown>();
+  (Array.isArray(metadata) ? metadata : []).forEach((item: unknown, index) => {
+    const key = item !== null && typeof item === 'object' ? (item as { key?: unknown }).key : undefined;
+    if (typeof key !== 'string') return;
+    if (seen.has(key)) {
+      context.addIssue({ code: 'custom', path: ['metadata', index, 'key'], message: `repeats key ${key}` });
     }
-    seen.add(item.key);
+    seen.add(key);
   });
 }
 
@@ -293,16 +311,9 @@ export const gcpProviderSettingsSchema = z
      */
     labels: z
       .record(
+        z.string(),
         z
-          .string()
-          .regex(GCP_LABEL_KEY_PATTERN, {
-            error: 'label keys start with a lowercase letter and have at most 63 lowercase letters, digits, _ or -',
-          })
-          .refine((key) => !/^(headroom-|x_|h_)/.test(key), {
-            error: 'label keys starting with "headroom-", "x_" or "h_" are reserved by Headroom',
-          }),
-        z
-          .string()
+          .string({ error: 'must be a string' })
           .regex(GCP_LABEL_VALUE_PATTERN, {
             error: 'label values have at most 63 lowercase letters, digits, _ or -',
           })
@@ -310,10 +321,8 @@ export const gcpProviderSettingsSchema = z
             error: 'label values starting with "x_" or "h_" are reserved by Headroom (its label encoding)',
           }),
       )
-      .default({})
-      .refine((labels) => Object.keys(labels).length <= 48, {
-        error: 'at most 48 custom labels (GCP allows 64, Headroom keeps 16)',
-      }),
+      .superRefine(refineLabelKeys)
+      .default({}),
     /** Instance metadata items (`[{ key, value }]`), e.g. `enable-oslogin`. The startup-script keys are Headroom's. */
     metadata: z.array(metadataItemSchema).max(100, { error: 'at most 100 metadata items' }).default([]),
     /** Service account the instances run as, with its OAuth scopes. Default: none attached. */
@@ -342,7 +351,9 @@ export const gcpProviderSettingsSchema = z
       .max(3600, { error: 'must be ≤ 3600' })
       .default(600),
   })
-  .superRefine(refineVmSettings);
+  .superRefine((settings, context) => refineVmSettings(settings as Record<string, unknown>, context), {
+    when: () => true,
+  });
 
 /** Parsed GCP VM provider settings (defaults applied). */
 export type GcpProviderParsedSettings = z.output<typeof gcpProviderSettingsSchema>;

@@ -1,7 +1,9 @@
 import type { protos } from '@google-cloud/compute';
 import type { DNSOptions } from '@google-cloud/dns';
 
-type ClientOptions = NonNullable<ConstructorParameters<typeof import('@google-cloud/compute').InstancesClient>[0]>;
+type ClientOptions = NonNullable<
+  ConstructorParameters<typeof import('@google-cloud/compute/build/src/v1/instances_client.js').InstancesClient>[0]
+>;
 
 export type GcpInstance = protos.google.cloud.compute.v1.IInstance;
 export type GcpOperation = protos.google.cloud.compute.v1.IOperation;
@@ -164,13 +166,21 @@ function gaxClientOptions(options: GcpSdkClientOptions): ClientOptions {
 /** No retries inside the SDK: Headroom's reconciler retries retryable errors with backoff and jitter. */
 const noRetry = { retry: null, timeout: callTimeoutMs } as const;
 
-/** Creates the Compute seam on `@google-cloud/compute` (REST transport), loaded on first use. */
+/**
+ * Creates the Compute seam on `@google-cloud/compute` (REST transport), loaded on first use. Only
+ * the three v1 clients are loaded: the package index also loads every API version's static protos
+ * (30 MB), which costs seconds.
+ */
 export async function createGcpSdkComputeClient(options: GcpSdkClientOptions): Promise<GcpComputeClient> {
-  const sdk = await import('@google-cloud/compute');
+  const [{ InstancesClient }, { ZoneOperationsClient }, { MachineTypesClient }] = await Promise.all([
+    import('@google-cloud/compute/build/src/v1/instances_client.js'),
+    import('@google-cloud/compute/build/src/v1/zone_operations_client.js'),
+    import('@google-cloud/compute/build/src/v1/machine_types_client.js'),
+  ]);
   const clientOptions = gaxClientOptions(options);
-  const instances = new sdk.InstancesClient(clientOptions);
-  const operations = new sdk.ZoneOperationsClient(clientOptions);
-  const machineTypes = new sdk.MachineTypesClient(clientOptions);
+  const instances = new InstancesClient(clientOptions);
+  const operations = new ZoneOperationsClient(clientOptions);
+  const machineTypes = new MachineTypesClient(clientOptions);
   return {
     async insertInstance(input, { abortSignal }) {
       const [operation] = await callWithAbort(() => instances.insert(input, noRetry), abortSignal);

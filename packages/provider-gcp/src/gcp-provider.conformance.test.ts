@@ -33,6 +33,8 @@ providerConformanceSuite({
       subnetwork: FAKE_GCP_DEFAULTS.subnetwork,
       publicIp: true,
     });
+    // Load the SDK here (a hook with a long timeout): its first load takes seconds on a busy machine.
+    await provider.listInstances({ tags: { 'headroom-managed-by': 'warm-up' } });
     return {
       provider,
       shape: { cores: 2, memoryMb: 8192, gpus: 0 },

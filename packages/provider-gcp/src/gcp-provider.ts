@@ -90,7 +90,6 @@ export function createGcpProvider(settings: GcpProviderSettings): GcpProvider {
     diskType: parsed.diskType,
     customerManagedEncryptionKey: parsed.customerManagedEncryptionKey,
     serviceAccount: parsed.serviceAccount?.email,
-    zone: parsed.zone,
   };
 
   const getContext = () => {

@@ -130,7 +130,7 @@ export interface FakeGcpComputeServer extends FakeApiServer {
   /** Live instances by `<zone>/<name>`. */
   readonly instances: Map<string, Json>;
   /** Makes the next insert operation end DONE with this error (and create nothing). */
-  failNextOperation(error: { code: string; message: string }): void;
+  failNextOperation(error: { code: string; message: string; httpErrorStatusCode?: number }): void;
 }
 
 /** Starts the Compute Engine fake on 127.0.0.1 (plain HTTP). */
@@ -150,12 +150,18 @@ export async function startFakeGcpComputeServer(
   const instances = new Map<string, Json>();
   const operations = new Map<string, { operation: Json; waitsLeft: number; finish: () => void }>();
   const requestIds = createIdempotencyMap<Json>();
-  const failedOperations: { code: string; message: string }[] = [];
+  const failedOperations: { code: string; message: string; httpErrorStatusCode?: number }[] = [];
   let sequence = 0;
 
   const selfLink = (path: string) => `https://compute.googleapis.com/compute/v1/${path}`;
 
-  const startOperation = (operationType: string, zone: string, target: string, finish: () => void, error?: Json) => {
+  const startOperation = (
+    operationType: string,
+    zone: string,
+    target: string,
+    finish: () => void,
+    failure?: { code: string; message: string; httpErrorStatusCode?: number },
+  ) => {
     sequence += 1;
     const name = `operation-${sequence}-${operationType}`;
     const operation: Json = {
@@ -173,9 +179,9 @@ export async function startFakeGcpComputeServer(
       operation,
       waitsLeft: options.pendingWaits ?? 0,
       finish: () => {
-        if (error) {
-          operation.error = error;
-          operation.httpErrorStatusCode = 400;
+        if (failure) {
+          operation.error = { errors: [{ code: failure.code, message: failure.message }] };
+          operation.httpErrorStatusCode = failure.httpErrorStatusCode ?? 400;
         } else finish();
         operation.status = 'DONE';
         operation.progress = 100;
@@ -276,7 +282,7 @@ export async function startFakeGcpComputeServer(
             selfLink: selfLink(`projects/${project}/zones/${zone}/instances/${name}`),
           });
         },
-        failure ? { errors: [failure] } : undefined,
+        failure,
       );
     });
     if (value.conflict) {
@@ -437,7 +443,7 @@ export async function startFakeGcpComputeServer(
   return Object.assign(server, {
     endpoint: server.url,
     instances,
-    failNextOperation(error: { code: string; message: string }) {
+    failNextOperation(error: { code: string; message: string; httpErrorStatusCode?: number }) {
       failedOperations.push(error);
     },
   });

@@ -144,12 +144,12 @@ export function isGcpAbortError(error: unknown, abortSignal: AbortSignal | undef
   return error != null && typeof error === 'object' && (error as { name?: unknown }).name === 'AbortError';
 }
 
-/** The setting a "not found" / "invalid" message points at: a configured value it quotes, else its words. */
-function findField(message: string, fieldValues: Readonly<Record<string, string | undefined>>): string | undefined {
+/** The setting whose configured value an error message quotes. */
+function findQuotedField(message: string, fieldValues: Readonly<Record<string, string | undefined>>): string | undefined {
   for (const [field, value] of Object.entries(fieldValues)) {
     if (value && message.includes(value)) return field;
   }
-  return fieldByMessage.find(([pattern]) => pattern.test(message))?.[1];
+  return undefined;
 }
 
 /**
@@ -198,10 +198,13 @@ export function toGcpError(options: {
     statusCode === 404 ||
     codes.some((candidate) => /NOT_FOUND|notFound|INVALID|invalid|badRequest|forbidden|PERMISSION/.test(candidate));
   if (isConfigProblem) {
+    // A 403 is a missing permission: on a configured resource it quotes (image, network, key), else the account's.
+    const quoted = findQuotedField(facts.message, options.fieldValues ?? {});
     const field =
-      statusCode === 403 && !/not found/i.test(facts.message)
+      quoted ??
+      (statusCode === 403 && !/not found/i.test(facts.message)
         ? 'credentials'
-        : findField(facts.message, options.fieldValues ?? {});
+        : fieldByMessage.find(([pattern]) => pattern.test(facts.message))?.[1]);
     return new InvalidProviderConfigError({ providerId, ...(field ? { field } : {}), message, cause });
   }
   return new ProviderApiError({

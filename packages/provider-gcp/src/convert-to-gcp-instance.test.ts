@@ -94,7 +94,12 @@ describe('convertToGcpInstance: the Instance resource of the complete example, f
 
 describe('convertToGcpInstance: accelerators, Windows and overrides', () => {
   test('guest accelerators become zonal accelerator types and force onHostMaintenance TERMINATE', () => {
-    const instance = convertToGcpInstance({ settings: settingsOf('gcp-gpu'), name: 'gpu-1', tags, startupScript: undefined });
+    const instance = convertToGcpInstance({
+      settings: settingsOf('gcp-gpu'),
+      name: 'gpu-1',
+      tags,
+      startupScript: undefined,
+    });
     expect(instance.guestAccelerators).toEqual([
       { acceleratorType: 'zones/us-east4-a/acceleratorTypes/nvidia-tesla-t4', acceleratorCount: 1 },
     ]);
@@ -146,10 +151,15 @@ describe('convertToGcpInstance: accelerators, Windows and overrides', () => {
       startupScript: undefined,
     });
     const disks = instance.disks as { initializeParams?: { labels?: Record<string, string> } }[];
-    expect(disks[0]?.initializeParams?.labels).toMatchObject({ keep: 'me', 'headroom-intent': 'hr-0123456789abcdef0123' });
+    expect(disks[0]?.initializeParams?.labels).toMatchObject({
+      keep: 'me',
+      'headroom-intent': 'hr-0123456789abcdef0123',
+    });
     expect(disks[0]?.initializeParams?.labels?.['headroom-pool']).toMatch(/^h_[0-9a-f]{32}$/);
     expect(disks[1]).toEqual({ source: 'zones/us-east4-a/disks/shared', mode: 'READ_ONLY' });
-    expect(instance.metadata).toEqual({ items: [{ key: 'headroom-tags', value: JSON.stringify({ 'headroom-pool': longPool }) }] });
+    expect(instance.metadata).toEqual({
+      items: [{ key: 'headroom-tags', value: JSON.stringify({ 'headroom-pool': longPool }) }],
+    });
   });
 
   test('a startup script above 256 KiB is refused naming startupScript', () => {

@@ -36,7 +36,10 @@ export interface GcpComputeClient {
     input: { project: string; zone: string; instance: string; requestId: string },
     options: GcpCallOptions,
   ): Promise<GcpOperation>;
-  getInstance(input: { project: string; zone: string; instance: string }, options: GcpCallOptions): Promise<GcpInstance>;
+  getInstance(
+    input: { project: string; zone: string; instance: string },
+    options: GcpCallOptions,
+  ): Promise<GcpInstance>;
   /** `instances.aggregatedList` over every zone and page, with a server-side `filter`. */
   listInstances(
     input: { project: string; filter: string; maxResults: number },
@@ -282,8 +285,7 @@ export async function createGcpSdkDnsClient(options: GcpSdkClientOptions): Promi
   return {
     async listManagedZones({ pageToken }, { abortSignal }) {
       const [zones, nextQuery] = await callbackWithAbort(
-        (callback) =>
-          dns.getZones({ autoPaginate: false, ...(pageToken ? { pageToken } : {}) }, callback as never),
+        (callback) => dns.getZones({ autoPaginate: false, ...(pageToken ? { pageToken } : {}) }, callback as never),
         abortSignal,
       );
       return {

@@ -2,8 +2,8 @@ import type { DnsProviderV1, DnsRecord, DnsRecordType } from '@headroom/core/pro
 import {
   collectPages,
   InvalidProviderConfigError,
-  parseProviderSettings,
   ProviderApiError,
+  parseProviderSettings,
 } from '@headroom/core/provider';
 import { createGcpSdkDnsClient, type GcpDnsClient, type GcpDnsRecordSet, type GcpManagedZone } from './gcp-client.js';
 import { callGcp, GCP_PROVIDER_ID } from './gcp-error.js';

@@ -17,17 +17,30 @@ const googleBody = (code: number, reason: string, message: string, errorInfoReas
     code,
     message,
     errors: [{ message, domain: 'global', reason }],
-    ...(errorInfoReason ? { details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: errorInfoReason }] } : {}),
+    ...(errorInfoReason
+      ? { details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: errorInfoReason }] }
+      : {}),
   },
 });
 
 const map = (error: unknown, fieldValues?: Record<string, string>) =>
-  toGcpError({ operation: 'instances.insert', facts: readGcpErrorFacts(error), cause: error, ...(fieldValues ? { fieldValues } : {}) });
+  toGcpError({
+    operation: 'instances.insert',
+    facts: readGcpErrorFacts(error),
+    cause: error,
+    ...(fieldValues ? { fieldValues } : {}),
+  });
 
 describe('readGcpErrorFacts', () => {
   test('reads status, reasons and message from a GaxiosError carrying a Google error body', () => {
-    const facts = readGcpErrorFacts(gaxiosError(403, googleBody(403, 'quotaExceeded', "Quota 'CPUS' exceeded.", 'QUOTA_EXCEEDED')));
-    expect(facts).toEqual({ statusCode: 403, codes: ['quotaExceeded', 'QUOTA_EXCEEDED'], message: "Quota 'CPUS' exceeded." });
+    const facts = readGcpErrorFacts(
+      gaxiosError(403, googleBody(403, 'quotaExceeded', "Quota 'CPUS' exceeded.", 'QUOTA_EXCEEDED')),
+    );
+    expect(facts).toEqual({
+      statusCode: 403,
+      codes: ['quotaExceeded', 'QUOTA_EXCEEDED'],
+      message: "Quota 'CPUS' exceeded.",
+    });
   });
 
   test('maps a google-gax gRPC status code to its HTTP status', () => {
@@ -80,20 +93,29 @@ describe('toGcpError', () => {
 
   test('not-found resources name the setting whose value the message quotes, else its words', () => {
     const image = 'projects/ubuntu-os-cloud/global/images/nope';
-    const byValue = map(gaxiosError(404, googleBody(404, 'notFound', `The resource '${image}' was not found`)), { image });
+    const byValue = map(gaxiosError(404, googleBody(404, 'notFound', `The resource '${image}' was not found`)), {
+      image,
+    });
     expect(InvalidProviderConfigError.isInstance(byValue) && byValue.field).toBe('image');
     const byWords = map(
-      gaxiosError(400, googleBody(400, 'invalid', "Invalid value for field 'resource.networkInterfaces[0].subnetwork': 'x'")),
+      gaxiosError(
+        400,
+        googleBody(400, 'invalid', "Invalid value for field 'resource.networkInterfaces[0].subnetwork': 'x'"),
+      ),
     );
     expect(InvalidProviderConfigError.isInstance(byWords) && byWords.field).toBe('subnetwork');
-    const kms = map(gaxiosError(400, googleBody(400, 'invalid', 'Cloud KMS error when using key projects/p/.../cryptoKeys/k')));
+    const kms = map(
+      gaxiosError(400, googleBody(400, 'invalid', 'Cloud KMS error when using key projects/p/.../cryptoKeys/k')),
+    );
     expect(InvalidProviderConfigError.isInstance(kms) && kms.field).toBe('customerManagedEncryptionKey');
   });
 
   test('401 and permission errors point at the credentials', () => {
     const unauthenticated = map(gaxiosError(401, googleBody(401, 'authError', 'Invalid Credentials')));
     expect(InvalidProviderConfigError.isInstance(unauthenticated) && unauthenticated.field).toBe('credentials');
-    const forbidden = map(gaxiosError(403, googleBody(403, 'forbidden', "Required 'compute.instances.create' permission")));
+    const forbidden = map(
+      gaxiosError(403, googleBody(403, 'forbidden', "Required 'compute.instances.create' permission")),
+    );
     expect(InvalidProviderConfigError.isInstance(forbidden) && forbidden.field).toBe('credentials');
     const image = 'projects/private-images/global/images/agent';
     const imageForbidden = map(
@@ -117,8 +139,8 @@ describe('callGcp and toGcpFailure', () => {
     controller.abort(reason);
     expect(toGcpFailure({ operation: 'x', error: reason, abortSignal: controller.signal })).toBe(reason);
     const quota = new QuotaExceededError({ providerId: 'gcp', message: 'q' });
-    await expect(
-      callGcp({ operation: 'x', abortSignal: undefined, call: () => Promise.reject(quota) }),
-    ).rejects.toBe(quota);
+    await expect(callGcp({ operation: 'x', abortSignal: undefined, call: () => Promise.reject(quota) })).rejects.toBe(
+      quota,
+    );
   });
 });

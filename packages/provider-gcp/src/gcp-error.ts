@@ -145,7 +145,10 @@ export function isGcpAbortError(error: unknown, abortSignal: AbortSignal | undef
 }
 
 /** The setting whose configured value an error message quotes. */
-function findQuotedField(message: string, fieldValues: Readonly<Record<string, string | undefined>>): string | undefined {
+function findQuotedField(
+  message: string,
+  fieldValues: Readonly<Record<string, string | undefined>>,
+): string | undefined {
   for (const [field, value] of Object.entries(fieldValues)) {
     if (value && message.includes(value)) return field;
   }

@@ -33,7 +33,9 @@ describe('GCP label encoding', () => {
     expect(hashedTags).toEqual({ 'headroom-pool': long });
     expect(decodeGcpLabels({ labels, hashedTagsJson: JSON.stringify(hashedTags) })).toEqual({ 'headroom-pool': long });
     // The filter uses the same hash, so the listing still selects the instance server-side.
-    expect(buildGcpLabelFilter({ 'headroom-pool': long })).toBe(`(labels.headroom-pool = "${labels['headroom-pool']}")`);
+    expect(buildGcpLabelFilter({ 'headroom-pool': long })).toBe(
+      `(labels.headroom-pool = "${labels['headroom-pool']}")`,
+    );
   });
 
   test('labels Headroom did not write come back unchanged, also with underscores', () => {

@@ -62,9 +62,15 @@ describe('gcpProviderSettingsSchema', () => {
     expect(issuesOf({ ...base, osType: 'linux', startupScriptType: 'powershell' })).toEqual([
       'startupScriptType: must be bash on linux (startup-script); powershell scripts run only on windows',
     ]);
-    expect(issuesOf({ ...base, metadata: [{ key: 'a', value: '1' }, { key: 'a', value: '2' }] })).toEqual([
-      'metadata.1.key: repeats key a',
-    ]);
+    expect(
+      issuesOf({
+        ...base,
+        metadata: [
+          { key: 'a', value: '1' },
+          { key: 'a', value: '2' },
+        ],
+      }),
+    ).toEqual(['metadata.1.key: repeats key a']);
   });
 
   test('GCP label rules and reserved keys', () => {

@@ -115,7 +115,8 @@ const networkSchema = z
     error: 'must be a network path such as projects/my-project/global/networks/default',
   });
 
-const subnetworkPattern = /^(projects\/[a-z0-9.:-]+\/)?regions\/([a-z0-9-]+)\/subnetworks\/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const subnetworkPattern =
+  /^(projects\/[a-z0-9.:-]+\/)?regions\/([a-z0-9-]+)\/subnetworks\/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 const kmsKeyPattern =
   /^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+(\/cryptoKeyVersions\/\d+)?$/;
@@ -193,7 +194,8 @@ function refineOverride(override: Record<string, unknown>, context: z.Refinement
       context.addIssue({
         code: 'custom',
         path: [key],
-        message: 'is not a member of the Compute Engine Instance resource (REST names, e.g. scheduling, shieldedInstanceConfig)',
+        message:
+          'is not a member of the Compute Engine Instance resource (REST names, e.g. scheduling, shieldedInstanceConfig)',
       });
     }
   }

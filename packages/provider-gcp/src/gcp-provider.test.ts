@@ -3,6 +3,7 @@ import {
   InsufficientCapacityError,
   InvalidProviderConfigError,
   ProviderApiError,
+  type ProviderInstance,
   QuotaExceededError,
 } from '@headroom/core/provider';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -93,7 +94,9 @@ describe('what the SDK sends for a complete config (request shape on the wire)',
     const insert = server.requests.find((request) => request.route === 'instances.insert');
     expect(insert?.headers.authorization).toBe(`Bearer ${FAKE_GCP_DEFAULTS.accessToken}`);
     expect(insert?.path).toBe(`/compute/v1/projects/${FAKE_GCP_DEFAULTS.project}/zones/us-east4-b/instances`);
-    expect(insert?.query.requestId).toBe(convertToGcpRequestId({ idempotencyKey: options.idempotencyKey, purpose: 'insert' }));
+    expect(insert?.query.requestId).toBe(
+      convertToGcpRequestId({ idempotencyKey: options.idempotencyKey, purpose: 'insert' }),
+    );
     const labels = {
       team: 'platform',
       'headroom-managed-by': 'headroom-test',
@@ -137,7 +140,10 @@ describe('what the SDK sends for a complete config (request shape on the wire)',
       ],
     });
     expect(body.serviceAccounts).toEqual([
-      { email: 'agent@headroom-fake-1.iam.gserviceaccount.com', scopes: ['https://www.googleapis.com/auth/cloud-platform'] },
+      {
+        email: 'agent@headroom-fake-1.iam.gserviceaccount.com',
+        scopes: ['https://www.googleapis.com/auth/cloud-platform'],
+      },
     ]);
     expect(body.guestAccelerators).toEqual([
       { acceleratorType: 'zones/us-east4-b/acceleratorTypes/nvidia-tesla-t4', acceleratorCount: 2 },
@@ -200,7 +206,11 @@ describe('operations', () => {
       endpoint: stuck.endpoint,
       authClient: createFakeGcpAuthClient(FAKE_GCP_DEFAULTS.accessToken),
       clock: { now: () => nowMs },
-      timers: { sleep: async (ms) => void (nowMs += ms) },
+      timers: {
+        sleep: async (ms) => {
+          nowMs += ms;
+        },
+      },
       region: 'us-east4',
       zone: 'us-east4-b',
       maxInstances: 1,
@@ -309,11 +319,14 @@ describe('errors name the setting', () => {
 describe('listing', () => {
   test('lists across pages and zones, filtered by every tag, with states and shapes', async () => {
     const gcp = provider();
-    const created = [];
-    for (let index = 0; index < 3; index++) created.push(await gcp.createInstance(createOptions({ pool: 'Pool.Paged' })));
+    const created: ProviderInstance[] = [];
+    for (let index = 0; index < 3; index++)
+      created.push(await gcp.createInstance(createOptions({ pool: 'Pool.Paged' })));
     await gcp.createInstance(createOptions({ pool: 'other' }));
     const listed = await gcp.listInstances({ tags: { [HEADROOM_TAGS.pool]: 'Pool.Paged' } });
-    expect(listed.map((instance) => instance.instanceId).sort()).toEqual(created.map((instance) => instance.instanceId).sort());
+    expect(listed.map((instance) => instance.instanceId).sort()).toEqual(
+      created.map((instance) => instance.instanceId).sort(),
+    );
     for (const instance of listed) {
       expect(instance.tags[HEADROOM_TAGS.pool]).toBe('Pool.Paged');
       expect(instance.shape).toEqual({ cores: 2, memoryMb: 8192, gpus: 0 });

@@ -9,16 +9,12 @@ import type {
 import {
   HEADROOM_TAGS,
   matchesTags,
-  parseProviderSettings,
   ProviderApiError,
+  parseProviderSettings,
   systemClock,
   systemTimers,
 } from '@headroom/core/provider';
-import {
-  convertToGcpInstance,
-  convertToGcpRequestId,
-  toGcpInstanceName,
-} from './convert-to-gcp-instance.js';
+import { convertToGcpInstance, convertToGcpRequestId, toGcpInstanceName } from './convert-to-gcp-instance.js';
 import {
   createGcpSdkComputeClient,
   type GcpComputeClient,
@@ -38,12 +34,7 @@ import {
 import { buildGcpLabelFilter, decodeGcpLabels } from './gcp-labels.js';
 import { type GcpProviderSettings, gcpProviderSettingsSchema } from './gcp-provider-settings.js';
 import { resolveGcpClientOptions } from './gcp-setting.js';
-import {
-  lastPathSegment,
-  mapGcpInstance,
-  mapGcpMachineTypeShape,
-  parseGcpInstanceId,
-} from './map-gcp-instance.js';
+import { lastPathSegment, mapGcpInstance, mapGcpMachineTypeShape, parseGcpInstanceId } from './map-gcp-instance.js';
 
 /** The Compute Engine adapter. */
 export interface GcpProvider extends ComputeProviderV1 {
@@ -195,7 +186,8 @@ export function createGcpProvider(settings: GcpProviderSettings): GcpProvider {
     const found = await callGcp({
       operation: 'instances.aggregatedList',
       abortSignal,
-      call: () => client.listInstances({ project, filter: buildGcpLabelFilter(tags), maxResults: 500 }, { abortSignal }),
+      call: () =>
+        client.listInstances({ project, filter: buildGcpLabelFilter(tags), maxResults: 500 }, { abortSignal }),
     });
     if (found.length > maxListedInstances) {
       throw new ProviderApiError({
@@ -281,7 +273,12 @@ export function createGcpProvider(settings: GcpProviderSettings): GcpProvider {
       let operation: GcpOperation;
       try {
         operation = await client.deleteInstance(
-          { project, zone, instance: name, requestId: convertToGcpRequestId({ idempotencyKey: instanceId, purpose: 'delete' }) },
+          {
+            project,
+            zone,
+            instance: name,
+            requestId: convertToGcpRequestId({ idempotencyKey: instanceId, purpose: 'delete' }),
+          },
           { abortSignal },
         );
       } catch (error) {
@@ -312,4 +309,3 @@ export function createGcpProvider(settings: GcpProviderSettings): GcpProvider {
     },
   } satisfies GcpProvider;
 }
-

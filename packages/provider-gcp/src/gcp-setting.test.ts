@@ -3,7 +3,10 @@ import { InvalidProviderConfigError } from '@headroom/core/provider';
 import { describe, expect, test } from 'vitest';
 import { parseGcpServiceAccountKey, resolveGcpClientOptions } from './gcp-setting.js';
 
-const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+  type: 'pkcs8',
+  format: 'pem',
+}) as string;
 const keyJson = JSON.stringify({
   type: 'service_account',
   project_id: 'pensive-voice-547511',

@@ -1,4 +1,10 @@
-import { createFakeApiServer, type FakeApiRequest, type FakeApiResponse, type FakeApiServer, paginate } from '@headroom/testkit';
+import {
+  createFakeApiServer,
+  type FakeApiRequest,
+  type FakeApiResponse,
+  type FakeApiServer,
+  paginate,
+} from '@headroom/testkit';
 import { FAKE_GCP_DEFAULTS, googleError } from './fake-gcp-server.js';
 
 /**
@@ -46,7 +52,13 @@ export async function startFakeGcpDnsServer(options: {
   const recordSets = new Map<string, RecordSet[]>();
   for (const zone of options.managedZones) {
     recordSets.set(zone.name, [
-      { kind: 'dns#resourceRecordSet', name: zone.dnsName, type: 'NS', ttl: 21_600, rrdatas: ['ns-cloud-a1.googledomains.com.'] },
+      {
+        kind: 'dns#resourceRecordSet',
+        name: zone.dnsName,
+        type: 'NS',
+        ttl: 21_600,
+        rrdatas: ['ns-cloud-a1.googledomains.com.'],
+      },
       {
         kind: 'dns#resourceRecordSet',
         name: zone.dnsName,
@@ -60,7 +72,14 @@ export async function startFakeGcpDnsServer(options: {
 
   const zoneOf = (request: FakeApiRequest): RecordSet[] | FakeApiResponse => {
     const zone = recordSets.get(request.params.managedZone ?? '');
-    return zone ?? googleError({ status: 404, reason: 'notFound', message: `The 'parameters.managedZone' resource named '${request.params.managedZone}' does not exist.` });
+    return (
+      zone ??
+      googleError({
+        status: 404,
+        reason: 'notFound',
+        message: `The 'parameters.managedZone' resource named '${request.params.managedZone}' does not exist.`,
+      })
+    );
   };
 
   const pageOf = <Item>(items: Item[], request: FakeApiRequest) => {
@@ -80,7 +99,11 @@ export async function startFakeGcpDnsServer(options: {
     const page = pageOf(matching, request);
     return {
       status: 200,
-      body: { kind: 'dns#resourceRecordSetsListResponse', rrsets: page.page, ...(page.nextToken ? { nextPageToken: page.nextToken } : {}) },
+      body: {
+        kind: 'dns#resourceRecordSetsListResponse',
+        rrsets: page.page,
+        ...(page.nextToken ? { nextPageToken: page.nextToken } : {}),
+      },
     };
   };
 
@@ -91,35 +114,70 @@ export async function startFakeGcpDnsServer(options: {
     const additions = body.additions ?? [];
     const deletions = body.deletions ?? [];
     if (additions.length === 0 && deletions.length === 0) {
-      return googleError({ status: 400, reason: 'required', message: "The 'entity.change' parameter is required but was missing." });
+      return googleError({
+        status: 400,
+        reason: 'required',
+        message: "The 'entity.change' parameter is required but was missing.",
+      });
     }
     const next = [...zone];
     for (const [index, deletion] of deletions.entries()) {
-      const position = next.findIndex((recordSet) => key(recordSet) === key({ name: String(deletion.name), type: String(deletion.type) }));
+      const position = next.findIndex(
+        (recordSet) => key(recordSet) === key({ name: String(deletion.name), type: String(deletion.type) }),
+      );
       if (position < 0) {
-        return googleError({ status: 404, reason: 'notFound', message: `The resource 'entity.change.deletions[${index}]' named '${deletion.name} (${deletion.type})' does not exist.` });
+        return googleError({
+          status: 404,
+          reason: 'notFound',
+          message: `The resource 'entity.change.deletions[${index}]' named '${deletion.name} (${deletion.type})' does not exist.`,
+        });
       }
       if (!sameRecordSet(next[position] as RecordSet, deletion)) {
-        return googleError({ status: 412, reason: 'conditionNotMet', message: `Precondition not met for 'entity.change.deletions[${index}]'` });
+        return googleError({
+          status: 412,
+          reason: 'conditionNotMet',
+          message: `Precondition not met for 'entity.change.deletions[${index}]'`,
+        });
       }
       next.splice(position, 1);
     }
     for (const [index, addition] of additions.entries()) {
       const name = String(addition.name ?? '');
       if (!name.endsWith('.') || typeof addition.ttl !== 'number' || !Array.isArray(addition.rrdatas)) {
-        return googleError({ status: 400, reason: 'invalid', message: `Invalid value for 'entity.change.additions[${index}]'` });
+        return googleError({
+          status: 400,
+          reason: 'invalid',
+          message: `Invalid value for 'entity.change.additions[${index}]'`,
+        });
       }
       if (addition.type === 'CNAME' && addition.rrdatas.some((rrdata) => !String(rrdata).endsWith('.'))) {
-        return googleError({ status: 400, reason: 'invalid', message: `Invalid value for 'entity.change.additions[${index}].rrdata': CNAME targets must be absolute` });
+        return googleError({
+          status: 400,
+          reason: 'invalid',
+          message: `Invalid value for 'entity.change.additions[${index}].rrdata': CNAME targets must be absolute`,
+        });
       }
       if (next.some((recordSet) => key(recordSet) === key({ name, type: String(addition.type) }))) {
-        return googleError({ status: 409, reason: 'alreadyExists', message: `The resource 'entity.change.additions[${index}]' named '${name} (${addition.type})' already exists` });
+        return googleError({
+          status: 409,
+          reason: 'alreadyExists',
+          message: `The resource 'entity.change.additions[${index}]' named '${name} (${addition.type})' already exists`,
+        });
       }
-      next.push({ kind: 'dns#resourceRecordSet', name: name.toLowerCase(), type: String(addition.type), ttl: addition.ttl, rrdatas: addition.rrdatas.map(String) });
+      next.push({
+        kind: 'dns#resourceRecordSet',
+        name: name.toLowerCase(),
+        type: String(addition.type),
+        ttl: addition.ttl,
+        rrdatas: addition.rrdatas.map(String),
+      });
     }
     recordSets.set(request.params.managedZone ?? '', next);
     changeSequence += 1;
-    return { status: 200, body: { kind: 'dns#change', id: String(changeSequence), status: 'done', additions, deletions } };
+    return {
+      status: 200,
+      body: { kind: 'dns#change', id: String(changeSequence), status: 'done', additions, deletions },
+    };
   };
 
   const base = '/dns/v1/projects/:project';
@@ -127,7 +185,11 @@ export async function startFakeGcpDnsServer(options: {
     tls: true,
     authenticate: (request) => {
       if (request.headers.authorization !== `Bearer ${accessToken}`) {
-        return googleError({ status: 401, reason: 'authError', message: 'Request had invalid authentication credentials.' });
+        return googleError({
+          status: 401,
+          reason: 'authError',
+          message: 'Request had invalid authentication credentials.',
+        });
       }
       if (request.path.startsWith('/dns/v1/projects/') && !request.path.startsWith(`/dns/v1/projects/${project}/`)) {
         return googleError({ status: 403, reason: 'forbidden', message: 'The caller does not have permission' });
@@ -151,8 +213,18 @@ export async function startFakeGcpDnsServer(options: {
           };
         },
       },
-      { name: 'resourceRecordSets.list', method: 'GET', path: `${base}/managedZones/:managedZone/rrsets`, handler: listRecordSets },
-      { name: 'changes.create', method: 'POST', path: `${base}/managedZones/:managedZone/changes`, handler: createChange },
+      {
+        name: 'resourceRecordSets.list',
+        method: 'GET',
+        path: `${base}/managedZones/:managedZone/rrsets`,
+        handler: listRecordSets,
+      },
+      {
+        name: 'changes.create',
+        method: 'POST',
+        path: `${base}/managedZones/:managedZone/changes`,
+        handler: createChange,
+      },
     ],
   });
   return Object.assign(server, { endpoint: server.url, recordSets });

@@ -236,7 +236,10 @@ export async function startFakeGcpComputeServer(
     }
     const scheduling = (body.scheduling as Json | undefined) ?? {};
     if (accelerators.length > 0 && scheduling.onHostMaintenance !== 'TERMINATE') {
-      return invalid('resource.scheduling.onHostMaintenance', 'Instances with guest accelerators do not support live migration.');
+      return invalid(
+        'resource.scheduling.onHostMaintenance',
+        'Instances with guest accelerators do not support live migration.',
+      );
     }
     return undefined;
   };
@@ -343,7 +346,8 @@ export async function startFakeGcpComputeServer(
     };
     for (const [key, instance] of page.page) {
       const scope = `zones/${key.slice(0, key.indexOf('/'))}`;
-      const scoped = (items[scope] = items[scope]?.instances ? items[scope] : { instances: [] });
+      const scoped = items[scope]?.instances ? (items[scope] as Json) : { instances: [] };
+      items[scope] = scoped;
       (scoped.instances as Json[]).push(instance);
     }
     return {
@@ -385,7 +389,12 @@ export async function startFakeGcpComputeServer(
           }),
     faultResponse: computeFaultResponse,
     routes: [
-      { name: 'instances.insert', method: 'POST', path: `${base}/zones/:zone/instances`, handler: projectGuard(insertInstance) },
+      {
+        name: 'instances.insert',
+        method: 'POST',
+        path: `${base}/zones/:zone/instances`,
+        handler: projectGuard(insertInstance),
+      },
       {
         name: 'instances.get',
         method: 'GET',

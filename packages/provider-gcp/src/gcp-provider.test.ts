@@ -253,6 +253,20 @@ describe('operations', () => {
   });
 });
 
+describe('after the insert', () => {
+  test('an instance gone right after its insert finished is a non-retryable API error, not a config error', async () => {
+    const gcp = provider();
+    server.failNext({
+      route: 'instances.get',
+      fault: { status: 404, body: { error: { code: 404, message: 'not found', errors: [{ reason: 'notFound' }] } } },
+    });
+    const error = await rejection(gcp.createInstance(createOptions()));
+    expect(ProviderApiError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ statusCode: 404, isRetryable: false });
+    expect((error as Error).message).toMatch(/was inserted but is gone/);
+  });
+});
+
 describe('idempotent create', () => {
   test('a retried create whose label lookup misses is answered by the requestId replay', async () => {
     const gcp = provider();

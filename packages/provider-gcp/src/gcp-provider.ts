@@ -31,7 +31,7 @@ import {
   toGcpError,
   toGcpFailure,
 } from './gcp-error.js';
-import { buildGcpLabelFilter, decodeGcpLabels } from './gcp-labels.js';
+import { buildGcpLabelFilter, decodeGcpLabels, GCP_TAGS_METADATA_KEY } from './gcp-labels.js';
 import { type GcpProviderSettings, gcpProviderSettingsSchema } from './gcp-provider-settings.js';
 import { resolveGcpClientOptions } from './gcp-setting.js';
 import { lastPathSegment, mapGcpInstance, mapGcpMachineTypeShape, parseGcpInstanceId } from './map-gcp-instance.js';
@@ -205,14 +205,23 @@ export function createGcpProvider(settings: GcpProviderSettings): GcpProvider {
     return listed[0];
   };
 
-  const getZoned = async (zone: string, name: string, abortSignal: AbortSignal | undefined) => {
+  /** The instance an insert made; one that is gone again is an API error, not a config error. */
+  const getInserted = async (zone: string, name: string, abortSignal: AbortSignal | undefined) => {
     const { client, project } = await getContext();
-    const instance: GcpInstance = await callGcp({
-      operation: 'instances.get',
-      abortSignal,
-      call: () => client.getInstance({ project, zone, instance: name }, { abortSignal }),
-    });
-    return { zone, instance };
+    try {
+      const instance: GcpInstance = await client.getInstance({ project, zone, instance: name }, { abortSignal });
+      return { zone, instance };
+    } catch (error) {
+      if (readGcpErrorFacts(error).statusCode !== 404)
+        throw toGcpFailure({ operation: 'instances.get', error, abortSignal });
+      throw new ProviderApiError({
+        providerId: GCP_PROVIDER_ID,
+        message: `instance ${zone}/${name} was inserted but is gone (deleted or preempted meanwhile)`,
+        statusCode: 404,
+        isRetryable: false,
+        cause: error,
+      });
+    }
   };
 
   /** Inserts and waits; a name already taken by this intent's instance counts as created. */
@@ -235,8 +244,11 @@ export function createGcpProvider(settings: GcpProviderSettings): GcpProvider {
       const nameTaken = facts.statusCode === 409 || facts.codes.includes('alreadyExists');
       if (!nameTaken) throw toGcpFailure({ operation: 'instances.insert', error, abortSignal, fieldValues });
       // The name is taken: by this intent's instance (a lost response), or by another instance.
-      const existing = await getZoned(zone, name, abortSignal);
-      const existingTags = decodeGcpLabels({ labels: existing.instance.labels });
+      const existing = await getInserted(zone, name, abortSignal);
+      const existingTags = decodeGcpLabels({
+        labels: existing.instance.labels,
+        hashedTagsJson: existing.instance.metadata?.items?.find((item) => item.key === GCP_TAGS_METADATA_KEY)?.value,
+      });
       if (existingTags[HEADROOM_TAGS.intent] !== idempotencyKey) {
         throw new ProviderApiError({
           providerId: GCP_PROVIDER_ID,
@@ -249,7 +261,7 @@ export function createGcpProvider(settings: GcpProviderSettings): GcpProvider {
       return existing;
     }
     await waitForOperation({ operation, zone, what: 'instances.insert', abortSignal });
-    return getZoned(zone, name, abortSignal);
+    return getInserted(zone, name, abortSignal);
   };
 
   return {

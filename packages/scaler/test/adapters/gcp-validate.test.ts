@@ -33,7 +33,10 @@ describe('headroom validate: gcp providers', () => {
         '      scheduling: { provisioningModel: STANDARD }\n      labels: { a: b }\n      metadata: { items: [] }\n      name: mine\n      minCpuPlatfrom: x',
       )
       .replace('    startupScriptType: powershell', '    startupScriptType: bash\n    publicIP: true')
-      .replace('      - { key: enable-oslogin, value: "TRUE" }', '      - { key: enable-oslogin, value: "TRUE" }\n      - { key: startup-script, value: echo }')
+      .replace(
+        '      - { key: enable-oslogin, value: "TRUE" }',
+        '      - { key: enable-oslogin, value: "TRUE" }\n      - { key: startup-script, value: echo }',
+      )
       .replace('acceleratorCount: 1 }', 'acceleratorCount: 0 }')
       .replace('    managedZone: agents-example-com', '    managedZone: Agents_Example\n    credential: x');
     const path = join(directory, 'bad.yaml');

@@ -1,0 +1,89 @@
+import type { KeystoneSession } from './keystone-session.js';
+
+/** A Cinder volume as `GET /volumes/{id}` returns it. */
+export interface CinderVolume {
+  id: string;
+  name?: string;
+  status: string;
+  metadata?: Record<string, string>;
+}
+
+/** Creates a bootable volume from an image. */
+export async function createCinderVolume(options: {
+  session: KeystoneSession;
+  name: string;
+  sizeGb: number;
+  imageId: string;
+  volumeType?: string | undefined;
+  availabilityZone?: string | undefined;
+  metadata: Record<string, string>;
+  abortSignal?: AbortSignal | undefined;
+}): Promise<CinderVolume> {
+  const response = await options.session.request({
+    service: 'volume',
+    method: 'POST',
+    path: '/volumes',
+    body: {
+      volume: {
+        name: options.name,
+        size: options.sizeGb,
+        imageRef: options.imageId,
+        metadata: options.metadata,
+        ...(options.volumeType ? { volume_type: options.volumeType } : {}),
+        ...(options.availabilityZone ? { availability_zone: options.availabilityZone } : {}),
+      },
+    },
+    abortSignal: options.abortSignal,
+  });
+  return (response.body as { volume: CinderVolume }).volume;
+}
+
+/** One volume, or `undefined` when Cinder answers 404. */
+export async function getCinderVolume(options: {
+  session: KeystoneSession;
+  volumeId: string;
+  abortSignal?: AbortSignal | undefined;
+}): Promise<CinderVolume | undefined> {
+  const response = await options.session.request({
+    service: 'volume',
+    method: 'GET',
+    path: `/volumes/${encodeURIComponent(options.volumeId)}`,
+    abortSignal: options.abortSignal,
+    acceptStatuses: [404],
+  });
+  return response.status === 404 ? undefined : (response.body as { volume: CinderVolume }).volume;
+}
+
+/** Volumes carrying a metadata key with a value (filtered by Cinder, checked again here). */
+export async function findCinderVolumes(options: {
+  session: KeystoneSession;
+  key: string;
+  value: string;
+  abortSignal?: AbortSignal | undefined;
+}): Promise<CinderVolume[]> {
+  const query = new URLSearchParams({ metadata: JSON.stringify({ [options.key]: options.value }) });
+  const response = await options.session.request({
+    service: 'volume',
+    method: 'GET',
+    path: `/volumes/detail?${query}`,
+    abortSignal: options.abortSignal,
+  });
+  const volumes = (response.body as { volumes?: CinderVolume[] })?.volumes ?? [];
+  return volumes.filter((volume) => volume.metadata?.[options.key] === options.value);
+}
+
+/** Deletes a volume; `false` when it was already gone (404). */
+export async function deleteCinderVolume(options: {
+  session: KeystoneSession;
+  volumeId: string;
+  abortSignal?: AbortSignal | undefined;
+}): Promise<boolean> {
+  const response = await options.session.request({
+    service: 'volume',
+    method: 'DELETE',
+    path: `/volumes/${encodeURIComponent(options.volumeId)}`,
+    abortSignal: options.abortSignal,
+    acceptStatuses: [404],
+  });
+  return response.status !== 404;
+}

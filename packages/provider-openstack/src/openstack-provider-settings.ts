@@ -36,15 +36,16 @@ const nameSchema = (what: string) =>
 /** Nova metadata: at most 128 items, keys and values at most 255 characters. */
 const metadataSchema = z
   .record(
-    z
-      .string()
-      .min(1)
-      .max(255, { error: 'metadata keys are at most 255 characters' })
-      .refine((key) => !key.startsWith('headroom-'), {
-        error: 'metadata keys starting with "headroom-" are reserved by Headroom',
-      }),
+    z.string().min(1).max(255, { error: 'metadata keys are at most 255 characters' }),
     z.string({ error: 'metadata values must be strings' }).max(255, { error: 'metadata values are at most 255 characters' }),
   )
+  .superRefine((metadata, context) => {
+    for (const key of Object.keys(metadata)) {
+      if (key.startsWith('headroom-')) {
+        context.addIssue({ code: 'custom', path: [key], message: 'keys starting with "headroom-" are reserved by Headroom' });
+      }
+    }
+  })
   .refine((metadata) => Object.keys(metadata).length <= 120, {
     error: 'at most 120 metadata items (Nova allows 128, Headroom uses 4)',
   });

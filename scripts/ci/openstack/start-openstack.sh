@@ -151,8 +151,6 @@ key_repository = ${state}/fernet-keys
 key_repository = ${state}/fernet-keys
 [credential]
 key_repository = ${state}/credential-keys
-[access_rules_config]
-permissive = true
 CONF
 keystone_manage=(keystone-manage --config-file "${state}/keystone.conf")
 "${keystone_manage[@]}" db_sync

@@ -1,4 +1,5 @@
 import type { Clock } from '@headroom/core/provider';
+import { KEYSTONE_TOKEN_OPERATION } from './openstack-error.js';
 import { type OpenstackFetch, OpenstackHttpError, type OpenstackResponse, sendOpenstackRequest } from './openstack-http.js';
 
 /** Services the adapter calls, by the catalog types it looks for (first found wins). */
@@ -116,7 +117,7 @@ export function createKeystoneSession(options: KeystoneSessionOptions): Keystone
       fetch: options.fetch,
       method: 'POST',
       url: `${options.identityEndpoint}/auth/tokens`,
-      operation: 'POST identity /auth/tokens',
+      operation: KEYSTONE_TOKEN_OPERATION,
       headers: {},
       body: authBody(await options.credentials()),
       timeoutMs: options.timeoutMs,
@@ -129,7 +130,7 @@ export function createKeystoneSession(options: KeystoneSessionOptions): Keystone
     const projectId = body?.token?.project?.id;
     if (!token || !projectId) {
       throw new OpenstackHttpError({
-        operation: 'POST identity /auth/tokens',
+        operation: KEYSTONE_TOKEN_OPERATION,
         status: response.status,
         message: 'Keystone issued no project-scoped token (is the user a member of the project?)',
       });
@@ -198,7 +199,17 @@ export function createKeystoneSession(options: KeystoneSessionOptions): Keystone
         // A revoked or expired token: issue a new one and retry once.
         if (!OpenstackHttpError.isInstance(error) || error.status !== 401) throw error;
         if (current === token) current = undefined;
-        return send(await getToken(request.abortSignal), request);
+        try {
+          return await send(await getToken(request.abortSignal), request);
+        } catch (retryError) {
+          if (!OpenstackHttpError.isInstance(retryError) || retryError.status !== 401) throw retryError;
+          throw new OpenstackHttpError({
+            operation: retryError.operation,
+            status: 401,
+            message: `refused a freshly issued token (${retryError.message}); do the credential's roles or access rules allow this call?`,
+            cause: retryError,
+          });
+        }
       }
     },
     async projectId(abortSignal) {

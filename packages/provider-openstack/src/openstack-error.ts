@@ -8,6 +8,8 @@ import {
 import { OpenstackHttpError } from './openstack-http.js';
 
 export const OPENSTACK_PROVIDER_ID = 'openstack';
+/** The `operation` of Keystone token requests. */
+export const KEYSTONE_TOKEN_OPERATION = 'POST identity /auth/tokens';
 
 /** Nova's fault when the scheduler finds no host for the flavor (exhausted capacity). */
 export const NO_VALID_HOST_PATTERN = /no valid host was found/i;
@@ -71,7 +73,8 @@ export async function callOpenstack<T>(call: () => Promise<T>, context: { operat
 
 /** Keystone refused the credentials: an InvalidProviderConfigError naming the secret setting. */
 export function mapKeystoneError(error: unknown, secretField: string): unknown {
-  if (OpenstackHttpError.isInstance(error) && (error.status === 401 || error.status === 404)) {
+  const isTokenIssue = OpenstackHttpError.isInstance(error) && error.operation === KEYSTONE_TOKEN_OPERATION;
+  if (isTokenIssue && (error.status === 401 || error.status === 404)) {
     const field = error.status === 404 ? 'identityEndpoint' : secretField;
     return new InvalidProviderConfigError({
       providerId: OPENSTACK_PROVIDER_ID,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { checkProviderSettings, InvalidProviderConfigError } from '@headroom/core/provider';
 import { describe, expect, test } from 'vitest';
 import { createOpenstackProvider } from './openstack-provider.js';
@@ -102,4 +103,11 @@ describe('openstack settings', () => {
     expect(InvalidProviderConfigError.isInstance(caught)).toBe(true);
     expect((caught as InvalidProviderConfigError).field).toBe('maxInstances');
   });
+});
+
+test('the README shows examples/providers/openstack.yaml verbatim', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const example = readFileSync(new URL('../../../examples/providers/openstack.yaml', import.meta.url), 'utf8');
+  const block = readme.match(/<!-- openstack-example:start -->\n```yaml\n([\s\S]*?)```\n<!-- openstack-example:end -->/);
+  expect(block?.[1]).toBe(example);
 });

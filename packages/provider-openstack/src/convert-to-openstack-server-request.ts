@@ -26,7 +26,9 @@ function networks(networkId: string): unknown {
  * then `name`, the metadata keys and one server per request.
  * @throws InvalidProviderConfigError when the startup script is larger than Nova accepts.
  */
-export function convertToOpenstackServerRequest(options: ConvertToOpenstackServerRequestOptions): Record<string, unknown> {
+export function convertToOpenstackServerRequest(
+  options: ConvertToOpenstackServerRequestOptions,
+): Record<string, unknown> {
   const { settings } = options;
   const server: Record<string, unknown> = {
     flavorRef: options.flavorId,
@@ -61,7 +63,11 @@ export function convertToOpenstackServerRequest(options: ConvertToOpenstackServe
     }
     server.user_data = userData;
   }
-  const { 'os:scheduler_hints': schedulerHints, metadata: overrideMetadata, ...override } = settings.configOverride ?? {};
+  const {
+    'os:scheduler_hints': schedulerHints,
+    metadata: overrideMetadata,
+    ...override
+  } = settings.configOverride ?? {};
   Object.assign(server, override);
   server.name = options.name;
   server.metadata = { ...(overrideMetadata as Record<string, string> | undefined), ...options.metadata };

@@ -1,7 +1,7 @@
-export { type OpenstackFetch, OpenstackHttpError } from './openstack-http.js';
 export type { OpenstackInstance } from './map-openstack-server.js';
-export { type OpenstackAccessRule, OPENSTACK_ACCESS_RULES } from './openstack-access-rules.js';
+export { OPENSTACK_ACCESS_RULES, type OpenstackAccessRule } from './openstack-access-rules.js';
 export { adapter } from './openstack-adapter.js';
+export { type OpenstackFetch, OpenstackHttpError } from './openstack-http.js';
 export { createOpenstackProvider, type OpenstackProvider } from './openstack-provider.js';
 export {
   DEFAULT_NOVA_MICROVERSION,

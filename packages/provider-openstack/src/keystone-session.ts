@@ -1,6 +1,11 @@
 import type { Clock } from '@headroom/core/provider';
 import { KEYSTONE_TOKEN_OPERATION } from './openstack-error.js';
-import { type OpenstackFetch, OpenstackHttpError, type OpenstackResponse, sendOpenstackRequest } from './openstack-http.js';
+import {
+  type OpenstackFetch,
+  OpenstackHttpError,
+  type OpenstackResponse,
+  sendOpenstackRequest,
+} from './openstack-http.js';
 
 /** Services the adapter calls, by the catalog types it looks for (first found wins). */
 export const OPENSTACK_SERVICE_TYPES = {

@@ -20,7 +20,16 @@ export interface OpenstackInstance extends ProviderInstance {
 }
 
 const pendingStatuses = new Set(['BUILD', 'REBUILD']);
-const runningStatuses = new Set(['ACTIVE', 'REBOOT', 'HARD_REBOOT', 'RESIZE', 'VERIFY_RESIZE', 'REVERT_RESIZE', 'MIGRATING', 'PASSWORD']);
+const runningStatuses = new Set([
+  'ACTIVE',
+  'REBOOT',
+  'HARD_REBOOT',
+  'RESIZE',
+  'VERIFY_RESIZE',
+  'REVERT_RESIZE',
+  'MIGRATING',
+  'PASSWORD',
+]);
 const goneStatuses = new Set(['DELETED', 'SOFT_DELETED']);
 
 /** Whether Nova still counts the server (DELETED and SOFT_DELETED servers are gone). */

@@ -87,14 +87,18 @@ export async function findNovaFlavorId(options: {
         path: `/flavors?${query}`,
         abortSignal: options.abortSignal,
       });
-      const page = response.body as { flavors?: Array<{ id: string; name: string }>; flavors_links?: Array<{ rel?: string }> };
+      const page = response.body as {
+        flavors?: Array<{ id: string; name: string }>;
+        flavors_links?: Array<{ rel?: string }>;
+      };
       const items = page?.flavors ?? [];
       const hasNext = page?.flavors_links?.some((link) => link.rel === 'next') ?? false;
       return { items, nextToken: hasNext ? items.at(-1)?.id : undefined };
     },
   });
-  return (flavors.find((flavor) => flavor.name === options.flavor) ?? flavors.find((flavor) => flavor.id === options.flavor))
-    ?.id;
+  return (
+    flavors.find((flavor) => flavor.name === options.flavor) ?? flavors.find((flavor) => flavor.id === options.flavor)
+  )?.id;
 }
 
 /** Escapes a literal for Nova's `name` filter (a regular expression) and anchors it. */

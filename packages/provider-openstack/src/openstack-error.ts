@@ -44,7 +44,10 @@ export function mapOpenstackError(error: unknown, context: { operation?: string 
   if (NO_VALID_HOST_PATTERN.test(error.message)) {
     return new InsufficientCapacityError({ providerId, message, cause: error });
   }
-  if ((status === 403 && quotaPattern.test(error.message)) || (status === 413 && error.retryAfterSeconds === undefined)) {
+  if (
+    (status === 403 && quotaPattern.test(error.message)) ||
+    (status === 413 && error.retryAfterSeconds === undefined)
+  ) {
     return new QuotaExceededError({ providerId, message, cause: error });
   }
   if (status === 400) {

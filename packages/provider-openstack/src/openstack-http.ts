@@ -52,7 +52,10 @@ const maxMessageLength = 500;
 /** The service's own error message out of an error body (Nova, Cinder, Keystone, Glance shapes). */
 export function extractOpenstackMessage(body: unknown): string | undefined {
   if (typeof body === 'string') {
-    const text = body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+    const text = body
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
     return text === '' ? undefined : text.slice(0, maxMessageLength);
   }
   if (typeof body !== 'object' || body === null) return undefined;
@@ -60,7 +63,7 @@ export function extractOpenstackMessage(body: unknown): string | undefined {
   if (typeof record.message === 'string') return record.message.slice(0, maxMessageLength);
   for (const value of Object.values(record)) {
     if (typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string') {
-      return ((value as { message: string }).message).slice(0, maxMessageLength);
+      return (value as { message: string }).message.slice(0, maxMessageLength);
     }
   }
   return undefined;

@@ -35,7 +35,9 @@ const complete = {
 };
 
 const issuesOf = (settings: unknown) =>
-  checkProviderSettings({ schema: openstackProviderSettingsSchema, settings }).map((issue) => `${issue.path}: ${issue.message}`);
+  checkProviderSettings({ schema: openstackProviderSettingsSchema, settings }).map(
+    (issue) => `${issue.path}: ${issue.message}`,
+  );
 
 describe('openstack settings', () => {
   test('a complete config with every seed field is valid', () => {
@@ -108,6 +110,8 @@ describe('openstack settings', () => {
 test('the README shows examples/providers/openstack.yaml verbatim', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   const example = readFileSync(new URL('../../../examples/providers/openstack.yaml', import.meta.url), 'utf8');
-  const block = readme.match(/<!-- openstack-example:start -->\n```yaml\n([\s\S]*?)```\n<!-- openstack-example:end -->/);
+  const block = readme.match(
+    /<!-- openstack-example:start -->\n```yaml\n([\s\S]*?)```\n<!-- openstack-example:end -->/,
+  );
   expect(block?.[1]).toBe(example);
 });

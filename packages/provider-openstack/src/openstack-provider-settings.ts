@@ -13,15 +13,13 @@ const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]']);
  * An endpoint URL. The seed requires endpoints with trusted TLS certificates: `http:` is accepted
  * only on loopback (test stacks); anything else must be `https:`.
  */
-const endpointSchema = z
-  .url({ error: 'must be a URL such as https://openstack.example.com:5000/v3' })
-  .refine(
-    (value) => {
-      const url = new URL(value);
-      return url.protocol === 'https:' || (url.protocol === 'http:' && loopbackHosts.has(url.hostname));
-    },
-    { error: 'must be https:// (plain http:// is accepted only for 127.0.0.1/localhost)' },
-  );
+const endpointSchema = z.url({ error: 'must be a URL such as https://openstack.example.com:5000/v3' }).refine(
+  (value) => {
+    const url = new URL(value);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && loopbackHosts.has(url.hostname));
+  },
+  { error: 'must be https:// (plain http:// is accepted only for 127.0.0.1/localhost)' },
+);
 
 const microversionSchema = z
   .string({ error: 'must be a compute microversion such as 2.79' })
@@ -31,18 +29,27 @@ const microversionSchema = z
   });
 
 const nameSchema = (what: string) =>
-  z.string({ error: `must be ${what}` }).min(1, { error: 'must not be empty' }).max(255, { error: 'is at most 255 characters' });
+  z
+    .string({ error: `must be ${what}` })
+    .min(1, { error: 'must not be empty' })
+    .max(255, { error: 'is at most 255 characters' });
 
 /** Nova metadata: at most 128 items, keys and values at most 255 characters. */
 const metadataSchema = z
   .record(
     z.string().min(1).max(255, { error: 'metadata keys are at most 255 characters' }),
-    z.string({ error: 'metadata values must be strings' }).max(255, { error: 'metadata values are at most 255 characters' }),
+    z
+      .string({ error: 'metadata values must be strings' })
+      .max(255, { error: 'metadata values are at most 255 characters' }),
   )
   .superRefine((metadata, context) => {
     for (const key of Object.keys(metadata)) {
       if (key.startsWith('headroom-')) {
-        context.addIssue({ code: 'custom', path: [key], message: 'keys starting with "headroom-" are reserved by Headroom' });
+        context.addIssue({
+          code: 'custom',
+          path: [key],
+          message: 'keys starting with "headroom-" are reserved by Headroom',
+        });
       }
     }
   })
@@ -108,7 +115,9 @@ export const openstackProviderSettingsSchema = z
     /** Region of the catalog endpoints, e.g. `RegionOne`. Default: the first endpoint of each service. */
     region: nameSchema('a region name such as RegionOne').optional(),
     /** Catalog interface to use. Default `public`. */
-    endpointInterface: z.enum(['public', 'internal', 'admin'], { error: 'must be public, internal or admin' }).default('public'),
+    endpointInterface: z
+      .enum(['public', 'internal', 'admin'], { error: 'must be public, internal or admin' })
+      .default('public'),
     /** Nova (compute) endpoint, overriding the catalog's, e.g. `https://nova.example.com:8774/v2.1`. */
     novaEndpoint: endpointSchema.optional(),
     /** Compute API microversion sent with every Nova call (≥ 2.37). Default 2.79. */
@@ -203,7 +212,8 @@ export const openstackProviderSettingsSchema = z
   })
   .superRefine((settings, context) => {
     const require = (field: keyof typeof settings, when: string) => {
-      if (settings[field] === undefined) context.addIssue({ code: 'custom', path: [field], message: `is required ${when}` });
+      if (settings[field] === undefined)
+        context.addIssue({ code: 'custom', path: [field], message: `is required ${when}` });
     };
     if (settings.authenticationMethod === 'applicationCredential') {
       require('applicationCredentialId', 'with authenticationMethod applicationCredential');

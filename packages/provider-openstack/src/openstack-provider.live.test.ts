@@ -45,9 +45,11 @@ function liveSettings(): OpenstackProviderSettings {
     imageId: required('HEADROOM_LIVE_OPENSTACK_IMAGE_ID'),
     flavor: required('HEADROOM_LIVE_OPENSTACK_FLAVOR'),
     ...(environment.HEADROOM_LIVE_OPENSTACK_REGION ? { region: environment.HEADROOM_LIVE_OPENSTACK_REGION } : {}),
-    ...(environment.HEADROOM_LIVE_OPENSTACK_NETWORK_ID ? { networkId: environment.HEADROOM_LIVE_OPENSTACK_NETWORK_ID } : {}),
+    ...(environment.HEADROOM_LIVE_OPENSTACK_NETWORK_ID
+      ? { networkId: environment.HEADROOM_LIVE_OPENSTACK_NETWORK_ID }
+      : {}),
     ...(volumeSizeGb ? { createVolume: true, volumeSizeGb: Number(volumeSizeGb) } : {}),
-    ...(auth as OpenstackProviderSettings),
+    ...auth,
   } as OpenstackProviderSettings;
 }
 

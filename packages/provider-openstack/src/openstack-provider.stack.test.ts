@@ -126,7 +126,7 @@ if (!openstackStack && process.env.CI) {
       expect(await provider.listInstances({ tags: { [HEADROOM_TAGS.intent]: options.idempotencyKey } })).toEqual([]);
     });
 
-    test('a project whose instance quota is used up: QuotaExceededError with Nova\'s message', async () => {
+    test("a project whose instance quota is used up: QuotaExceededError with Nova's message", async () => {
       const provider = createOpenstackProvider(stackSettings(stack, { projectName: stack.quotaProject }));
       const error = await provider.createInstance(createOptions('quota')).catch((caught: unknown) => caught);
       expect(QuotaExceededError.isInstance(error)).toBe(true);

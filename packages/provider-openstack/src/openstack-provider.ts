@@ -1,9 +1,4 @@
-import type {
-  ComputeProviderV1,
-  CreateInstanceOptionsV1,
-  DestroyInstanceOptionsV1,
-  ListInstancesOptionsV1,
-} from '@headroom/core/provider';
+import type { ComputeProviderV1, CreateInstanceOptionsV1, ListInstancesOptionsV1 } from '@headroom/core/provider';
 import {
   HEADROOM_TAGS,
   InsufficientCapacityError,
@@ -18,14 +13,13 @@ import {
 import { createCinderVolume, deleteCinderVolume, findCinderVolumes, getCinderVolume } from './cinder-volumes.js';
 import { convertToOpenstackServerRequest } from './convert-to-openstack-server-request.js';
 import { createKeystoneSession, type KeystoneSession } from './keystone-session.js';
-import { isNovaServerLive, mapOpenstackServer, type NovaServer, type OpenstackInstance } from './map-openstack-server.js';
 import {
-  deleteNovaServer,
-  exactNameRegex,
-  findNovaFlavorId,
-  getNovaServer,
-  listNovaServers,
-} from './nova-servers.js';
+  isNovaServerLive,
+  mapOpenstackServer,
+  type NovaServer,
+  type OpenstackInstance,
+} from './map-openstack-server.js';
+import { deleteNovaServer, exactNameRegex, findNovaFlavorId, getNovaServer, listNovaServers } from './nova-servers.js';
 import { callOpenstack, mapKeystoneError, NO_VALID_HOST_PATTERN, OPENSTACK_PROVIDER_ID } from './openstack-error.js';
 import type { OpenstackFetch } from './openstack-http.js';
 import { type OpenstackProviderSettings, openstackProviderSettingsSchema } from './openstack-provider-settings.js';
@@ -81,15 +75,22 @@ export function createOpenstackProvider(settings: OpenstackProviderSettings): Op
         throw mapKeystoneError(error, secretField);
       }
     });
-  const poll = <T>(options: { check: () => Promise<T | undefined>; timeoutMs: number; abortSignal?: AbortSignal | undefined }) =>
-    pollUntil({ ...options, clock, timers, intervalMs: parsed.pollIntervalMs });
+  const poll = <T>(options: {
+    check: () => Promise<T | undefined>;
+    timeoutMs: number;
+    abortSignal?: AbortSignal | undefined;
+  }) => pollUntil({ ...options, clock, timers, intervalMs: parsed.pollIntervalMs });
 
   let flavorId: Promise<string> | undefined;
   const getFlavorId = (abortSignal: AbortSignal | undefined): Promise<string> => {
     flavorId ??= (async () => {
       const id = await findNovaFlavorId({ session, flavor: parsed.flavor, abortSignal });
       if (id === undefined) {
-        throw new InvalidProviderConfigError({ providerId, field: 'flavor', message: `flavor ${parsed.flavor} does not exist` });
+        throw new InvalidProviderConfigError({
+          providerId,
+          field: 'flavor',
+          message: `flavor ${parsed.flavor} does not exist`,
+        });
       }
       return id;
     })();
@@ -137,7 +138,12 @@ export function createOpenstackProvider(settings: OpenstackProviderSettings): Op
     abortSignal: AbortSignal | undefined;
   }): Promise<string> => {
     const { abortSignal } = options;
-    const [existing] = await findCinderVolumes({ session, key: HEADROOM_TAGS.intent, value: options.intent, abortSignal });
+    const [existing] = await findCinderVolumes({
+      session,
+      key: HEADROOM_TAGS.intent,
+      value: options.intent,
+      abortSignal,
+    });
     const volume =
       existing ??
       (await createCinderVolume({
@@ -157,7 +163,11 @@ export function createOpenstackProvider(settings: OpenstackProviderSettings): Op
       check: async () => {
         status = (await getCinderVolume({ session, volumeId: volume.id, abortSignal }))?.status ?? 'deleted';
         if (status === 'error' || status === 'deleted') {
-          throw new ProviderApiError({ providerId, message: `boot volume ${volume.id} went to status ${status}`, isRetryable: true });
+          throw new ProviderApiError({
+            providerId,
+            message: `boot volume ${volume.id} went to status ${status}`,
+            isRetryable: true,
+          });
         }
         return status === 'available' ? volume.id : undefined;
       },
@@ -189,7 +199,11 @@ export function createOpenstackProvider(settings: OpenstackProviderSettings): Op
       },
     });
     if (last === undefined) {
-      throw new ProviderApiError({ providerId, message: `server ${serverId} vanished after it was created`, isRetryable: true });
+      throw new ProviderApiError({
+        providerId,
+        message: `server ${serverId} vanished after it was created`,
+        isRetryable: true,
+      });
     }
     return last;
   };
@@ -254,7 +268,13 @@ export function createOpenstackProvider(settings: OpenstackProviderSettings): Op
             startupScript: options.startupScript,
             bootVolumeId,
           });
-          const response = await session.request({ service: 'compute', method: 'POST', path: '/servers', body, abortSignal });
+          const response = await session.request({
+            service: 'compute',
+            method: 'POST',
+            path: '/servers',
+            body,
+            abortSignal,
+          });
           serverId = (response.body as { server: { id: string } }).server.id;
         } catch (error) {
           if (bootVolumeId) await deleteCinderVolume({ session, volumeId: bootVolumeId }).catch(() => undefined);

@@ -75,18 +75,33 @@ export const FAKE_OPENSTACK_DEFAULTS = {
 const faultBodies: Record<Exclude<ConformanceFault, 'insufficient-capacity'>, FakeApiResponse> = {
   'quota-exceeded': {
     status: 403,
-    body: { forbidden: { code: 403, message: 'Quota exceeded for instances: Requested 1, but already used 10 of 10 instances' } },
+    body: {
+      forbidden: {
+        code: 403,
+        message: 'Quota exceeded for instances: Requested 1, but already used 10 of 10 instances',
+      },
+    },
   },
-  throttled: { status: 429, headers: { 'retry-after': '3' }, body: { overLimit: { code: 429, message: 'Rate limit exceeded' } } },
+  throttled: {
+    status: 429,
+    headers: { 'retry-after': '3' },
+    body: { overLimit: { code: 429, message: 'Rate limit exceeded' } },
+  },
   'server-error': {
     status: 500,
-    body: { computeFault: { code: 500, message: 'Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/' } },
+    body: {
+      computeFault: {
+        code: 500,
+        message: 'Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/',
+      },
+    },
   },
 };
 
 const noValidHost = 'No valid host was found. There are not enough hosts available.';
 const json = (status: number, body?: unknown): FakeApiResponse => ({ status, ...(body === undefined ? {} : { body }) });
-const novaError = (status: number, kind: string, message: string) => json(status, { [kind]: { code: status, message } });
+const novaError = (status: number, kind: string, message: string) =>
+  json(status, { [kind]: { code: status, message } });
 
 export interface FakeOpenstackServer {
   url: string;
@@ -121,7 +136,10 @@ export async function startFakeOpenstackServer(options: { maxPageSize?: number; 
       ? credential.id === FAKE_OPENSTACK_DEFAULTS.applicationCredentialId &&
         credential.secret === FAKE_OPENSTACK_DEFAULTS.applicationCredentialSecret
       : user?.name === FAKE_OPENSTACK_DEFAULTS.username && user?.password === FAKE_OPENSTACK_DEFAULTS.password;
-    if (!valid) return json(401, { error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } });
+    if (!valid)
+      return json(401, {
+        error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' },
+      });
     const token = randomBytes(24).toString('base64url');
     const issuedAt = Date.now();
     const expiresAt = issuedAt + (options.tokenLifetimeMs ?? 3_600_000);
@@ -153,7 +171,9 @@ export async function startFakeOpenstackServer(options: { maxPageSize?: number; 
     if (request.path.startsWith('/identity/')) return undefined;
     const expiresAt = tokens.get(String(request.headers['x-auth-token'] ?? ''));
     if (expiresAt === undefined || expiresAt <= Date.now()) {
-      return json(401, { error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } });
+      return json(401, {
+        error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' },
+      });
     }
     if (request.path.startsWith('/compute/')) {
       const version = /^compute (2\.\d+)$/.exec(String(request.headers['openstack-api-version'] ?? ''))?.[1];
@@ -186,7 +206,8 @@ export async function startFakeOpenstackServer(options: { maxPageSize?: number; 
 
   const createServer = (request: FakeApiRequest): FakeApiResponse => {
     const body = (request.body as { server?: Record<string, unknown> })?.server;
-    if (!body || typeof body.name !== 'string') return novaError(400, 'badRequest', "Invalid input for field/attribute server. 'name' is a required property");
+    if (!body || typeof body.name !== 'string')
+      return novaError(400, 'badRequest', "Invalid input for field/attribute server. 'name' is a required property");
     const flavor = FAKE_OPENSTACK_DEFAULTS.flavors.find((candidate) => candidate.id === body.flavorRef);
     if (!flavor) return novaError(400, 'badRequest', `Flavor ${String(body.flavorRef)} could not be found.`);
     const mappings = (body.block_device_mapping_v2 as Array<Record<string, unknown>> | undefined) ?? [];
@@ -195,19 +216,28 @@ export async function startFakeOpenstackServer(options: { maxPageSize?: number; 
     }
     for (const mapping of mappings) {
       const volume = volumes.get(String(mapping.uuid));
-      if (!volume || volume.status !== 'available') return novaError(400, 'badRequest', `Volume ${String(mapping.uuid)} is not available.`);
+      if (volume?.status !== 'available')
+        return novaError(400, 'badRequest', `Volume ${String(mapping.uuid)} is not available.`);
     }
     const groups = (body.security_groups as Array<{ name: string }> | undefined) ?? [];
     const unknownGroup = groups.find((group) => !FAKE_OPENSTACK_DEFAULTS.securityGroups.includes(group.name));
-    if (unknownGroup) return novaError(400, 'badRequest', `Security group ${unknownGroup.name} not found for project ${PROJECT_ID}.`);
+    if (unknownGroup)
+      return novaError(400, 'badRequest', `Security group ${unknownGroup.name} not found for project ${PROJECT_ID}.`);
     if (body.key_name !== undefined && !FAKE_OPENSTACK_DEFAULTS.keyPairs.includes(String(body.key_name))) {
       return novaError(400, 'badRequest', `Invalid key_name provided.`);
     }
-    if (body.availability_zone !== undefined && !FAKE_OPENSTACK_DEFAULTS.zones.includes(String(body.availability_zone))) {
+    if (
+      body.availability_zone !== undefined &&
+      !FAKE_OPENSTACK_DEFAULTS.zones.includes(String(body.availability_zone))
+    ) {
       return novaError(400, 'badRequest', `The requested availability zone is not available`);
     }
     const networks = body.networks;
-    if (networks !== 'none' && networks !== 'auto' && !(Array.isArray(networks) && networks.every((network) => network?.uuid === FAKE_OPENSTACK_DEFAULTS.networkId))) {
+    if (
+      networks !== 'none' &&
+      networks !== 'auto' &&
+      !(Array.isArray(networks) && networks.every((network) => network?.uuid === FAKE_OPENSTACK_DEFAULTS.networkId))
+    ) {
       return novaError(400, 'badRequest', `Network ${JSON.stringify(networks)} could not be found.`);
     }
     const id = randomUUID();
@@ -219,7 +249,9 @@ export async function startFakeOpenstackServer(options: { maxPageSize?: number; 
       metadata: { ...(body.metadata as Record<string, string>) },
       created: new Date().toISOString(),
       flavor: { original_name: flavor.name, vcpus: flavor.vcpus, ram: flavor.ram, disk: flavor.disk },
-      addresses: Array.isArray(networks) ? { private: [{ addr: `10.0.0.${servers.size + 10}`, version: 4, 'OS-EXT-IPS:type': 'fixed' }] } : {},
+      addresses: Array.isArray(networks)
+        ? { private: [{ addr: `10.0.0.${servers.size + 10}`, version: 4, 'OS-EXT-IPS:type': 'fixed' }] }
+        : {},
       request: request.body as Record<string, unknown>,
       deleteVolumes: mappings.filter((mapping) => mapping.delete_on_termination).map((mapping) => String(mapping.uuid)),
       ...(buildFault ? { fault: { code: 500, message: buildFault, created: new Date().toISOString() } } : {}),
@@ -242,13 +274,16 @@ export async function startFakeOpenstackServer(options: { maxPageSize?: number; 
     const next = start + limit < all.length;
     return json(200, {
       servers: page.map(view),
-      ...(next ? { servers_links: [{ rel: 'next', href: `${base}/compute/v2.1/servers/detail?marker=${page.at(-1)?.id}` }] } : {}),
+      ...(next
+        ? { servers_links: [{ rel: 'next', href: `${base}/compute/v2.1/servers/detail?marker=${page.at(-1)?.id}` }] }
+        : {}),
     });
   };
 
   const server = await createFakeApiServer({
     authenticate,
-    faultResponse: (fault) => (fault === 'insufficient-capacity' ? novaError(500, 'computeFault', noValidHost) : faultBodies[fault]),
+    faultResponse: (fault) =>
+      fault === 'insufficient-capacity' ? novaError(500, 'computeFault', noValidHost) : faultBodies[fault],
     routes: [
       { method: 'POST', path: '/identity/v3/auth/tokens', handler: issueToken },
       { name: 'GET servers', method: 'GET', path: '/compute/v2.1/servers/detail', handler: listServers },
@@ -277,7 +312,8 @@ export async function startFakeOpenstackServer(options: { maxPageSize?: number; 
       {
         method: 'GET',
         path: '/compute/v2.1/flavors',
-        handler: () => json(200, { flavors: FAKE_OPENSTACK_DEFAULTS.flavors.map(({ id, name }) => ({ id, name, links: [] })) }),
+        handler: () =>
+          json(200, { flavors: FAKE_OPENSTACK_DEFAULTS.flavors.map(({ id, name }) => ({ id, name, links: [] })) }),
       },
       {
         method: 'GET',
@@ -314,16 +350,23 @@ export async function startFakeOpenstackServer(options: { maxPageSize?: number; 
 
 function cinderRoutes(volumes: Map<string, FakeCinderVolume>) {
   const root = `/volume/v3/${PROJECT_ID}/volumes`;
-  const notFound = (id: string) => json(404, { itemNotFound: { code: 404, message: `Volume ${id} could not be found.` } });
+  const notFound = (id: string) =>
+    json(404, { itemNotFound: { code: 404, message: `Volume ${id} could not be found.` } });
   return [
     {
       method: 'POST',
       path: root,
       handler: (request: FakeApiRequest) => {
         const body = (request.body as { volume?: Record<string, unknown> })?.volume ?? {};
-        if (typeof body.size !== 'number' || body.size < 1) return json(400, { badRequest: { code: 400, message: 'Invalid input received: size' } });
+        if (typeof body.size !== 'number' || body.size < 1)
+          return json(400, { badRequest: { code: 400, message: 'Invalid input received: size' } });
         if (body.volume_type !== undefined && !FAKE_OPENSTACK_DEFAULTS.volumeTypes.includes(String(body.volume_type))) {
-          return json(404, { itemNotFound: { code: 404, message: `Volume type with name ${String(body.volume_type)} could not be found.` } });
+          return json(404, {
+            itemNotFound: {
+              code: 404,
+              message: `Volume type with name ${String(body.volume_type)} could not be found.`,
+            },
+          });
         }
         const volume: FakeCinderVolume = {
           id: randomUUID(),
@@ -366,7 +409,8 @@ function cinderRoutes(volumes: Map<string, FakeCinderVolume>) {
       handler: ({ params }: FakeApiRequest) => {
         const volume = volumes.get(params.id as string);
         if (!volume) return notFound(params.id as string);
-        if (volume.status === 'in-use') return json(400, { badRequest: { code: 400, message: 'Volume status must be available or error' } });
+        if (volume.status === 'in-use')
+          return json(400, { badRequest: { code: 400, message: 'Volume status must be available or error' } });
         volumes.delete(volume.id);
         return json(202);
       },

@@ -45,7 +45,10 @@ export const openstackStackMissingMessage =
   '(HEADROOM_TEST_OPENSTACK_URL and the other HEADROOM_TEST_OPENSTACK_* variables are not set)';
 
 /** Provider settings for the stack with password authentication. */
-export function stackSettings(stack: OpenstackStack, overrides: Partial<OpenstackProviderSettings> = {}): OpenstackProviderSettings {
+export function stackSettings(
+  stack: OpenstackStack,
+  overrides: Partial<OpenstackProviderSettings> = {},
+): OpenstackProviderSettings {
   return {
     maxInstances: 20,
     identityEndpoint: stack.identityEndpoint,
@@ -82,7 +85,11 @@ export async function issueStackToken(stack: OpenstackStack, project = stack.pro
   });
   if (response.status !== 201) throw new Error(`token issue failed: ${response.status} ${await response.text()}`);
   const body = (await response.json()) as { token: { user: { id: string }; project: { id: string } } };
-  return { token: response.headers.get('x-subject-token') as string, userId: body.token.user.id, projectId: body.token.project.id };
+  return {
+    token: response.headers.get('x-subject-token') as string,
+    userId: body.token.user.id,
+    projectId: body.token.project.id,
+  };
 }
 
 /** Revokes a token (Keystone `DELETE /v3/auth/tokens`). */

@@ -15,7 +15,10 @@ describe('headroom validate with the openstack adapter', () => {
 
   test('every bad field is reported by path, exit 2', () => {
     const text = readFileSync(join(repositoryRoot, example), 'utf8')
-      .replace('identityEndpoint: https://keystone.example.com:5000/v3', 'identityEndpoint: http://keystone.example.com:5000/v3')
+      .replace(
+        'identityEndpoint: https://keystone.example.com:5000/v3',
+        'identityEndpoint: http://keystone.example.com:5000/v3',
+      )
       .replace('novaVersion: "2.79"', 'novaVersion: "2.1"')
       .replace('authenticationMethod: applicationCredential', 'authenticationMethod: token')
       .replace('volumeSizeGb: 80', 'volumeSizeGb: 0')

@@ -1,4 +1,5 @@
 import type { KeystoneSession } from './keystone-session.js';
+import { deleteOpenstackResource, readOpenstackResource } from './openstack-resource.js';
 
 /** A Cinder volume as `GET /volumes/{id}` returns it. */
 export interface CinderVolume {
@@ -39,19 +40,13 @@ export async function createCinderVolume(options: {
 }
 
 /** One volume, or `undefined` when Cinder answers 404. */
-export async function getCinderVolume(options: {
+export function getCinderVolume(options: {
   session: KeystoneSession;
   volumeId: string;
   abortSignal?: AbortSignal | undefined;
 }): Promise<CinderVolume | undefined> {
-  const response = await options.session.request({
-    service: 'volume',
-    method: 'GET',
-    path: `/volumes/${encodeURIComponent(options.volumeId)}`,
-    abortSignal: options.abortSignal,
-    acceptStatuses: [404],
-  });
-  return response.status === 404 ? undefined : (response.body as { volume: CinderVolume }).volume;
+  const path = `/volumes/${encodeURIComponent(options.volumeId)}`;
+  return readOpenstackResource({ ...options, service: 'volume', path, key: 'volume' });
 }
 
 /** Volumes carrying a metadata key with a value (filtered by Cinder, checked again here). */
@@ -73,17 +68,11 @@ export async function findCinderVolumes(options: {
 }
 
 /** Deletes a volume; `false` when it was already gone (404). */
-export async function deleteCinderVolume(options: {
+export function deleteCinderVolume(options: {
   session: KeystoneSession;
   volumeId: string;
   abortSignal?: AbortSignal | undefined;
 }): Promise<boolean> {
-  const response = await options.session.request({
-    service: 'volume',
-    method: 'DELETE',
-    path: `/volumes/${encodeURIComponent(options.volumeId)}`,
-    abortSignal: options.abortSignal,
-    acceptStatuses: [404],
-  });
-  return response.status !== 404;
+  const path = `/volumes/${encodeURIComponent(options.volumeId)}`;
+  return deleteOpenstackResource({ ...options, service: 'volume', path });
 }

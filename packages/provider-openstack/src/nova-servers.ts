@@ -2,6 +2,7 @@ import { collectPages } from '@headroom/core/provider';
 import type { KeystoneSession } from './keystone-session.js';
 import type { NovaServer } from './map-openstack-server.js';
 import { OPENSTACK_PROVIDER_ID } from './openstack-error.js';
+import { deleteOpenstackResource, readOpenstackResource } from './openstack-resource.js';
 
 /** Servers per page of `GET /servers/detail`. */
 const pageSize = 100;
@@ -40,35 +41,23 @@ export function listNovaServers(options: {
 }
 
 /** One server, or `undefined` when Nova answers 404. */
-export async function getNovaServer(options: {
+export function getNovaServer(options: {
   session: KeystoneSession;
   serverId: string;
   abortSignal?: AbortSignal | undefined;
 }): Promise<NovaServer | undefined> {
-  const response = await options.session.request({
-    service: 'compute',
-    method: 'GET',
-    path: `/servers/${encodeURIComponent(options.serverId)}`,
-    abortSignal: options.abortSignal,
-    acceptStatuses: [404],
-  });
-  return response.status === 404 ? undefined : (response.body as { server: NovaServer }).server;
+  const path = `/servers/${encodeURIComponent(options.serverId)}`;
+  return readOpenstackResource({ ...options, service: 'compute', path, key: 'server' });
 }
 
 /** Deletes a server; `false` when it was already gone (404). */
-export async function deleteNovaServer(options: {
+export function deleteNovaServer(options: {
   session: KeystoneSession;
   serverId: string;
   abortSignal?: AbortSignal | undefined;
 }): Promise<boolean> {
-  const response = await options.session.request({
-    service: 'compute',
-    method: 'DELETE',
-    path: `/servers/${encodeURIComponent(options.serverId)}`,
-    abortSignal: options.abortSignal,
-    acceptStatuses: [404],
-  });
-  return response.status !== 404;
+  const path = `/servers/${encodeURIComponent(options.serverId)}`;
+  return deleteOpenstackResource({ ...options, service: 'compute', path });
 }
 
 /** The id of a flavor given by name or id (`GET /flavors` lists both). */

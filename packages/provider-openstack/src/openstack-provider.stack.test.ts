@@ -64,6 +64,15 @@ if (!openstackStack && process.env.CI) {
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   });
+  const applicationCredentialSettings = (credential: { id: string; secret: string }) =>
+    stackSettings(stack, {
+      authenticationMethod: 'applicationCredential',
+      applicationCredentialId: credential.id,
+      applicationCredentialSecret: credential.secret,
+      username: undefined,
+      password: undefined,
+      projectName: undefined,
+    });
   const track = (provider: OpenstackProvider, instanceId: string) =>
     cleanups.push(() => provider.destroyInstance({ instanceId }));
 
@@ -74,16 +83,7 @@ if (!openstackStack && process.env.CI) {
         accessRules: OPENSTACK_ACCESS_RULES,
       });
       cleanups.push(credential.remove);
-      const provider = createOpenstackProvider(
-        stackSettings(stack, {
-          authenticationMethod: 'applicationCredential',
-          applicationCredentialId: credential.id,
-          applicationCredentialSecret: credential.secret,
-          username: undefined,
-          password: undefined,
-          projectName: undefined,
-        }),
-      );
+      const provider = createOpenstackProvider(applicationCredentialSettings(credential));
       const options = createOptions('rules');
       const instance = await provider.createInstance(options);
       track(provider, instance.instanceId);
@@ -101,16 +101,7 @@ if (!openstackStack && process.env.CI) {
         accessRules: OPENSTACK_ACCESS_RULES.filter((rule) => rule.path !== '/v2.1/flavors'),
       });
       cleanups.push(credential.remove);
-      const provider = createOpenstackProvider(
-        stackSettings(stack, {
-          authenticationMethod: 'applicationCredential',
-          applicationCredentialId: credential.id,
-          applicationCredentialSecret: credential.secret,
-          username: undefined,
-          password: undefined,
-          projectName: undefined,
-        }),
-      );
+      const provider = createOpenstackProvider(applicationCredentialSettings(credential));
       const error = await provider.createInstance(createOptions('no-flavors')).catch((caught: unknown) => caught);
       expect(ProviderApiError.isInstance(error) && error.statusCode).toBe(401);
       expect((error as Error).message).toContain('GET compute /flavors');

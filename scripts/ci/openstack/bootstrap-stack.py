@@ -116,6 +116,10 @@ def resources(state_dir):
         time.sleep(0.5)
     else:
         raise SystemExit(f"image {image_id} never became active")
+    # The test project is limited by the fake host's capacity only (the scheduler refuses, not quota);
+    # the quota project can start nothing.
+    call("PUT", f"{ENDPOINTS['compute'][1]}/os-quota-sets/{projects['headroom']}", token,
+         {"quota_set": {"instances": -1, "cores": -1, "ram": -1}}, headers=nova)
     call("PUT", f"{ENDPOINTS['compute'][1]}/os-quota-sets/{projects['headroom-quota']}", token,
          {"quota_set": {"instances": 0}}, headers=nova)
     lines = {

@@ -22,6 +22,7 @@ service_password=headroom-service-secret
 started_at=$(date +%s)
 
 log() { echo "[start-openstack $(( $(date +%s) - started_at ))s] $*" >&2; }
+trap 'log "failed (line ${LINENO}); logs are in ${state}/logs"' ERR
 
 wait_for() { # name, seconds, command...
   local name="$1" seconds="$2"; shift 2
@@ -62,8 +63,9 @@ if (( ${#missing[@]} > 0 )); then
     printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; policy_created=yes
   fi
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt-get update -qq >&2
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" > "${TMPDIR:-/tmp}/headroom-openstack-apt.log" 2>&1 \
+    || { tail -20 "${TMPDIR:-/tmp}/headroom-openstack-apt.log" >&2; exit 1; }
   if [[ "${policy_created}" == yes ]]; then rm -f /usr/sbin/policy-rc.d; fi
   log "packages installed"
 fi
@@ -76,7 +78,7 @@ chmod 700 "${state}/fernet-keys" "${state}/credential-keys"
 # --- MariaDB and RabbitMQ (only when none runs) --------------------------------------------------------
 if ! mysqladmin ping >/dev/null 2>&1; then
   log "starting MariaDB"
-  /etc/init.d/mariadb start >&2
+  /etc/init.d/mariadb start >&2 < /dev/null
   [[ "${mysql_was_up}" == no ]] && touch "${state}/started-mariadb"
 elif [[ "${mysql_was_up}" == no ]]; then
   touch "${state}/started-mariadb" # started by its package's postinst during our install
@@ -88,7 +90,7 @@ for db in keystone nova_api nova nova_cell0 placement glance; do
   sql+="DROP DATABASE IF EXISTS hros_${db}; CREATE DATABASE hros_${db};
 GRANT ALL ON hros_${db}.* TO 'hros'@'localhost'; GRANT ALL ON hros_${db}.* TO 'hros'@'127.0.0.1';"
 done
-mysql -e "${sql}"
+mysql -e "${sql}" >&2
 
 if ! rabbitmqctl -q status >/dev/null 2>&1; then
   log "starting RabbitMQ"
@@ -152,11 +154,12 @@ key_repository = ${state}/fernet-keys
 [credential]
 key_repository = ${state}/credential-keys
 CONF
-keystone_manage=(keystone-manage --config-file "${state}/keystone.conf")
-"${keystone_manage[@]}" db_sync
-"${keystone_manage[@]}" fernet_setup --keystone-user root --keystone-group root
-"${keystone_manage[@]}" credential_setup --keystone-user root --keystone-group root
-"${keystone_manage[@]}" bootstrap --bootstrap-password headroom-admin-secret \
+# The manage commands log to stdout; keep it for the env lines only.
+keystone_manage() { keystone-manage --config-file "${state}/keystone.conf" "$@" >> "${state}/logs/keystone-manage.log" 2>&1; }
+keystone_manage db_sync
+keystone_manage fernet_setup --keystone-user root --keystone-group root
+keystone_manage credential_setup --keystone-user root --keystone-group root
+keystone_manage bootstrap --bootstrap-password headroom-admin-secret \
   --bootstrap-admin-url http://127.0.0.1:5000/v3/ --bootstrap-internal-url http://127.0.0.1:5000/v3/ \
   --bootstrap-public-url http://127.0.0.1:5000/v3/ --bootstrap-region-id RegionOne
 OS_KEYSTONE_CONFIG_FILES="${state}/keystone.conf" setsid uwsgi --plugin python3 --http11-socket 127.0.0.1:5000 \
@@ -168,7 +171,7 @@ wait_for Keystone 60 http_ok http://127.0.0.1:5000/v3
 # The Neutron stub must be in the catalog before any nova service starts (they cache the catalog).
 setsid "${python}" "${here}/fake-neutron.py" 9696 > "${state}/logs/fake-neutron.log" 2>&1 < /dev/null &
 echo $! > "${pids}/fake-neutron.pid"
-"${python}" "${here}/bootstrap-stack.py" catalog "${state}"
+"${python}" "${here}/bootstrap-stack.py" catalog "${state}" >&2
 log "catalog registered"
 
 # --- Placement ----------------------------------------------------------------------------------------------
@@ -177,7 +180,7 @@ log "catalog registered"
     "${state}/logs/placement.log" "$(db placement)"
   authtoken placement placement
 } > "${state}/placement/placement.conf"
-placement-manage --config-dir "${state}/placement" db sync
+placement-manage --config-dir "${state}/placement" db sync >> "${state}/logs/placement-manage.log" 2>&1
 OS_PLACEMENT_CONFIG_DIR="${state}/placement" setsid uwsgi --plugin python3 --http11-socket 127.0.0.1:8778 \
   --wsgi-file /usr/bin/placement-api --master --processes 1 --threads 2 --die-on-term --need-app \
   > "${state}/logs/placement-uwsgi.log" 2>&1 < /dev/null &
@@ -222,6 +225,8 @@ transport_url = ${transport}
 compute_driver = fake.FakeDriver
 host = headroom-fake-compute
 my_ip = 127.0.0.1
+# The fake host has 8 vCPUs and 8000 MB; room for ≈60 servers of the 512 MB test flavor.
+initial_ram_allocation_ratio = 4.0
 state_path = ${state}/nova
 instances_path = ${state}/nova/instances
 enabled_apis = osapi_compute
@@ -254,11 +259,11 @@ CONF
   service_auth service_user nova
   printf 'send_service_user_token = true\n'
 } > "${state}/nova.conf"
-nova_manage=(nova-manage --config-file "${state}/nova.conf")
-"${nova_manage[@]}" api_db sync
-"${nova_manage[@]}" cell_v2 map_cell0 --database_connection "$(db nova_cell0)"
-"${nova_manage[@]}" cell_v2 create_cell --name=cell1 >/dev/null
-"${nova_manage[@]}" db sync
+nova_manage() { nova-manage --config-file "${state}/nova.conf" "$@" >> "${state}/logs/nova-manage.log" 2>&1; }
+nova_manage api_db sync
+nova_manage cell_v2 map_cell0 --database_connection "$(db nova_cell0)"
+nova_manage cell_v2 create_cell --name=cell1
+nova_manage db sync
 log "nova databases ready"
 for service in api conductor scheduler; do
   setsid "nova-${service}" --config-file "${state}/nova.conf" --log-file "${state}/logs/nova-${service}.log" \
@@ -271,13 +276,13 @@ setsid "${python}" -c 'import sys; from nova.cmd.compute import main; sys.argv =
 echo $! > "${pids}/nova-compute.pid"
 
 wait_for Placement 60 http_ok http://127.0.0.1:8778/
-wait_for Glance 90 http_ok http://127.0.0.1:9292/healthcheck
+wait_for Glance 90 http_ok http://127.0.0.1:9292/
 wait_for "Nova API" 120 http_ok http://127.0.0.1:8774/
-compute_mapped() { "${nova_manage[@]}" cell_v2 discover_hosts >/dev/null 2>&1 \
+compute_mapped() { nova_manage cell_v2 discover_hosts \
   && mysql -N -e "SELECT host FROM hros_nova_api.host_mappings" | grep -q headroom-fake-compute; }
 wait_for "nova-compute (mapped to cell1)" 120 compute_mapped
 provider_ready() { mysql -N -e "SELECT COUNT(*) FROM hros_placement.resource_providers" | grep -qv '^0$'; }
 wait_for "compute resource provider" 60 provider_ready
-"${python}" "${here}/bootstrap-stack.py" resources "${state}"
+"${python}" "${here}/bootstrap-stack.py" resources "${state}" >&2
 log "stack ready in $(( $(date +%s) - started_at ))s"
 cat "${state}/env"

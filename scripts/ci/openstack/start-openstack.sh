@@ -230,6 +230,7 @@ initial_ram_allocation_ratio = 4.0
 state_path = ${state}/nova
 instances_path = ${state}/nova/instances
 enabled_apis = osapi_compute
+graceful_shutdown_timeout = 5
 osapi_compute_listen = 127.0.0.1
 osapi_compute_listen_port = 8774
 osapi_compute_workers = 1

@@ -10,25 +10,39 @@ log() { echo "[stop-openstack] $*" >&2; }
 
 [[ -d "${state}" ]] || { log "nothing recorded in ${state}"; exit 0; }
 
-stop_group() { # pid file: each service was started with setsid, so its PID is its process group
-  local file="$1" pid
-  pid="$(cat "${file}" 2>/dev/null)" || return 0
-  if [[ -n "${pid}" ]] && kill -0 "${pid}" 2>/dev/null; then
-    kill -TERM -- "-${pid}" 2>/dev/null || kill -TERM "${pid}" 2>/dev/null
-    for _ in $(seq 1 40); do kill -0 "${pid}" 2>/dev/null || break; sleep 0.25; done
-    kill -KILL -- "-${pid}" 2>/dev/null || true
-    log "stopped $(basename "${file}" .pid) (${pid})"
-  fi
-  rm -f "${file}"
+# Each service was started with setsid, so its PID is its process group: TERM every group, give
+# them 10 s together, then KILL what is left.
+stop_groups() {
+  local file pid stopping=()
+  for file in "$@"; do
+    pid="$(cat "${file}" 2>/dev/null)" || continue
+    if [[ -n "${pid}" ]] && kill -0 "${pid}" 2>/dev/null; then
+      kill -TERM -- "-${pid}" 2>/dev/null || kill -TERM "${pid}" 2>/dev/null
+      stopping+=("${pid}:$(basename "${file}" .pid)")
+    fi
+    rm -f "${file}"
+  done
+  for _ in $(seq 1 40); do
+    local alive=0 entry
+    for entry in "${stopping[@]}"; do kill -0 "${entry%%:*}" 2>/dev/null && alive=1; done
+    (( alive == 0 )) && break
+    sleep 0.25
+  done
+  for entry in "${stopping[@]}"; do
+    kill -KILL -- "-${entry%%:*}" 2>/dev/null || true
+    log "stopped ${entry#*:} (${entry%%:*})"
+  done
 }
 
+services=()
 for service in nova-compute nova-api nova-conductor nova-scheduler glance-api placement keystone fake-neutron; do
-  stop_group "${pids}/${service}.pid"
+  services+=("${pids}/${service}.pid")
 done
+stop_groups "${services[@]}"
 
 if [[ -f "${state}/started-rabbitmq" ]]; then
   rabbitmqctl -q stop >/dev/null 2>&1 || true
-  [[ -f "${pids}/rabbitmq.pid" ]] && stop_group "${pids}/rabbitmq.pid"
+  [[ -f "${pids}/rabbitmq.pid" ]] && stop_groups "${pids}/rabbitmq.pid"
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active -q rabbitmq-server 2>/dev/null; then
     systemctl stop rabbitmq-server || true
   fi

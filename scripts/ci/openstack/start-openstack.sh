@@ -102,11 +102,16 @@ elif [[ "${rabbit_was_up}" == no ]]; then
   touch "${state}/started-rabbitmq"
 fi
 if [[ "${epmd_was_up}" == no ]] && pgrep -x epmd >/dev/null; then pgrep -x epmd > "${pids}/epmd.pid"; fi
-rabbitmqctl -q delete_vhost hros >/dev/null 2>&1 || true
-rabbitmqctl -q delete_user hros >/dev/null 2>&1 || true
-rabbitmqctl -q add_vhost hros >/dev/null
-rabbitmqctl -q add_user hros "${db_password}" >/dev/null
-rabbitmqctl -q set_permissions -p hros hros ".*" ".*" ".*" >/dev/null
+# The broker user and vhost (only the nova services need them) are made in the background.
+prepare_rabbit() {
+  rabbitmqctl -q delete_vhost hros >/dev/null 2>&1 || true
+  rabbitmqctl -q delete_user hros >/dev/null 2>&1 || true
+  rabbitmqctl -q add_vhost hros >/dev/null
+  rabbitmqctl -q add_user hros "${db_password}" >/dev/null
+  rabbitmqctl -q set_permissions -p hros hros ".*" ".*" ".*" >/dev/null
+}
+prepare_rabbit &
+rabbit_job=$!
 transport="rabbit://hros:${db_password}@127.0.0.1:5672/hros"
 db() { echo "mysql+pymysql://hros:${db_password}@127.0.0.1/hros_$1"; }
 
@@ -154,39 +159,13 @@ key_repository = ${state}/fernet-keys
 [credential]
 key_repository = ${state}/credential-keys
 CONF
-# The manage commands log to stdout; keep it for the env lines only.
-keystone_manage() { keystone-manage --config-file "${state}/keystone.conf" "$@" >> "${state}/logs/keystone-manage.log" 2>&1; }
-keystone_manage db_sync
-keystone_manage fernet_setup --keystone-user root --keystone-group root
-keystone_manage credential_setup --keystone-user root --keystone-group root
-keystone_manage bootstrap --bootstrap-password headroom-admin-secret \
-  --bootstrap-admin-url http://127.0.0.1:5000/v3/ --bootstrap-internal-url http://127.0.0.1:5000/v3/ \
-  --bootstrap-public-url http://127.0.0.1:5000/v3/ --bootstrap-region-id RegionOne
-OS_KEYSTONE_CONFIG_FILES="${state}/keystone.conf" setsid uwsgi --plugin python3 --http11-socket 127.0.0.1:5000 \
-  --wsgi-file /usr/bin/keystone-wsgi-public --master --processes 2 --threads 1 --die-on-term --need-app \
-  > "${state}/logs/keystone-uwsgi.log" 2>&1 < /dev/null &
-echo $! > "${pids}/keystone.pid"
-wait_for Keystone 60 http_ok http://127.0.0.1:5000/v3
-
-# The Neutron stub must be in the catalog before any nova service starts (they cache the catalog).
-setsid "${python}" "${here}/fake-neutron.py" 9696 > "${state}/logs/fake-neutron.log" 2>&1 < /dev/null &
-echo $! > "${pids}/fake-neutron.pid"
-"${python}" "${here}/bootstrap-stack.py" catalog "${state}" >&2
-log "catalog registered"
-
-# --- Placement ----------------------------------------------------------------------------------------------
+# --- Placement, Glance, Nova configs --------------------------------------------------------------
 {
   printf '[DEFAULT]\nlog_file = %s\n[placement_database]\nconnection = %s\n[api]\nauth_strategy = keystone\n' \
     "${state}/logs/placement.log" "$(db placement)"
   authtoken placement placement
 } > "${state}/placement/placement.conf"
-placement-manage --config-dir "${state}/placement" db sync >> "${state}/logs/placement-manage.log" 2>&1
-OS_PLACEMENT_CONFIG_DIR="${state}/placement" setsid uwsgi --plugin python3 --http11-socket 127.0.0.1:8778 \
-  --wsgi-file /usr/bin/placement-api --master --processes 1 --threads 2 --die-on-term --need-app \
-  > "${state}/logs/placement-uwsgi.log" 2>&1 < /dev/null &
-echo $! > "${pids}/placement.pid"
 
-# --- Glance ------------------------------------------------------------------------------------------------
 {
   cat <<CONF
 [DEFAULT]
@@ -213,11 +192,7 @@ lock_path = ${state}/lock
 CONF
   authtoken glance image
 } > "${state}/glance-api.conf"
-glance-manage --config-file "${state}/glance-api.conf" db_sync > "${state}/logs/glance-manage.log" 2>&1
-setsid glance-api --config-file "${state}/glance-api.conf" > "${state}/logs/glance-api.out" 2>&1 < /dev/null &
-echo $! > "${pids}/glance-api.pid"
 
-# --- Nova ------------------------------------------------------------------------------------------------------
 {
   cat <<CONF
 [DEFAULT]
@@ -260,12 +235,58 @@ CONF
   service_auth service_user nova
   printf 'send_service_user_token = true\n'
 } > "${state}/nova.conf"
+
+# --- Database migrations in the background, while Keystone comes up (they need only MariaDB) -----
 nova_manage() { nova-manage --config-file "${state}/nova.conf" "$@" >> "${state}/logs/nova-manage.log" 2>&1; }
-nova_manage api_db sync
-nova_manage cell_v2 map_cell0 --database_connection "$(db nova_cell0)"
-nova_manage cell_v2 create_cell --name=cell1
-nova_manage db sync
-log "nova databases ready"
+migrate_nova() {
+  nova_manage api_db sync
+  nova_manage cell_v2 map_cell0 --database_connection "$(db nova_cell0)"
+  nova_manage cell_v2 create_cell --name=cell1
+  nova_manage db sync
+}
+placement-manage --config-dir "${state}/placement" db sync > "${state}/logs/placement-manage.log" 2>&1 &
+placement_job=$!
+glance-manage --config-file "${state}/glance-api.conf" db_sync > "${state}/logs/glance-manage.log" 2>&1 &
+glance_job=$!
+migrate_nova &
+nova_job=$!
+finish() { # name, background job: fails the script when the job failed
+  wait "$2" || { log "$1 failed; see ${state}/logs"; exit 1; }
+  log "$1 done"
+}
+
+# --- Keystone -----------------------------------------------------------------------------------------------
+# The manage commands log to stdout; keep it for the env lines only.
+keystone_manage() { keystone-manage --config-file "${state}/keystone.conf" "$@" >> "${state}/logs/keystone-manage.log" 2>&1; }
+keystone_manage db_sync
+keystone_manage fernet_setup --keystone-user root --keystone-group root
+keystone_manage credential_setup --keystone-user root --keystone-group root
+keystone_manage bootstrap --bootstrap-password headroom-admin-secret \
+  --bootstrap-admin-url http://127.0.0.1:5000/v3/ --bootstrap-internal-url http://127.0.0.1:5000/v3/ \
+  --bootstrap-public-url http://127.0.0.1:5000/v3/ --bootstrap-region-id RegionOne
+OS_KEYSTONE_CONFIG_FILES="${state}/keystone.conf" setsid uwsgi --plugin python3 --http11-socket 127.0.0.1:5000 \
+  --wsgi-file /usr/bin/keystone-wsgi-public --master --processes 2 --threads 1 --die-on-term --need-app \
+  > "${state}/logs/keystone-uwsgi.log" 2>&1 < /dev/null &
+echo $! > "${pids}/keystone.pid"
+wait_for Keystone 60 http_ok http://127.0.0.1:5000/v3
+
+# The Neutron stub must be in the catalog before any nova service starts (they cache the catalog).
+setsid "${python}" "${here}/fake-neutron.py" 9696 > "${state}/logs/fake-neutron.log" 2>&1 < /dev/null &
+echo $! > "${pids}/fake-neutron.pid"
+"${python}" "${here}/bootstrap-stack.py" catalog "${state}" >&2
+log "catalog registered"
+
+# --- Placement, Glance, Nova ----------------------------------------------------------------------------------
+finish "placement db sync" "${placement_job}"
+OS_PLACEMENT_CONFIG_DIR="${state}/placement" setsid uwsgi --plugin python3 --http11-socket 127.0.0.1:8778 \
+  --wsgi-file /usr/bin/placement-api --master --processes 1 --threads 2 --die-on-term --need-app \
+  > "${state}/logs/placement-uwsgi.log" 2>&1 < /dev/null &
+echo $! > "${pids}/placement.pid"
+finish "glance db sync" "${glance_job}"
+setsid glance-api --config-file "${state}/glance-api.conf" > "${state}/logs/glance-api.out" 2>&1 < /dev/null &
+echo $! > "${pids}/glance-api.pid"
+finish "nova databases" "${nova_job}"
+finish "RabbitMQ user and vhost" "${rabbit_job}"
 for service in api conductor scheduler; do
   setsid "nova-${service}" --config-file "${state}/nova.conf" --log-file "${state}/logs/nova-${service}.log" \
     > "${state}/logs/nova-${service}.out" 2>&1 < /dev/null &

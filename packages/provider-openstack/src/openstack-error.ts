@@ -21,7 +21,7 @@ const badRequestFields: Array<[RegExp, string]> = [
   [/flavor/i, 'flavor'],
   [/availability zone/i, 'availabilityZone'],
   [/security group/i, 'securityGroups'],
-  [/key ?pair/i, 'keyName'],
+  [/key ?pair|key_name/i, 'keyName'],
   [/network/i, 'networkId'],
   [/volume type/i, 'volumeType'],
 ];

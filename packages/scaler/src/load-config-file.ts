@@ -37,7 +37,15 @@ export function parseYaml(text: string, source: string): unknown {
 /** Loads and validates a config file. @throws UsageError (unreadable, bad YAML) or ConfigError (invalid config). */
 export async function loadConfigFile(path: string): Promise<HeadroomConfig> {
   const text = await readInputFile(path, '--config');
-  return parseConfig(parseYaml(text, path), { source: path });
+  const document = parseYaml(text, path);
+  // An editor that truncates before writing must not turn the service off: nothing is not a config.
+  if (document === null || document === undefined) {
+    throw new ConfigError({
+      issues: [{ path: '', message: 'the file is empty; a config needs at least pools' }],
+      source: path,
+    });
+  }
+  return parseConfig(document, { source: path });
 }
 
 export { ConfigError };

@@ -80,6 +80,16 @@ describe('headroom validate', () => {
     expect(result.code).toBe(0);
   });
 
+  test('an empty file (or only comments) is not a config: exit 2', () => {
+    for (const text of ['', '\n  \n', '# nothing yet\n']) {
+      const result = runCli(['validate', '--config', file('empty.yaml', text)]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/empty\.yaml/);
+      expect(result.stderr).toMatch(/the file is empty/);
+      noStackTrace(result.stderr);
+    }
+  });
+
   test('invalid YAML names the line and column', () => {
     const result = runCli(['validate', '--config', file('broken.yaml', 'pools:\n  - id: [unclosed\n')]);
     expect(result.code).toBe(2);

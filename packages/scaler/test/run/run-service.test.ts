@@ -265,14 +265,22 @@ describe('headroom run: scaling, check-in, reports and reload', () => {
   });
 
   test('reload: an invalid config is refused with its errors and the running one stays; a valid one applies', async () => {
+    // An editor that truncates the file before writing: an empty file is not a config.
+    writeFile(directory, 'headroom.yaml', '');
+    service.signal('SIGHUP');
+    const emptyRefused = await waitFor('the refusal of the empty file', () =>
+      service.log('config reload refused; keeping the running config'),
+    );
+    expect(emptyRefused.issues).toEqual([expect.objectContaining({ message: expect.stringMatching(/empty/) })]);
     writeFile(
       directory,
       'headroom.yaml',
       configText({ directory, standbyCores: 8 }).replace('intervalSeconds: 0.2', 'intervalSeconds: -3'),
     );
     service.signal('SIGHUP');
-    const refused = await waitFor('the reload refusal', () =>
-      service.log('config reload refused; keeping the running config'),
+    const refused = await waitFor(
+      'the reload refusal',
+      () => service.logs.filter((entry) => entry.msg === 'config reload refused; keeping the running config')[1],
     );
     expect(refused.issues).toEqual([
       expect.objectContaining({ path: 'scaler.intervalSeconds', message: 'must be > 0' }),

@@ -34,6 +34,20 @@ export function parseYaml(text: string, source: string): unknown {
   return document.toJS();
 }
 
+/**
+ * Parses a data file: JSON with `JSON.parse` (a `.json` file, or text starting with `{` or `[`),
+ * anything else as YAML. JSON snapshots can be large; the YAML parser is far slower on them.
+ */
+export function parseDataFile(text: string, source: string): unknown {
+  const first = text.trimStart()[0];
+  if (!source.endsWith('.json') && first !== '{' && first !== '[') return parseYaml(text, source);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`invalid JSON\n${source}: ${(error as Error).message}`);
+  }
+}
+
 /** Loads and validates a config file. @throws UsageError (unreadable, bad YAML) or ConfigError (invalid config). */
 export async function loadConfigFile(path: string): Promise<HeadroomConfig> {
   const text = await readInputFile(path, '--config');

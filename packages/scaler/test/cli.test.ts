@@ -226,6 +226,38 @@ describe('headroom plan', () => {
     expect(output.nextState.autoscale).toHaveProperty(['agents/day']);
   });
 
+  test('a JSON snapshot is read as JSON: a syntax error says "invalid JSON" with the file', () => {
+    const broken = file('broken-snapshot.json', '{"at": "2026-11-23T09:00:00Z", "instances": [,]}');
+    const result = runCli(['plan', '--config', fakeConfig, '--snapshot', broken]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/invalid JSON\n.*broken-snapshot\.json: /);
+    noStackTrace(result.stderr);
+  });
+
+  test('an infinite need is written as "Infinity" in JSON, not null', () => {
+    const aggressive = file(
+      'aggressive.yaml',
+      `providers:
+  cloud: { type: fake, maxInstances: 3 }
+pools:
+  - id: agents
+    kind: docker-agent
+    autoscale:
+      - { id: main, provider: cloud, agent: { cores: 4, memoryMb: 8192 }, aggressiveScaling: true }
+`,
+    );
+    const request = { pool: 'agents', cores: 1.7e308, memoryMb: 1, gpus: 0, since: '2026-11-23T08:00:00Z' };
+    const huge = file(
+      'huge-snapshot.json',
+      JSON.stringify({ at: '2026-11-23T09:00:00Z', instances: [], queued: [request, request] }),
+    );
+    const result = runCli(['plan', '--config', aggressive, '--snapshot', huge, '--json']);
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.stdout);
+    expect(output.configs[0].need.cores).toBe('Infinity');
+    expect(output.configs[0].deficit.cores).toBe('Infinity');
+  });
+
   test('human output is a table with reasons', () => {
     const result = runCli(['plan', '--config', fakeConfig, '--snapshot', snapshot]);
     expect(result.code).toBe(0);

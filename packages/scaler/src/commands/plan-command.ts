@@ -7,8 +7,9 @@ import {
   parseSnapshot,
 } from '@headroom/core';
 import type { Command } from '../command.js';
+import { formatJson } from '../format-json.js';
 import { formatTable } from '../format-table.js';
-import { loadConfigFile, parseYaml, readInputFile } from '../load-config-file.js';
+import { loadConfigFile, parseDataFile, readInputFile } from '../load-config-file.js';
 import { parseCommandArguments, requireFlag } from '../parse-command-arguments.js';
 import { parseInstantFlag } from '../parse-instant.js';
 
@@ -35,12 +36,12 @@ export const planCommand: Command = {
     );
     const config = await loadConfigFile(requireFlag(values.config, '--config', 'plan'));
     const snapshotPath = requireFlag(values.snapshot, '--snapshot', 'plan');
-    const snapshot = parseSnapshot(parseYaml(await readInputFile(snapshotPath, '--snapshot'), snapshotPath), {
+    const snapshot = parseSnapshot(parseDataFile(await readInputFile(snapshotPath, '--snapshot'), snapshotPath), {
       source: snapshotPath,
     });
     let state: PlannerState = emptyPlannerState();
     if (values.state)
-      state = parsePlannerState(parseYaml(await readInputFile(values.state, '--state'), values.state), {
+      state = parsePlannerState(parseDataFile(await readInputFile(values.state, '--state'), values.state), {
         source: values.state,
       });
     const now = values.at ? parseInstantFlag(values.at, '--at') : Date.parse(snapshot.at);
@@ -60,7 +61,7 @@ export const planCommand: Command = {
         reasons: entry.reasons,
         warnings: entry.warnings,
       }));
-      stdout.write(`${JSON.stringify({ at: plan.at, configs, warnings: plan.warnings, nextState }, null, 2)}\n`);
+      stdout.write(formatJson({ at: plan.at, configs, warnings: plan.warnings, nextState }));
       return 0;
     }
     stdout.write(`plan at ${plan.at}\n\n`);

@@ -10,9 +10,11 @@ import { scheduleCommand } from './commands/schedule-command.js';
 import { schemaCommand } from './commands/schema-command.js';
 import { simulateCommand } from './commands/simulate-command.js';
 import { validateCommand } from './commands/validate-command.js';
+import { StartupError } from './startup-error.js';
 import { UsageError } from './usage-error.js';
+import { VERSION } from './version.js';
 
-export const VERSION = '0.1.0';
+export { VERSION };
 
 /** Every `headroom` subcommand, in help order. */
 export const COMMANDS: Command[] = [
@@ -65,7 +67,7 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
       io.stderr.write(`headroom ${name}: ${error.message}\n`);
       return 2;
     }
-    if (HeadroomError.isInstance(error)) {
+    if (HeadroomError.isInstance(error) || error instanceof StartupError) {
       io.stderr.write(`headroom ${name}: ${error.message}\n`);
       return 1;
     }

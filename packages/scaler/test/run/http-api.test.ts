@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createHttpApi, type HttpApi, HttpError, type HttpLimits } from '../../src/run/http-api.js';
+import { createHttpApi, HttpError, type HttpLimits } from '../../src/run/http-api.js';
 import { createJsonLogger } from '../../src/run/json-logger.js';
 
 const TOKEN = 'api-token-for-http-tests';

@@ -1,7 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { COMMANDS, commandHelp } from '../src/cli.js';
 import { runCli } from './run-cli.js';
 
 const temporary = mkdtempSync(join(tmpdir(), 'headroom-cli-'));
@@ -320,4 +321,61 @@ test('headroom schema prints a JSON Schema', () => {
   const result = runCli(['schema']);
   expect(result.code).toBe(0);
   expect(JSON.parse(result.stdout).title).toBe('Headroom configuration');
+});
+
+describe('headroom help, version and environment', () => {
+  test('every command documents each flag of its usage line, and --help prints them', () => {
+    for (const command of COMMANDS) {
+      const used = [...command.usage.matchAll(/--([a-z][a-z0-9-]*)/g)].map((match) => match[1]!);
+      for (const flag of used) expect(command.flags, `${command.name} --${flag}`).toHaveProperty([flag]);
+      const help = commandHelp(command);
+      for (const [name, flag] of Object.entries(command.flags)) {
+        expect(help).toMatch(
+          new RegExp(`\\n  --${name}\\b.*  ${flag.description.slice(0, 20).replace(/[()$.*+?[\]]/g, '\\$&')}`),
+        );
+      }
+    }
+    const run = runCli(['run', '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/--config FILE\s+the YAML config \(default: \$HEADROOM_CONFIG\)/);
+  });
+
+  test('--version is the version of package.json', () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(runCli(['--version']).stdout.trim()).toBe(version);
+  });
+
+  test('run reads HEADROOM_CONFIG and HEADROOM_LISTEN when the flags are absent', () => {
+    const empty = runCli(['run'], { env: { HEADROOM_CONFIG: file('env-empty.yaml', '') } });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/env-empty\.yaml.*\n.*the file is empty/);
+    const listen = runCli(['run', '--config', fakeConfig, '--state-dir', join(temporary, 'state-env')], {
+      env: { HEADROOM_LISTEN: 'nowhere' },
+    });
+    expect(listen.code).toBe(2);
+    expect(listen.stderr).toMatch(/--listen nowhere: must be "host:port"/);
+    noStackTrace(listen.stderr);
+  });
+
+  test('an unreachable PostgreSQL is a clear error, exit 1, no stack trace and no password', () => {
+    const config = file(
+      'postgres-down.yaml',
+      `providers:
+  cloud: { type: fake, maxInstances: 1 }
+pools:
+  - id: agents
+    kind: docker-agent
+    autoscale:
+      - { id: main, provider: cloud, agent: { cores: 4, memoryMb: 8192 } }
+state:
+  postgres: { url: "postgres://headroom:pg-password-42@127.0.0.1:1/headroom" }
+api: { listen: "127.0.0.1:0" }
+`,
+    );
+    const result = runCli(['run', '--config', config, '--state-dir', join(temporary, 'state-pg')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/cannot open the state store \(PostgreSQL at 127\.0\.0\.1:1\): .*ECONNREFUSED/);
+    expect(result.stderr + result.stdout).not.toMatch(/pg-password-42/);
+    noStackTrace(result.stderr);
+  });
 });

@@ -22,6 +22,13 @@ export const planCommand: Command = {
   name: 'plan',
   summary: 'compute one planning step on a fleet snapshot',
   usage: 'headroom plan --config FILE --snapshot FILE [--state FILE] [--at ISO] [--json]',
+  flags: {
+    config: { value: 'FILE', description: 'the YAML config (JSON is YAML too)' },
+    snapshot: { value: 'FILE', description: 'fleet snapshot (JSON or YAML, DESIGN §4)' },
+    state: { value: 'FILE', description: 'planner state of a previous run (its nextState), for backoffs' },
+    at: { value: 'ISO', description: "instant to plan for (default: the snapshot's at)" },
+    json: { description: 'JSON output (numbers, reasons, nextState) instead of a table' },
+  },
   async run({ argv, stdout }) {
     const { values } = parseCommandArguments(
       argv,

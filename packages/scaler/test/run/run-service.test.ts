@@ -155,6 +155,16 @@ describe('headroom run: scaling, check-in, reports and reload', () => {
       ),
     ).toBeGreaterThanOrEqual(3);
     expect(await service.metric('headroom_schedule_active{pool="agents",autoscale="main"}', API_TOKEN)).toBe(1);
+    // One metric per unit (memory in bytes), build info, process metrics, last successful pass.
+    const { text } = await service.request('/metrics', { token: API_TOKEN });
+    expect(text).not.toMatch(/^headroom_deficit\{/m);
+    expect(text).toMatch(/^headroom_deficit_cores\{pool="agents",autoscale="main"\} -?\d/m);
+    expect(text).toMatch(/^headroom_deficit_memory_bytes\{pool="agents",autoscale="main"\} -?\d/m);
+    expect(text).toMatch(/^headroom_build_info\{version="\d+\.\d+\.\d+",node_version="[\d.]+"\} 1$/m);
+    expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
+    expect(text).toMatch(/^process_resident_memory_bytes \d/m);
+    const lastSuccess = await service.metric('headroom_last_successful_tick_timestamp_seconds', API_TOKEN);
+    expect(lastSuccess).toBeGreaterThan(Date.now() / 1000 - 60);
     // Queued requests still queued once capacity is up count as fitting no agent: one more may follow.
     expect(liveCloudInstances(directory).length).toBeGreaterThanOrEqual(3);
   });

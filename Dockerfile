@@ -13,9 +13,10 @@ ENV CI=true
 RUN corepack enable && corepack prepare pnpm@10.34.9 --activate
 COPY . .
 RUN pnpm install --frozen-lockfile && pnpm build
-# The service with its production dependencies only. The cloud adapters are optional
-# dependencies of @headroom/scaler, so they are in the bundle (loaded by dynamic import).
-RUN pnpm --filter @headroom/scaler deploy --prod --legacy /opt/headroom
+# The service with its production dependencies, and the cloud adapters (optional peer
+# dependencies of @headroom/scaler, found by package name at run time). HEADROOM_ADAPTERS picks them.
+ARG HEADROOM_ADAPTERS="provider-aws provider-vsphere"
+RUN PNPM=pnpm HEADROOM_ADAPTERS="$HEADROOM_ADAPTERS" bash scripts/deploy-bundle.sh /opt/headroom
 
 FROM node:${NODE_VERSION}-bookworm-slim
 ENV NODE_ENV=production \

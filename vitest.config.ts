@@ -1,4 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import { trustTestTlsCertificate } from './packages/testkit/src/test-tls-certificate.js';
+
+// Loopback HTTPS fakes (Azure, Cloud DNS, the service's TLS) use one self-signed certificate that
+// every test worker trusts: Node reads NODE_EXTRA_CA_CERTS only at start-up, so set it here.
+trustTestTlsCertificate();
 
 export default defineConfig({
   resolve: { conditions: ['@headroom/source'] },

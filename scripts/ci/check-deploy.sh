@@ -2,7 +2,7 @@
 # Exercises the deploy artifacts as far as a machine without a container runtime or registry allows:
 #  1. `systemd-analyze verify` on deploy/systemd/headroom.service;
 #  2. `promtool check rules` on the example alerts (Debian's prometheus, installed if missing);
-#  3. the bundle the Dockerfile copies (`pnpm --filter @headroom/scaler deploy --prod --legacy`)
+#  3. the bundle the Dockerfile copies (scripts/deploy-bundle.sh: `pnpm deploy --prod` and the adapters)
 #     runs `headroom run` as an unprivileged user (nobody): /healthz, /readyz and /metrics answer
 #     (`promtool check metrics` on the output), SIGHUP reloads, SIGTERM exits 0.
 # The image itself is not built here: no registry is reachable for the node base image.
@@ -37,7 +37,7 @@ fi
 promtool check rules deploy/prometheus/headroom-alerts.yaml
 
 echo "== pnpm deploy bundle"
-$PNPM --filter @headroom/scaler deploy --prod --legacy "$WORK/bundle" >/dev/null
+PNPM="$PNPM" bash scripts/deploy-bundle.sh "$WORK/bundle"
 for adapter in provider-aws provider-vsphere store-sqlite store-postgres; do
   [ -d "$WORK/bundle/node_modules/@headroom/$adapter/dist" ] || fail "bundle lacks @headroom/$adapter"
 done
@@ -52,6 +52,21 @@ pools:
 scaler: { intervalSeconds: 1 }
 api: { listen: "127.0.0.1:0", publicReadOnly: true }
 YAML
+# The adapters in the bundle load: `validate` checks an AWS and a vSphere entry with their own schemas.
+cat >"$WORK/adapters.yaml" <<'YAML'
+providers:
+  aws-east: { type: aws, region: us-east-1, amiId: ami-0123456789abcdef0, instanceType: m6i.xlarge, subnetId: subnet-0123456789abcdef0, maxInstances: 2 }
+pools:
+  - id: agents
+    kind: docker-agent
+    autoscale:
+      - { id: main, provider: aws-east, agent: { cores: 4, memoryMb: 8192 } }
+YAML
+node "$WORK/bundle/dist/cli.js" validate --config "$WORK/adapters.yaml" || fail "the bundle cannot load the AWS adapter"
+sed -i 's/subnetId: subnet-0123456789abcdef0/subnetId: 42/' "$WORK/adapters.yaml"
+if node "$WORK/bundle/dist/cli.js" validate --config "$WORK/adapters.yaml" >/dev/null 2>&1; then
+  fail "the bundle's AWS adapter did not check its fields"
+fi
 mkdir -p "$WORK/state" && chown nobody "$WORK/state"
 chmod 644 "$WORK/headroom.yaml"
 # As nobody, from the bundle only (no workspace on the module path), config and listen from the environment.

@@ -1,3 +1,4 @@
+export { adapter } from './vsphere-adapter.js';
 export { createVsphereProvider, VSPHERE_EXTRA_CONFIG_KEYS, type VsphereProvider } from './vsphere-provider.js';
 export {
   type VsphereProviderSettings,

@@ -1,7 +1,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, test } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { COMMANDS, commandHelp } from '../src/cli.js';
 import { runCli } from './run-cli.js';
 
@@ -73,6 +75,33 @@ describe('headroom validate', () => {
     expect(result.stderr).toContain('providers.aws-east.subnet: unknown field');
     expect(result.stderr).toMatch(/providers\.lab\.osFamily: .*"linux"\|"windows"/);
     expect(result.stderr).toContain('(3 problems)');
+  });
+
+  test('core and adapter problems are listed together in one pass', () => {
+    const mixed = file(
+      'mixed.yaml',
+      `providers:
+  aws-east: { type: aws, maxInstances: 2, region: us-east-1, instanceType: m6i.large, amiId: ami-0123456789abcdef0, ebsVolumeSizeGb: -5 }
+pools:
+  - { id: a, kind: docker-agent, autoscale: [{ id: x, provider: aws-east, agent: { cores: 1 }, standby: { cores: -1 } }] }
+`,
+    );
+    const result = runCli(['validate', '--config', mixed]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('(2 problems)');
+    expect(result.stderr).toContain('pools[0].autoscale[0].standby.cores: must be ≥ 0');
+    expect(result.stderr).toContain('providers.aws-east.ebsVolumeSizeGb: must be ≥ 1');
+    noStackTrace(result.stderr);
+  });
+
+  test('a type no installed adapter serves names the package to install', () => {
+    const missing = file('missing-adapter.yaml', 'providers:\n  far: { type: nimbus, maxInstances: 1 }\n');
+    const result = runCli(['validate', '--config', missing]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'providers.far.type: no adapter installed for type "nimbus": install @headroom/provider-nimbus',
+    );
+    noStackTrace(result.stderr);
   });
 
   test('the example config in the repository is valid', () => {
@@ -317,10 +346,39 @@ pools:
   });
 });
 
-test('headroom schema prints a JSON Schema', () => {
+describe('headroom schema', () => {
   const result = runCli(['schema']);
-  expect(result.code).toBe(0);
-  expect(JSON.parse(result.stdout).title).toBe('Headroom configuration');
+  const schema = JSON.parse(result.stdout);
+  const validate = new Ajv2020({ strict: false, allErrors: true }).compile(schema);
+  const examples = ['examples/headroom.yaml', 'examples/local.yaml', 'examples/demo.yaml'];
+
+  test('prints a JSON Schema with every installed adapter and every service section', () => {
+    expect(result.code).toBe(0);
+    expect(schema.title).toBe('Headroom configuration');
+    const types = schema.properties.providers.additionalProperties.oneOf.map(
+      (branch: { properties: { type: { const: string } } }) => branch.properties.type.const,
+    );
+    expect(types).toEqual(expect.arrayContaining(['fake', 'aws', 'vsphere']));
+    for (const section of ['scaler', 'state', 'api', 'inventory', 'checkin', 'simulation']) {
+      expect(schema.properties[section].type ?? schema.properties[section].anyOf).toBeDefined();
+    }
+  });
+
+  test.each(examples)('an off-the-shelf validator accepts %s', (path) => {
+    const valid = validate(parseYaml(readFileSync(path, 'utf8')));
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  test('and refuses adapter fields that are wrong, by path', () => {
+    const document = parseYaml(readFileSync('examples/headroom.yaml', 'utf8'));
+    const [id] =
+      Object.entries(document.providers).find(([, entry]) => (entry as { type: string }).type === 'aws') ?? [];
+    document.providers[id as string].ebsVolumeSizeGb = 'big';
+    document.providers[id as string].subnet = 'not-a-field';
+    expect(validate(document)).toBe(false);
+    expect(JSON.stringify(validate.errors)).toContain(`/providers/${id}`);
+  });
 });
 
 describe('headroom help, version and environment', () => {

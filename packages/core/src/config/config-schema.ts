@@ -152,26 +152,22 @@ export const poolSchema = z.discriminatedUnion(
   { error: 'kind must be "docker-agent" or "server"' },
 );
 
-export const PROVIDER_TYPES = [
-  'aws',
-  'azure',
-  'gcp',
-  'oci',
-  'digitalocean',
-  'vsphere',
-  'openstack',
-  'kubevirt',
-  'harvester',
-  'fake',
-] as const;
-export const DNS_PROVIDER_TYPES = ['aws', 'azure', 'gcp', 'oci', 'digitalocean', 'fake'] as const;
+/**
+ * A provider `type`: the adapter package `@headroom/provider-<type>` (or one whose package.json
+ * lists the type under `headroom.providerTypes`) serves it; `fake` is built in. Whether an adapter
+ * is installed for it is checked by `@headroom/scaler`, not here.
+ */
+const providerTypeSchema = () =>
+  z
+    .string({ error: 'must be a provider type such as aws' })
+    .regex(/^[a-z][a-z0-9-]{0,39}$/, { error: 'must be a provider type such as aws (lowercase letters, digits, -)' });
 
 /**
  * A VM provider config. Common fields are checked here; type-specific fields are kept as given and
  * validated by the provider package.
  */
 export const providerConfigSchema = z.looseObject({
-  type: z.enum(PROVIDER_TYPES, { error: `type must be one of ${PROVIDER_TYPES.join(', ')}` }),
+  type: providerTypeSchema(),
   name: z.string().optional(),
   maxInstances: nonNegativeInteger(),
   startupScript: z.string().optional(),
@@ -180,7 +176,7 @@ export const providerConfigSchema = z.looseObject({
 });
 
 export const dnsProviderConfigSchema = z.looseObject({
-  type: z.enum(DNS_PROVIDER_TYPES, { error: `type must be one of ${DNS_PROVIDER_TYPES.join(', ')}` }),
+  type: providerTypeSchema(),
   name: z.string().optional(),
 });
 
@@ -218,7 +214,7 @@ export type DockerAgentAutoscaleConfig = z.output<typeof dockerAgentAutoscaleSch
 export type ServerAutoscaleConfig = z.output<typeof serverAutoscaleSchema>;
 export type AutoscaleConfig = DockerAgentAutoscaleConfig | ServerAutoscaleConfig;
 export type PoolConfig = z.output<typeof poolSchema>;
-export type ProviderType = (typeof PROVIDER_TYPES)[number];
+export type ProviderType = string;
 export type ProviderConfig = z.output<typeof providerConfigSchema>;
 export type DnsProviderConfig = z.output<typeof dnsProviderConfigSchema>;
 export type StagingConfig = z.output<typeof stagingConfigSchema>;

@@ -42,7 +42,7 @@ describe('parseConfig', () => {
 
   test('reports every problem at once, each with its path', () => {
     const issues = issuesOf({
-      providers: { cloud: { type: 'ec2', maxInstances: -1 } },
+      providers: { cloud: { type: 'EC2', maxInstances: -1 } },
       dnsProviders: {},
       pools: [
         {
@@ -66,7 +66,7 @@ describe('parseConfig', () => {
     const paths = issues.map((issue) => `${issue.path}: ${issue.message}`);
     expect(paths).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^providers\.cloud\.type: type must be one of aws/),
+        expect.stringMatching(/^providers\.cloud\.type: must be a provider type such as aws/),
         'providers.cloud.maxInstances: must be ≥ 0',
         'pools[0].autoscale[0].standby.cores: must be ≥ 0',
         'pools[0].autoscale[1].minimumAvailableSessions: unknown field',

@@ -3,38 +3,9 @@ import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
 import { listStartupScriptPlaceholders } from '../provider/utils/render-startup-script.js';
 import { StartupScriptError } from '../provider/utils/startup-script-error.js';
 import { type HeadroomConfig, headroomConfigSchema } from './config-schema.js';
+import { mapZodIssues } from './zod-issues.js';
 
-/** Formats a zod path as `pools[0].autoscale[1].standby.cores`. */
-export function formatConfigPath(path: readonly PropertyKey[]): string {
-  let text = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') text += `[${segment}]`;
-    else text += text ? `.${String(segment)}` : String(segment);
-  }
-  return text;
-}
-
-function zodIssues(error: z.ZodError): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  for (const issue of error.issues) {
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys)
-        issues.push({ path: formatConfigPath([...issue.path, key]), message: 'unknown field' });
-      continue;
-    }
-    if (issue.code === 'invalid_union' && issue.errors.length > 0 && issue.path.length > 0) {
-      issues.push({
-        path: formatConfigPath(issue.path),
-        message: issue.message === 'Invalid input' ? 'has the wrong shape' : issue.message,
-      });
-      continue;
-    }
-    let message = issue.message;
-    if (issue.code === 'invalid_type' && /received undefined/i.test(message)) message = 'is required';
-    issues.push({ path: formatConfigPath(issue.path), message });
-  }
-  return issues;
-}
+export { formatConfigPath } from './zod-issues.js';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value != null && typeof value === 'object' && !Array.isArray(value);
@@ -140,7 +111,7 @@ function crossReferenceIssues(input: unknown): ConfigIssue[] {
  */
 export function parseConfig(input: unknown, options: { source?: string } = {}): HeadroomConfig {
   const result = headroomConfigSchema.safeParse(input ?? {});
-  const issues = [...(result.success ? [] : zodIssues(result.error)), ...crossReferenceIssues(input)];
+  const issues = [...(result.success ? [] : mapZodIssues(result.error)), ...crossReferenceIssues(input)];
   if (issues.length > 0 || !result.success) {
     throw new ConfigError({ issues, ...(options.source ? { source: options.source } : {}) });
   }

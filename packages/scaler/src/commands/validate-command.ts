@@ -1,8 +1,7 @@
 import { listAutoscaleEntries } from '@headroom/core';
+import { loadCheckedConfigFile } from '../adapters/load-checked-config-file.js';
 import type { Command } from '../command.js';
-import { loadConfigFile } from '../load-config-file.js';
 import { parseCommandArguments, requireFlag } from '../parse-command-arguments.js';
-import { validateProviderSettings } from '../provider-registry.js';
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
@@ -14,8 +13,7 @@ export const validateCommand: Command = {
   async run({ argv, stdout }) {
     const { values } = parseCommandArguments(argv, { config: { type: 'string' } }, 'validate');
     const path = requireFlag(values.config, '--config', 'validate');
-    const config = await loadConfigFile(path);
-    await validateProviderSettings(config, path);
+    const config = await loadCheckedConfigFile(path);
     const entries = listAutoscaleEntries(config);
     stdout.write(
       `ok: ${path}: ${plural(config.pools.length, 'pool')}, ${plural(entries.length, 'autoscale config')}, ${plural(Object.keys(config.providers).length, 'provider')}, ${plural(Object.keys(config.dnsProviders).length, 'DNS provider')}, ${plural(config.staging.length, 'staging config')}\n`,

@@ -117,7 +117,11 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
   const holderId = options.holderId ?? `${hostname()}-${process.pid}`;
   const dryRun = options.dryRun || loaded.settings.scaler.dryRun;
   const { store, leaderElector } = await openStateStore({ ...options, loaded, configPath, holderId });
-  const { providers, dnsProviders } = await createProviders({ config: loaded.config, stateDir: options.stateDir });
+  const { providers, dnsProviders } = await createProviders({
+    config: loaded.config,
+    stateDir: options.stateDir,
+    configPath,
+  });
   const metrics = createServiceMetrics({ version: VERSION });
   const history = new TickHistory();
   let tokens = tokensOf(loaded);

@@ -1,4 +1,5 @@
 import { readFile as readFileFromDisk } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
 import { InvalidProviderConfigError } from '../../errors/invalid-provider-config-error.js';
 
 /** Environment variables to read settings from. Default: `process.env`, read at call time. */
@@ -67,6 +68,13 @@ export interface ResolveSecretOptions {
   environment?: SettingEnvironment;
   /** Reads a secret file. Default: `fs.readFile(path, 'utf8')`. */
   readFile?: (path: string) => Promise<string> | string;
+  /** Folder a relative `{ file }` path resolves against (the config file's). Default: the working directory. */
+  baseDirectory?: string;
+}
+
+/** A `{ file }` secret's path made absolute against `baseDirectory` (the config file's folder). */
+export function resolveSecretPath(path: string, baseDirectory: string | undefined): string {
+  return baseDirectory === undefined || isAbsolute(path) ? path : resolve(baseDirectory, path);
 }
 
 /**
@@ -90,7 +98,7 @@ export async function resolveSecret(options: ResolveSecretOptions): Promise<stri
     const read = options.readFile ?? ((path: string) => readFileFromDisk(path, 'utf8'));
     let content: string;
     try {
-      content = await read(value.file);
+      content = await read(resolveSecretPath(value.file, options.baseDirectory));
     } catch (error) {
       const code = (error as { code?: unknown } | null)?.code;
       return fail(`cannot read secret file ${value.file}${typeof code === 'string' ? ` (${code})` : ''}.`, error);

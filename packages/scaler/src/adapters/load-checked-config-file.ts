@@ -1,0 +1,23 @@
+import { ConfigError, type ConfigIssue, type HeadroomConfig, parseConfig } from '@headroom/core';
+import { parseYaml, readInputFile } from '../load-config-file.js';
+import { checkProviderSections } from '../provider-registry.js';
+
+/**
+ * Loads a config file and checks it whole in one pass: the core schema and every adapter's
+ * fields, so that all problems are listed together.
+ * @throws UsageError (unreadable, bad YAML) or ConfigError listing every problem by path.
+ */
+export async function loadCheckedConfigFile(path: string): Promise<HeadroomConfig> {
+  const document = parseYaml(await readInputFile(path, '--config'), path);
+  const issues: ConfigIssue[] = [];
+  let config: HeadroomConfig | undefined;
+  try {
+    config = parseConfig(document, { source: path });
+  } catch (error) {
+    if (!ConfigError.isInstance(error)) throw error;
+    issues.push(...error.issues);
+  }
+  issues.push(...(await checkProviderSections(document)));
+  if (issues.length > 0 || !config) throw new ConfigError({ issues, source: path });
+  return config;
+}

@@ -6,7 +6,7 @@ describe('OpenAPI document', () => {
   test('is a valid OpenAPI 3.1 document (checked by @seriousme/openapi-schema-validator)', async () => {
     const document = createOpenApiDocument();
     const validator = new Validator();
-    const result = await validator.validate(document as object);
+    const result = await validator.validate(document as Parameters<Validator['validate']>[0]);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(validator.version).toBe('3.1');

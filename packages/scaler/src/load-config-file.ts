@@ -48,18 +48,25 @@ export function parseDataFile(text: string, source: string): unknown {
   }
 }
 
-/** Loads and validates a config file. @throws UsageError (unreadable, bad YAML) or ConfigError (invalid config). */
-export async function loadConfigFile(path: string): Promise<HeadroomConfig> {
-  const text = await readInputFile(path, '--config');
-  const document = parseYaml(text, path);
-  // An editor that truncates before writing must not turn the service off: nothing is not a config.
+/**
+ * Reads a config file into its YAML document. An editor that truncates before writing must not
+ * turn the service off: an empty file (or only comments) is not a config.
+ * @throws UsageError (unreadable, bad YAML) or ConfigError (empty).
+ */
+export async function readConfigDocument(path: string): Promise<unknown> {
+  const document = parseYaml(await readInputFile(path, '--config'), path);
   if (document === null || document === undefined) {
     throw new ConfigError({
       issues: [{ path: '', message: 'the file is empty; a config needs at least pools' }],
       source: path,
     });
   }
-  return parseConfig(document, { source: path });
+  return document;
+}
+
+/** Loads and validates a config file. @throws UsageError (unreadable, bad YAML) or ConfigError (empty or invalid config). */
+export async function loadConfigFile(path: string): Promise<HeadroomConfig> {
+  return parseConfig(await readConfigDocument(path), { source: path });
 }
 
 export { ConfigError };

@@ -49,7 +49,10 @@ describe('Dockerfile and systemd unit', () => {
   test('multi-stage on the official Node image, pnpm deploy --prod, non-root, HEALTHCHECK', () => {
     const dockerfile = readFileSync(join(repositoryRoot, 'Dockerfile'), 'utf8');
     expect(dockerfile.match(/^FROM node:/gm)).toHaveLength(2);
-    expect(dockerfile).toMatch(/pnpm --filter @headroom\/scaler deploy --prod/);
+    expect(dockerfile).toMatch(/^RUN .*bash scripts\/deploy-bundle\.sh \/opt\/headroom$/m);
+    const bundle = readFileSync(join(repositoryRoot, 'scripts/deploy-bundle.sh'), 'utf8');
+    expect(bundle).toMatch(/--filter @headroom\/scaler deploy --prod/);
+    expect(bundle).toMatch(/provider-aws provider-vsphere/);
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\n.*\/healthz/m);
   });

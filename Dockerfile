@@ -14,8 +14,9 @@ RUN corepack enable && corepack prepare pnpm@10.34.9 --activate
 COPY . .
 RUN pnpm install --frozen-lockfile && pnpm build
 # The service with its production dependencies, and the cloud adapters (optional peer
-# dependencies of @headroom/scaler, found by package name at run time). HEADROOM_ADAPTERS picks them.
-ARG HEADROOM_ADAPTERS="provider-aws provider-vsphere"
+# dependencies of @headroom/scaler, found by package name at run time): all of them unless
+# HEADROOM_ADAPTERS names some (`--build-arg HEADROOM_ADAPTERS="provider-aws"`).
+ARG HEADROOM_ADAPTERS=""
 RUN PNPM=pnpm HEADROOM_ADAPTERS="$HEADROOM_ADAPTERS" bash scripts/deploy-bundle.sh /opt/headroom
 
 FROM node:${NODE_VERSION}-bookworm-slim

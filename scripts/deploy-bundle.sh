@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:?usage: scripts/deploy-bundle.sh DIR}
 PNPM=${PNPM:-"npx -y pnpm@10.34.9"}
-ADAPTERS=${HEADROOM_ADAPTERS:-"provider-aws provider-vsphere"}
+# Default: every adapter the scaler names as an optional peer dependency.
+ALL_ADAPTERS=$(node -p "Object.keys(require('./packages/scaler/package.json').peerDependencies ?? {}).filter((name) => name.startsWith('@headroom/provider-')).map((name) => name.slice('@headroom/'.length)).join(' ')")
+ADAPTERS=${HEADROOM_ADAPTERS:-$ALL_ADAPTERS}
 $PNPM --filter @headroom/scaler deploy --prod --legacy "$OUT" >/dev/null
 for adapter in $ADAPTERS; do
   rm -rf "$OUT/node_modules/@headroom/$adapter"

@@ -12,6 +12,10 @@ import {
   kubevirtProviderSettingsSchema,
 } from './kubevirt-provider-settings.js';
 
+/** Nested manifest JSON, read field by field. */
+// biome-ignore lint/suspicious/noExplicitAny: tests read nested manifest fields directly.
+type Loose = any;
+
 const identity = {
   name: 'agents-day-1a2b3c4d',
   namespace: 'kasm',
@@ -70,7 +74,7 @@ spec:
 
 describe('config override: the seed rules', () => {
   const manifest = convertToKubevirtVirtualMachine({ settings: kubevirt({ configOverride: overrideYaml }), identity });
-  const spec = manifest.spec as Record<string, any>;
+  const spec = manifest.spec as Loose;
   const templateSpec = spec.template.spec;
 
   test('$KASM_NAME is replaced by the instance name everywhere', () => {
@@ -80,7 +84,7 @@ describe('config override: the seed rules', () => {
   });
 
   test('metadata name and namespace are rewritten; labels gain Headroom labels, which win', () => {
-    const metadata = manifest.metadata as Record<string, any>;
+    const metadata = manifest.metadata as Loose;
     expect(metadata.name).toBe(identity.name);
     expect(metadata.namespace).toBe('kasm');
     expect(metadata.labels).toEqual({ team: 'vdi', 'headroom-pool': 'agents', 'headroom-instance': identity.name });
@@ -140,7 +144,7 @@ describe('generated manifests', () => {
     const manifest = convertToKubevirtVirtualMachine({
       settings: kubevirt({ diskSourcePvc: 'ubuntu-focal', storageClassName: 'kasm-storage' }),
       identity,
-    }) as Record<string, any>;
+    }) as Loose;
     expect(manifest.spec.dataVolumeTemplates).toEqual([
       {
         metadata: { name: `${identity.name}-disk`, labels: identity.labels },
@@ -170,7 +174,7 @@ describe('generated manifests', () => {
         enableTpm: true,
       }),
       identity,
-    }) as Record<string, any>;
+    }) as Loose;
     const templateSpec = manifest.spec.template.spec;
     expect(manifest.spec).not.toHaveProperty('dataVolumeTemplates');
     expect(templateSpec.volumes[0]).toEqual({
@@ -188,7 +192,7 @@ describe('generated manifests', () => {
     const manifest = convertToKubevirtVirtualMachine({
       settings: harvester({ diskImage: 'kasm-ubuntu-focal', networkType: 'multus', networkName: 'kasm-network' }),
       identity,
-    }) as Record<string, any>;
+    }) as Loose;
     const claimTemplates = JSON.parse(manifest.metadata.annotations[HARVESTER_VOLUME_CLAIM_TEMPLATES_ANNOTATION]);
     expect(claimTemplates).toEqual([
       {
@@ -217,7 +221,7 @@ describe('generated manifests', () => {
     const manifest = convertToKubevirtVirtualMachine({
       settings: harvester({ diskImage: 'images/win-2022', networkType: 'multus', networkName: 'shared/vlan-1' }),
       identity,
-    }) as Record<string, any>;
+    }) as Loose;
     const [claim] = JSON.parse(manifest.metadata.annotations[HARVESTER_VOLUME_CLAIM_TEMPLATES_ANNOTATION]);
     expect(claim.metadata.annotations[HARVESTER_IMAGE_ANNOTATION]).toBe('images/win-2022');
     expect(claim.spec.storageClassName).toBe('longhorn-win-2022');

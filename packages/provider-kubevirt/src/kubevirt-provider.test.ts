@@ -9,6 +9,10 @@ import { type FakeKubevirtServer, startFakeKubevirtServer } from '../test/fake-k
 import { kubevirtSettings, NAMESPACE, startKubevirtHarness } from './__fixtures__/kubevirt-harness.js';
 import { createKubevirtProvider } from './kubevirt-provider.js';
 
+/** Nested manifest JSON, read field by field. */
+// biome-ignore lint/suspicious/noExplicitAny: tests read nested manifest fields directly.
+type Loose = any;
+
 const servers: FakeKubevirtServer[] = [];
 afterEach(async () => {
   for (const server of servers.splice(0)) await server.close();
@@ -53,7 +57,7 @@ describe('createInstance: what is sent', () => {
     ]);
     for (const request of server.requests) expect(request.headers.authorization).toBe('Bearer fake-token');
 
-    const secret = posts[0]?.body as any;
+    const secret = posts[0]?.body as Loose;
     expect(secret.metadata.name).toBe('agents-day-hr-0001-secret');
     expect(secret.metadata.labels).toEqual({ ...managedTags('hr-0001'), 'headroom-instance': 'agents-day-hr-0001' });
     const userData = Buffer.from(secret.data.userdata, 'base64').toString('utf8');
@@ -64,7 +68,7 @@ describe('createInstance: what is sent', () => {
     expect(userData).toContain('Content-Type: text/x-shellscript');
     expect(userData).toContain('#!/bin/bash\necho hello\n');
 
-    const virtualMachine = posts[1]?.body as any;
+    const virtualMachine = posts[1]?.body as Loose;
     expect(virtualMachine.metadata).toMatchObject({ name: 'agents-day-hr-0001', namespace: NAMESPACE });
     expect(JSON.parse(virtualMachine.metadata.annotations['headroom-tags'])).toEqual(managedTags('hr-0001'));
     expect(virtualMachine.metadata.annotations['headroom-name']).toBe('agents-day-hr-0001');

@@ -92,11 +92,7 @@ export function mapKubevirtError(options: {
   if (code === 404 && /namespaces? "[^"]*" not found/i.test(detail)) {
     return new InvalidProviderConfigError({ providerId, field: 'namespace', message, cause: error });
   }
-  if (
-    code === 404 &&
-    (status?.details?.kind === undefined || reason === 'NotFound') &&
-    /the server could not find/i.test(detail)
-  ) {
+  if (code === 404 && /could not find the requested resource/i.test(detail)) {
     return new InvalidProviderConfigError({
       providerId,
       message: `${message} (is KubeVirt${operation.includes('DataVolume') ? ' / CDI' : ''} installed?)`,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ConformanceFault } from '@headroom/testkit';
 import { XMLParser } from 'fast-xml-parser';
 import { verifySigV4 } from './fake-aws-sigv4.js';
 
@@ -12,8 +13,6 @@ import { verifySigV4 } from './fake-aws-sigv4.js';
  * answers errors in the APIs' own XML. Responses follow the shapes of the AWS API references.
  */
 
-export type FakeAwsFaultName = 'insufficient-capacity' | 'quota-exceeded' | 'throttled' | 'server-error';
-
 /** An error the fake answers with: an AWS error code, an HTTP status and a message. */
 export interface FakeAwsError {
   code: string;
@@ -21,7 +20,7 @@ export interface FakeAwsError {
   message: string;
 }
 
-const ec2Faults: Record<FakeAwsFaultName, FakeAwsError> = {
+const ec2Faults: Record<ConformanceFault, FakeAwsError> = {
   'insufficient-capacity': {
     code: 'InsufficientInstanceCapacity',
     statusCode: 500,
@@ -42,7 +41,7 @@ const ec2Faults: Record<FakeAwsFaultName, FakeAwsError> = {
   },
 };
 
-const route53Faults: Record<FakeAwsFaultName, FakeAwsError> = {
+const route53Faults: Record<ConformanceFault, FakeAwsError> = {
   'insufficient-capacity': { code: 'ServiceUnavailable', statusCode: 503, message: 'Service unavailable' },
   'quota-exceeded': { code: 'TooManyRecords', statusCode: 400, message: 'Too many records in the hosted zone' },
   throttled: { code: 'Throttling', statusCode: 400, message: 'Rate exceeded' },
@@ -138,7 +137,7 @@ export interface FakeAwsServer {
   readonly instances: FakeEc2Instance[];
   readonly hostedZones: FakeHostedZone[];
   /** The next `count` requests of `action` fail with the fault (an AWS error XML). */
-  failNext(options: { action: string; fault: FakeAwsFaultName | FakeAwsError; count?: number }): void;
+  failNext(options: { action: string; fault: ConformanceFault | FakeAwsError; count?: number }): void;
   /** Requests of one action, in order. */
   requestsOf(action: string): FakeAwsRequest[];
   setPasswordData(options: { instanceId: string; passwordData: string }): void;

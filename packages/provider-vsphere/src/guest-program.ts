@@ -1,5 +1,5 @@
 import { InvalidProviderConfigError } from '@headroom/core/provider';
-import { PROVIDER_ID } from './vsphere-error.js';
+import { VSPHERE_PROVIDER_ID } from './vsphere-error.js';
 
 /** Longest command line each OS accepts for one program start (Linux: one argument; Windows: the whole line). */
 const MAXIMUM_ARGUMENTS_LENGTH = { linux: 131_071, windows: 32_000 } as const;
@@ -28,7 +28,7 @@ export function guestProgramFor({ osFamily, script }: { osFamily: 'linux' | 'win
         };
   if (program.arguments.length > MAXIMUM_ARGUMENTS_LENGTH[osFamily]) {
     throw new InvalidProviderConfigError({
-      providerId: PROVIDER_ID,
+      providerId: VSPHERE_PROVIDER_ID,
       field: 'startupScript',
       message: `the encoded script needs ${program.arguments.length} characters of command line; ${osFamily} guests accept ${MAXIMUM_ARGUMENTS_LENGTH[osFamily]} (use startupScriptMethod "guestinfo" or a shorter script)`,
     });

@@ -6,7 +6,7 @@ import {
   QuotaExceededError,
 } from '@headroom/core/provider';
 
-export const PROVIDER_ID = 'vsphere';
+export const VSPHERE_PROVIDER_ID = 'vsphere';
 
 /**
  * A vim25 fault as the server reported it: `faultType` is the vSphere fault type without the
@@ -58,7 +58,7 @@ export function mapVsphereFault(fault: VsphereFault): Error {
   const message = `${faultType}: ${fault.message}`;
   if (faultType === 'InvalidLogin') {
     return new InvalidProviderConfigError({
-      providerId: PROVIDER_ID,
+      providerId: VSPHERE_PROVIDER_ID,
       field: 'username',
       message: `vCenter refused the username or password (${message})`,
       cause: fault,
@@ -66,7 +66,7 @@ export function mapVsphereFault(fault: VsphereFault): Error {
   }
   if (faultType === 'NoPermission') {
     return new InvalidProviderConfigError({
-      providerId: PROVIDER_ID,
+      providerId: VSPHERE_PROVIDER_ID,
       field: 'username',
       message: `the vCenter account lacks a privilege the adapter needs (${message})`,
       cause: fault,
@@ -74,20 +74,20 @@ export function mapVsphereFault(fault: VsphereFault): Error {
   }
   if (faultType === 'InvalidGuestLogin' || faultType === 'GuestPermissionDenied') {
     return new InvalidProviderConfigError({
-      providerId: PROVIDER_ID,
+      providerId: VSPHERE_PROVIDER_ID,
       field: 'guestUsername',
       message: `the guest refused the guest username or password (${message})`,
       cause: fault,
     });
   }
   if (faultType === 'NumVirtualCpusExceedsLimit' || faultType === 'NotEnoughLicenses') {
-    return new QuotaExceededError({ providerId: PROVIDER_ID, message, cause: fault });
+    return new QuotaExceededError({ providerId: VSPHERE_PROVIDER_ID, message, cause: fault });
   }
   if (isCapacityFault(faultType)) {
-    return new InsufficientCapacityError({ providerId: PROVIDER_ID, message, cause: fault });
+    return new InsufficientCapacityError({ providerId: VSPHERE_PROVIDER_ID, message, cause: fault });
   }
   return new ProviderApiError({
-    providerId: PROVIDER_ID,
+    providerId: VSPHERE_PROVIDER_ID,
     message,
     code: faultType,
     cause: fault,

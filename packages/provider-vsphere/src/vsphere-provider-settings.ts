@@ -1,3 +1,4 @@
+import type { Clock, Timers } from '@headroom/core/provider';
 import { z } from 'zod';
 
 /** A secret: inline, `{ env: NAME }` or `{ file: path }`. Resolved when first needed; never logged. */
@@ -84,6 +85,10 @@ export type VsphereSecret = z.input<typeof vsphereSecretSchema>;
 /** Settings accepted by `createVsphereProvider`; `fetch` is a test seam and is not part of the YAML config. */
 export type VsphereProviderSettings = z.input<typeof vsphereProviderSettingsSchema> & {
   fetch?: typeof fetch;
+  /** Source of the current time (task and guest-tools deadlines). Default: the system clock. */
+  clock?: Clock;
+  /** Sleeps between task polls. Default: real timers. */
+  timers?: Timers;
   /** First delay between task polls. Default 100 ms. */
   taskPollIntervalMs?: number;
 };

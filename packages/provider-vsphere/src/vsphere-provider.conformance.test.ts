@@ -14,7 +14,7 @@ import {
   VCSIM_USERNAME,
   vcsimAvailable,
   vcsimMissingMessage,
-} from './__fixtures__/vcsim-harness.js';
+} from '../test/vcsim-harness.js';
 import { createVsphereProvider } from './vsphere-provider.js';
 
 const faultAnswers: Record<ConformanceFault, ProxyAnswer> = {

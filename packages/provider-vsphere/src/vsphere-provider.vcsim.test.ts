@@ -20,7 +20,7 @@ import {
   VCSIM_USERNAME,
   vcsimAvailable,
   vcsimMissingMessage,
-} from './__fixtures__/vcsim-harness.js';
+} from '../test/vcsim-harness.js';
 import { createVsphereProvider, type VsphereProvider } from './vsphere-provider.js';
 import type { VsphereProviderSettings } from './vsphere-provider-settings.js';
 import { childOf, referenceOf, textOf, type VsphereSoapClient } from './vsphere-soap-client.js';

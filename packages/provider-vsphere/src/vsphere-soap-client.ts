@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { type Clock, systemClock, systemTimers, type Timers } from '@headroom/core/provider';
 import { XMLParser } from 'fast-xml-parser';
 import { mapVsphereFault, VsphereFault } from './vsphere-error.js';
 
@@ -37,6 +37,10 @@ export interface VsphereSoapClientOptions {
   /** First delay between task polls; grows to 2 s. Default 100 ms. */
   taskPollIntervalMs?: number;
   fetch?: typeof fetch;
+  /** Task deadlines. Default: the system clock. */
+  clock?: Clock;
+  /** Sleeps between task polls. Default: real timers. */
+  timers?: Timers;
 }
 
 const SOAP_ACTION = 'urn:vim25/6.5';
@@ -185,6 +189,8 @@ interface SoapCall {
 export class VsphereSoapClient {
   readonly #options: VsphereSoapClientOptions;
   readonly #fetch: typeof fetch;
+  readonly #clock: Clock;
+  readonly #timers: Timers;
   #serviceContent: Promise<Record<string, SoapNode>> | undefined;
   #sessionCookie: string | undefined;
   #login: Promise<string> | undefined;
@@ -194,6 +200,8 @@ export class VsphereSoapClient {
   constructor(options: VsphereSoapClientOptions) {
     this.#options = options;
     this.#fetch = options.fetch ?? fetch;
+    this.#clock = options.clock ?? systemClock;
+    this.#timers = options.timers ?? systemTimers;
   }
 
   /** The `ServiceContent` (references to SearchIndex, PropertyCollector, ViewManager ...), fetched once. */
@@ -355,7 +363,7 @@ export class VsphereSoapClient {
     timeoutMs: number;
     abortSignal?: AbortSignal;
   }): Promise<SoapNode | undefined> {
-    const deadline = Date.now() + options.timeoutMs;
+    const deadline = this.#clock.now() + options.timeoutMs;
     let intervalMs = this.#options.taskPollIntervalMs ?? 100;
     for (;;) {
       const [task] = await this.retrieveProperties({
@@ -382,7 +390,7 @@ export class VsphereSoapClient {
           }),
         );
       }
-      if (Date.now() >= deadline) {
+      if (this.#clock.now() >= deadline) {
         throw mapVsphereFault(
           new VsphereFault({
             faultType: 'TaskTimeout',
@@ -390,9 +398,7 @@ export class VsphereSoapClient {
           }),
         );
       }
-      await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())), undefined, {
-        ...(options.abortSignal ? { signal: options.abortSignal } : {}),
-      });
+      await this.#timers.sleep(Math.min(intervalMs, Math.max(0, deadline - this.#clock.now())), options.abortSignal);
       intervalMs = Math.min(intervalMs * 2, MAXIMUM_TASK_POLL_INTERVAL_MS);
     }
   }

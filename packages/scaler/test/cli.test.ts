@@ -1,7 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, test } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { runCli } from './run-cli.js';
 
 const temporary = mkdtempSync(join(tmpdir(), 'headroom-cli-'));
@@ -301,8 +303,37 @@ describe('headroom plan', () => {
   });
 });
 
-test('headroom schema prints a JSON Schema', () => {
+describe('headroom schema', () => {
   const result = runCli(['schema']);
-  expect(result.code).toBe(0);
-  expect(JSON.parse(result.stdout).title).toBe('Headroom configuration');
+  const schema = JSON.parse(result.stdout);
+  const validate = new Ajv2020({ strict: false, allErrors: true }).compile(schema);
+  const examples = ['examples/headroom.yaml', 'examples/local.yaml', 'examples/demo.yaml'];
+
+  test('prints a JSON Schema with every installed adapter and every service section', () => {
+    expect(result.code).toBe(0);
+    expect(schema.title).toBe('Headroom configuration');
+    const types = schema.properties.providers.additionalProperties.oneOf.map(
+      (branch: { properties: { type: { const: string } } }) => branch.properties.type.const,
+    );
+    expect(types).toEqual(expect.arrayContaining(['fake', 'aws', 'vsphere']));
+    for (const section of ['scaler', 'state', 'api', 'inventory', 'checkin', 'simulation']) {
+      expect(schema.properties[section].type ?? schema.properties[section].anyOf).toBeDefined();
+    }
+  });
+
+  test.each(examples)('an off-the-shelf validator accepts %s', (path) => {
+    const valid = validate(parseYaml(readFileSync(path, 'utf8')));
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  test('and refuses adapter fields that are wrong, by path', () => {
+    const document = parseYaml(readFileSync('examples/headroom.yaml', 'utf8'));
+    const [id] =
+      Object.entries(document.providers).find(([, entry]) => (entry as { type: string }).type === 'aws') ?? [];
+    document.providers[id as string].ebsVolumeSizeGb = 'big';
+    document.providers[id as string].subnet = 'not-a-field';
+    expect(validate(document)).toBe(false);
+    expect(JSON.stringify(validate.errors)).toContain(`/providers/${id}`);
+  });
 });

@@ -1,3 +1,5 @@
+import type { FakeFault } from '@headroom/core/test';
+
 /**
  * The test functions of the runner the suite registers its tests with. Pass vitest's or
  * node:test's functions: `{ describe, test, beforeAll, afterAll }` (node:test names them
@@ -10,8 +12,15 @@ export interface ConformanceRunner {
   afterAll(fn: () => Promise<void>, timeoutMs?: number): void;
 }
 
-/** A fault a compute target can make its next `createInstance` call fail with. */
-export type ConformanceFault = 'insufficient-capacity' | 'quota-exceeded' | 'throttled' | 'server-error';
+/**
+ * A fault a compute target can make its next `createInstance` call fail with: the project's one
+ * fault vocabulary (`FakeFault` of the fake cloud), narrowed to what every endpoint fake can answer
+ * in its cloud's own error shape.
+ */
+export type ConformanceFault = Extract<
+  FakeFault,
+  'insufficient-capacity' | 'quota-exceeded' | 'throttled' | 'server-error'
+>;
 
 export const CONFORMANCE_FAULTS: readonly ConformanceFault[] = [
   'insufficient-capacity',

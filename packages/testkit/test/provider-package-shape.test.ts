@@ -1,11 +1,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, test } from 'vitest';
 
-// Every provider package has the same shape, so the next adapter is a copy of the last (style rule 13).
+// Every provider package has the shape of the one template (contributing/add-new-provider.md), so
+// the next adapter is a copy of the last.
 const packagesFolder = fileURLToPath(new URL('../../', import.meta.url));
 const providerPackages = readdirSync(packagesFolder).filter((name) => name.startsWith('provider-'));
+const scalerManifest = JSON.parse(readFileSync(join(packagesFolder, 'scaler', 'package.json'), 'utf8'));
 
 const pascal = (id: string) => id.replace(/(^|-)([a-z])/g, (_, __, letter: string) => letter.toUpperCase());
 const sourceFiles = (folder: string): string[] =>
@@ -18,6 +20,11 @@ const sourceFiles = (folder: string): string[] =>
         ? [join(folder, entry.name)]
         : [],
   );
+/** Source without comments, so that a doc comment mentioning `Date.now` is not an offence. */
+const code = (file: string) =>
+  readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|[^:])\/\/.*$/gm, '$1');
 
 test('there are provider packages to check', () => {
   expect(providerPackages.length).toBeGreaterThanOrEqual(2);
@@ -27,31 +34,75 @@ describe.each(providerPackages)('%s', (folder) => {
   const id = folder.slice('provider-'.length);
   const root = join(packagesFolder, folder);
   const name = pascal(id);
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const productionFiles = sourceFiles(join(root, 'src')).filter((file) => !file.endsWith('.test.ts'));
 
-  test('has README.md, CHANGELOG.md and a conformance test', () => {
-    expect(existsSync(join(root, 'README.md'))).toBe(true);
-    expect(existsSync(join(root, 'CHANGELOG.md'))).toBe(true);
-    expect(existsSync(join(root, 'src', `${id}-provider.conformance.test.ts`))).toBe(true);
+  test('has the template files', () => {
+    const required = [
+      'README.md',
+      'CHANGELOG.md',
+      'tsconfig.json',
+      'src/index.ts',
+      `src/${id}-adapter.ts`,
+      `src/${id}-provider.ts`,
+      `src/${id}-provider-settings.ts`,
+      `src/${id}-error.ts`,
+      `src/${id}-provider.conformance.test.ts`,
+    ];
+    expect(required.filter((file) => !existsSync(join(root, file)))).toEqual([]);
+    const names = readdirSync(join(root, 'src'));
+    expect(names.some((file) => file.startsWith(`map-${id}-`))).toBe(true);
+    expect(names.some((file) => file.startsWith(`convert-to-${id}-`))).toBe(true);
+    expect(existsSync(join(root, 'test'))).toBe(true);
   });
 
-  test(`src/index.ts exports create${name}Provider, ${name}ProviderSettings and VERSION`, () => {
+  test(`src/index.ts exports adapter, create${name}Provider, ${name}ProviderSettings and VERSION`, () => {
     const index = readFileSync(join(root, 'src', 'index.ts'), 'utf8');
-    expect(index).toMatch(new RegExp(`\\bcreate${name}Provider\\b`));
-    expect(index).toMatch(new RegExp(`\\b${name}ProviderSettings\\b`));
-    expect(index).toMatch(/\bVERSION\b/);
+    for (const exported of ['adapter', `create${name}Provider`, `${name}ProviderSettings`, 'VERSION']) {
+      expect(index).toMatch(new RegExp(`\\b${exported}\\b`));
+    }
+  });
+
+  test('its adapter descriptor serves the types its package.json declares', async () => {
+    const module = await import(pathToFileURL(join(root, 'src', 'index.ts')).href);
+    const adapters: Array<Record<string, unknown>> = module.adapters ?? [module.adapter];
+    expect(adapters).toContain(module.adapter);
+    for (const adapter of adapters) {
+      expect(adapter.specificationVersion).toBe('v1');
+      expect(typeof adapter.createProvider).toBe('function');
+      expect(typeof (adapter.settingsSchema as { safeParse?: unknown }).safeParse).toBe('function');
+      expect(adapter.dnsSettingsSchema === undefined).toBe(adapter.createDnsProvider === undefined);
+    }
+    const types = adapters.map((adapter) => adapter.type);
+    const declared: string[] = manifest.headroom?.providerTypes ?? [id];
+    expect(types.sort()).toEqual([...declared].sort());
   });
 
   test('imports nothing from @headroom/core but its ./provider subpath', () => {
-    const offenders = sourceFiles(join(root, 'src'))
-      .filter((file) => !file.endsWith('.test.ts'))
-      .filter((file) => /from '@headroom\/core(\/(?!provider')[^']*)?'/.test(readFileSync(file, 'utf8')));
+    const offenders = productionFiles.filter((file) =>
+      /from '@headroom\/core(\/(?!provider')[^']*)?'/.test(readFileSync(file, 'utf8')),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  test('takes time from the injected clock and timers, never Date.now or timers of its own', () => {
+    const offenders = productionFiles.flatMap((file) =>
+      [/\bDate\.now\(/, /\bsetTimeout\(/, /\bsetInterval\(/, /from 'node:timers/, /new Date\(\)/]
+        .filter((pattern) => pattern.test(code(file)))
+        .map((pattern) => `${file.slice(root.length + 1)}: ${pattern.source}`),
+    );
     expect(offenders).toEqual([]);
   });
 
   test('package.json is ESM with an exports map that lists types first', () => {
-    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     expect(manifest.type).toBe('module');
     expect(manifest.name).toBe(`@headroom/${folder}`);
     expect(Object.keys(manifest.exports['.']).filter((key: string) => key !== '@headroom/source')[0]).toBe('types');
+  });
+
+  test('is an optional peer dependency of @headroom/scaler', () => {
+    expect(scalerManifest.peerDependencies?.[manifest.name]).toBeDefined();
+    expect(scalerManifest.peerDependenciesMeta?.[manifest.name]?.optional).toBe(true);
+    expect(scalerManifest.devDependencies?.[manifest.name]).toBeDefined();
   });
 });

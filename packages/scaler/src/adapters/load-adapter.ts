@@ -29,7 +29,7 @@ const isModuleNotFound = (error: unknown, packageName: string) => {
 };
 
 /** Adapter packages this scaler knows of: its optional peer dependencies named `@headroom/provider-*`. */
-function knownAdapterPackages(): string[] {
+export function knownAdapterPackages(): string[] {
   const manifest = JSON.parse(readFileSync(require.resolve('@headroom/scaler/package.json'), 'utf8')) as {
     peerDependencies?: Record<string, string>;
   };
@@ -100,4 +100,18 @@ export function loadAdapter(type: string): Promise<ProviderAdapterV1> {
     cache.set(type, loading);
   }
   return loading;
+}
+
+/** Every adapter of the installed adapter packages, by type (for `headroom schema`). */
+export async function loadInstalledAdapters(): Promise<ProviderAdapterV1[]> {
+  const found: ProviderAdapterV1[] = [];
+  for (const packageName of knownAdapterPackages()) {
+    const module = await importAdapterModule(packageName);
+    if (!module) continue;
+    for (const adapter of module.adapters ?? (module.adapter ? [module.adapter] : [])) {
+      if (adapter.specificationVersion === 'v1' && !found.some((known) => known.type === adapter.type))
+        found.push(adapter);
+    }
+  }
+  return found.sort((left, right) => left.type.localeCompare(right.type));
 }

@@ -1,14 +1,14 @@
-import { configJsonSchema } from '@headroom/core';
+import { completeConfigJsonSchema } from '../adapters/complete-config-json-schema.js';
 import type { Command } from '../command.js';
 import { parseCommandArguments } from '../parse-command-arguments.js';
 
 export const schemaCommand: Command = {
   name: 'schema',
-  summary: 'print the JSON Schema of the config file (for editors)',
+  summary: "print the JSON Schema of the config file, with the installed adapters' fields (for editors)",
   usage: 'headroom schema',
   async run({ argv, stdout }) {
     parseCommandArguments(argv, {}, 'schema');
-    stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+    stdout.write(`${JSON.stringify(await completeConfigJsonSchema(), null, 2)}\n`);
     return 0;
   },
 };

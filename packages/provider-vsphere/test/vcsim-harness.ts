@@ -7,7 +7,7 @@ import {
   referenceOf,
   type SoapObject,
   VsphereSoapClient,
-} from '../vsphere-soap-client.js';
+} from '../src/vsphere-soap-client.js';
 
 export const VCSIM_USERNAME = 'headroom';
 export const VCSIM_PASSWORD = 'vcsim-Secret-1';

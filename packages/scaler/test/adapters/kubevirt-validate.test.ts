@@ -1,7 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, test } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { runCli } from '../run-cli.js';
 
 const temporary = mkdtempSync(join(tmpdir(), 'headroom-kubevirt-'));
@@ -62,4 +64,26 @@ describe('headroom validate: kubevirt and harvester providers', () => {
     }
     expect(result.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
   });
+});
+
+describe('headroom schema: kubevirt and harvester branches', () => {
+  const result = runCli(['schema']);
+  const schema = JSON.parse(result.stdout);
+  const validate = new Ajv2020({ strict: false, allErrors: true }).compile(schema);
+
+  test('both types are branches of the providers union', () => {
+    const types = schema.properties.providers.additionalProperties.oneOf.map(
+      (branch: { properties: { type: { const: string } } }) => branch.properties.type.const,
+    );
+    expect(types).toEqual(expect.arrayContaining(['kubevirt', 'harvester']));
+  });
+
+  test.each(['examples/providers/kubevirt.yaml', 'examples/providers/harvester.yaml'])(
+    'an off-the-shelf validator accepts %s',
+    (path) => {
+      const valid = validate(parseYaml(readFileSync(path, 'utf8')));
+      expect(validate.errors ?? []).toEqual([]);
+      expect(valid).toBe(true);
+    },
+  );
 });

@@ -73,22 +73,28 @@ export interface KubevirtProviderRuntime {
 
 const pollIntervalMs = 2_000;
 
+/** Parses one flavour's settings (an InvalidProviderConfigError lists every issue) and builds its provider. */
+function createParsedProvider(options: {
+  type: 'kubevirt' | 'harvester';
+  settings: KubevirtProviderSettings | HarvesterProviderSettings;
+  runtime: KubevirtProviderRuntime;
+}): KubevirtProvider {
+  const { client, configDirectory, ...fields } = options.settings;
+  const schema = options.type === 'kubevirt' ? kubevirtProviderSettingsSchema : harvesterProviderSettingsSchema;
+  const parsed = parseProviderSettings({ schema, settings: fields, providerId: options.type });
+  return createFlavourProvider({
+    settings: { ...parsed, type: options.type } as KubevirtFlavourSettings,
+    seams: { client, configDirectory },
+    runtime: options.runtime,
+  });
+}
+
 /** Creates the KubeVirt compute provider (`type: kubevirt`). Validates now; connects on the first call. */
 export function createKubevirtProvider(
   settings: KubevirtProviderSettings,
   runtime: KubevirtProviderRuntime = {},
 ): KubevirtProvider {
-  const { client, configDirectory, ...fields } = settings;
-  const parsed = parseProviderSettings({
-    schema: kubevirtProviderSettingsSchema,
-    settings: fields,
-    providerId: 'kubevirt',
-  });
-  return createFlavourProvider({
-    settings: { ...parsed, type: 'kubevirt' },
-    seams: { client, configDirectory },
-    runtime,
-  });
+  return createParsedProvider({ type: 'kubevirt', settings, runtime });
 }
 
 /** Creates the Harvester compute provider (`type: harvester`). Validates now; connects on the first call. */
@@ -96,17 +102,7 @@ export function createHarvesterProvider(
   settings: HarvesterProviderSettings,
   runtime: KubevirtProviderRuntime = {},
 ): KubevirtProvider {
-  const { client, configDirectory, ...fields } = settings;
-  const parsed = parseProviderSettings({
-    schema: harvesterProviderSettingsSchema,
-    settings: fields,
-    providerId: 'harvester',
-  });
-  return createFlavourProvider({
-    settings: { ...parsed, type: 'harvester' },
-    seams: { client, configDirectory },
-    runtime,
-  });
+  return createParsedProvider({ type: 'harvester', settings, runtime });
 }
 
 /** The setting an unusable disk points at. */

@@ -278,19 +278,27 @@ export async function startFakeKubevirtServer(options: FakeKubevirtServerOptions
     return { status: 201, body: stored };
   };
 
-  const read = (request: FakeApiRequest): FakeApiResponse => {
+  /** The object a request names, or the Status to answer (404 for an unknown API or a missing object). */
+  const lookup = (
+    request: FakeApiRequest,
+  ): { type: ResourceType; namespace: string; name: string; existing: FakeKubernetesObject } | FakeApiResponse => {
     const type = routeType(request);
     if (!type) return notFoundResource();
     const { namespace = '', name = '' } = request.params;
-    const found = bucket(type.plural).get(key(namespace, name));
-    if (!found) {
+    const existing = bucket(type.plural).get(key(namespace, name));
+    if (!existing) {
       return kubernetesStatus(404, 'NotFound', `${qualifiedName(type)} "${name}" not found`, {
         name,
         group: type.group,
         kind: type.plural,
       });
     }
-    return { status: 200, body: found };
+    return { type, namespace, name, existing };
+  };
+
+  const read = (request: FakeApiRequest): FakeApiResponse => {
+    const found = lookup(request);
+    return 'status' in found ? found : { status: 200, body: found.existing };
   };
 
   const list = (request: FakeApiRequest): FakeApiResponse => {
@@ -329,11 +337,9 @@ export async function startFakeKubevirtServer(options: FakeKubevirtServerOptions
   };
 
   const replace = (request: FakeApiRequest): FakeApiResponse => {
-    const type = routeType(request);
-    if (!type) return notFoundResource();
-    const { namespace = '', name = '' } = request.params;
-    const existing = bucket(type.plural).get(key(namespace, name));
-    if (!existing) return kubernetesStatus(404, 'NotFound', `${qualifiedName(type)} "${name}" not found`);
+    const found = lookup(request);
+    if ('status' in found) return found;
+    const { type, namespace, name, existing } = found;
     const body = request.body as FakeKubernetesObject;
     const sent = body.metadata?.resourceVersion;
     if (sent !== undefined && sent !== existing.metadata.resourceVersion) {
@@ -353,17 +359,9 @@ export async function startFakeKubevirtServer(options: FakeKubevirtServerOptions
   };
 
   const remove = (request: FakeApiRequest): FakeApiResponse => {
-    const type = routeType(request);
-    if (!type) return notFoundResource();
-    const { namespace = '', name = '' } = request.params;
-    const existing = bucket(type.plural).get(key(namespace, name));
-    if (!existing) {
-      return kubernetesStatus(404, 'NotFound', `${qualifiedName(type)} "${name}" not found`, {
-        name,
-        group: type.group,
-        kind: type.plural,
-      });
-    }
+    const found = lookup(request);
+    if ('status' in found) return found;
+    const { type, namespace, name, existing } = found;
     bucket(type.plural).delete(key(namespace, name));
     if (type.plural === 'virtualmachines') bucket('virtualmachineinstances').delete(key(namespace, name));
     return {

@@ -9,20 +9,27 @@ import type { HarvesterProviderSettings, KubevirtProviderSettings } from '../kub
 
 export const NAMESPACE = 'headroom';
 
-/** Settings of a KubeVirt provider pointed at a fake server (HTTPS with the fake's CA, bearer token). */
-export function kubevirtSettings(
-  server: FakeKubevirtServer,
-  extra: Partial<KubevirtProviderSettings> = {},
-): KubevirtProviderSettings {
+/** Connection to the fake (HTTPS with its CA, bearer token) and the namespace. */
+function connection(server: FakeKubevirtServer) {
   return {
     host: server.url,
     certificateAuthorityData: Buffer.from(server.certificatePem ?? '', 'utf8').toString('base64'),
     apiToken: 'fake-token',
     namespace: NAMESPACE,
     maxInstances: 10,
+    diskSizeGb: 30,
+  };
+}
+
+/** Settings of a KubeVirt provider pointed at a fake server (HTTPS with the fake's CA, bearer token). */
+export function kubevirtSettings(
+  server: FakeKubevirtServer,
+  extra: Partial<KubevirtProviderSettings> = {},
+): KubevirtProviderSettings {
+  return {
+    ...connection(server),
     cores: 2,
     memoryMb: 4096,
-    diskSizeGb: 30,
     diskSourcePvc: 'ubuntu-focal',
     storageClassName: 'fast-ssd',
     sshPublicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHeadroomTestKey ops@example.com',
@@ -36,14 +43,9 @@ export function harvesterSettings(
   extra: Partial<HarvesterProviderSettings> = {},
 ): HarvesterProviderSettings {
   return {
-    host: server.url,
-    certificateAuthorityData: Buffer.from(server.certificatePem ?? '', 'utf8').toString('base64'),
-    apiToken: 'fake-token',
-    namespace: NAMESPACE,
-    maxInstances: 10,
+    ...connection(server),
     cores: 4,
     memoryMb: 8192,
-    diskSizeGb: 30,
     diskImage: 'kasm-ubuntu-focal',
     networkType: 'multus',
     networkName: 'kasm-network',

@@ -1,4 +1,4 @@
-import { InvalidProviderConfigError, loadSetting, resolveSecret } from '@headroom/core/provider';
+import { loadSetting, parseProviderSettings, resolveSecret } from '@headroom/core/provider';
 import type { z } from 'zod';
 import type { AwsCredentialsProvider } from './aws-client.js';
 import type { AwsSecretSetting } from './aws-provider-settings.js';
@@ -57,20 +57,5 @@ export function parseAwsSettings<Schema extends z.ZodType>(options: {
   schema: Schema;
   settings: unknown;
 }): z.output<Schema> {
-  const result = options.schema.safeParse(options.settings);
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.'),
-    message: issue.message,
-  }));
-  const first = issues[0];
-  throw new InvalidProviderConfigError({
-    providerId: AWS_PROVIDER_ID,
-    ...(first?.path ? { field: first.path } : {}),
-    message:
-      issues.length === 1 && first
-        ? first.message
-        : issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; '),
-    cause: result.error,
-  });
+  return parseProviderSettings({ ...options, providerId: AWS_PROVIDER_ID });
 }

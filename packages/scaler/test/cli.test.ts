@@ -80,14 +80,15 @@ describe('headroom validate', () => {
     const mixed = file(
       'mixed.yaml',
       `providers:
-  aws-east: { type: aws, maxInstances: 2, region: us-east-1, instanceType: m6i.large, amiId: ami-0123456789abcdef0, ebsVolumeSizeGb: -5 }
+  aws-east: { type: aws, maxInstances: -2, region: us-east-1, instanceType: m6i.large, amiId: ami-0123456789abcdef0, ebsVolumeSizeGb: -5 }
 pools:
   - { id: a, kind: docker-agent, autoscale: [{ id: x, provider: aws-east, agent: { cores: 1 }, standby: { cores: -1 } }] }
 `,
     );
     const result = runCli(['validate', '--config', mixed]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('(2 problems)');
+    expect(result.stderr).toContain('(3 problems)');
+    expect(result.stderr.match(/providers\.aws-east\.maxInstances/g)).toHaveLength(1);
     expect(result.stderr).toContain('pools[0].autoscale[0].standby.cores: must be ≥ 0');
     expect(result.stderr).toContain('providers.aws-east.ebsVolumeSizeGb: must be ≥ 1');
     noStackTrace(result.stderr);

@@ -17,7 +17,9 @@ export async function loadCheckedConfigFile(path: string): Promise<HeadroomConfi
     if (!ConfigError.isInstance(error)) throw error;
     issues.push(...error.issues);
   }
-  issues.push(...(await checkProviderSections(document)));
+  // A field both schemas own (`maxInstances`) is reported once, by core.
+  const reported = new Set(issues.map((issue) => issue.path));
+  issues.push(...(await checkProviderSections(document)).filter((issue) => !reported.has(issue.path)));
   if (issues.length > 0 || !config) throw new ConfigError({ issues, source: path });
   return config;
 }

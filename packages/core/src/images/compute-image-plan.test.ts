@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { parseConfig } from '../config/parse-config.js';
 import type { AgentImage, FleetSnapshot, Instance } from '../model/instance.js';
+import { computeScalingPlan } from '../planner/compute-scaling-plan.js';
 import { computeImagePlan } from './compute-image-plan.js';
 
 const pinned = `sha256:${'b'.repeat(64)}`;
@@ -164,4 +165,37 @@ test('config: workspaces name pools that exist and are docker-agent pools, with 
       expect.stringMatching(/^workspaces\[1\]\.digest: must be a digest/),
     ]),
   );
+});
+
+test('the scaling plan counts only image-ready agents as available, and says so', () => {
+  const planConfig = parseConfig({
+    providers: { cloud: { type: 'fake', maxInstances: 10 } },
+    pools: [
+      {
+        id: 'agents',
+        kind: 'docker-agent',
+        autoscale: [{ id: 'day', provider: 'cloud', agent: { cores: 4, memoryMb: 8192 }, standby: { cores: 8 } }],
+      },
+    ],
+    workspaces: [{ id: 'chrome', image: 'kasmweb/chrome:1.16.0', registry: { url: 'https://index.docker.io/v1/' } }],
+  });
+  const snapshot: FleetSnapshot = {
+    at,
+    instances: [agent('ready', { images: [chrome()] }), agent('pulling', { images: [] })],
+    queued: [],
+  };
+  const { plan: scaling } = computeScalingPlan({
+    config: planConfig,
+    snapshot,
+    state: { autoscale: {} },
+    now: Date.parse(at),
+  });
+  const [day] = scaling.configs;
+  expect(day?.available).toEqual({ cores: 4, memoryMb: 8192, gpus: 0 });
+  expect(day?.pending).toEqual({ cores: 4, memoryMb: 8192, gpus: 0 });
+  expect(day?.create).toBe(0);
+  expect(day?.reasons).toEqual(
+    expect.arrayContaining([expect.stringMatching(/^1 agent\(s\) wait for workspace images \(chrome ×1\)/)]),
+  );
+  expect(scaling.imageActions).toEqual([expect.objectContaining({ type: 'pull-image', instanceId: 'pulling' })]);
 });

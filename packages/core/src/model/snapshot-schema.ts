@@ -45,6 +45,17 @@ export const instanceSchema = z.object({
   capacity: z.object({ cores: cores().default(0), memoryMb: memoryMb().default(0), gpus: gpus().default(0) }),
   sessions: z.array(sessionSchema).default([]),
   address: z.string().optional(),
+  images: z
+    .array(
+      z.object({
+        reference: z.string().min(1).max(512),
+        digest: z.string().max(100).optional(),
+        pulledAt: instant().optional(),
+        state: z.enum(['present', 'pulling']).optional(),
+      }),
+    )
+    .max(1000)
+    .optional(),
 });
 
 export const queuedRequestSchema = z.object({

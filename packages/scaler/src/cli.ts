@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, HeadroomError, systemClock } from '@headroom/core';
 import type { Command } from './command.js';
+import { imagesCommand } from './commands/images-command.js';
 import { loadCommand } from './commands/load-command.js';
 import { planCommand } from './commands/plan-command.js';
 import { runCommand } from './commands/run-command.js';
@@ -25,6 +26,7 @@ export const COMMANDS: Command[] = [
   runCommand,
   loadCommand,
   simulateCommand,
+  imagesCommand,
 ];
 
 function help(): string {

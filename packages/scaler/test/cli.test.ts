@@ -265,7 +265,7 @@ describe('headroom plan', () => {
     noStackTrace(result.stderr);
   });
 
-  test('an infinite need is written as "Infinity" in JSON, not null', () => {
+  test('amounts that would sum to an infinite need are refused by path, in the snapshot and in the config', () => {
     const aggressive = file(
       'aggressive.yaml',
       `providers:
@@ -283,10 +283,16 @@ pools:
       JSON.stringify({ at: '2026-11-23T09:00:00Z', instances: [], queued: [request, request] }),
     );
     const result = runCli(['plan', '--config', aggressive, '--snapshot', huge, '--json']);
-    expect(result.code).toBe(0);
-    const output = JSON.parse(result.stdout);
-    expect(output.configs[0].need.cores).toBe('Infinity');
-    expect(output.configs[0].deficit.cores).toBe('Infinity');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('queued[0].cores: must be ≤ 100000');
+    noStackTrace(result.stderr);
+    const hugeStandby = file(
+      'huge-standby.yaml',
+      'providers:\n  cloud: { type: fake, maxInstances: 3 }\npools:\n  - { id: a, kind: docker-agent, autoscale: [{ id: x, provider: cloud, agent: { cores: 4 }, standby: { cores: 1e308 } }] }\n',
+    );
+    const refused = runCli(['validate', '--config', hugeStandby]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('pools[0].autoscale[0].standby.cores: must be ≤ 100000');
   });
 
   test('human output is a table with reasons', () => {

@@ -1,5 +1,6 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { RESOURCE_LIMITS } from '../model/resources.js';
 
 const nonNegative = () => z.number({ error: 'must be a number' }).min(0, { error: 'must be ≥ 0' });
 const nonNegativeInteger = () => nonNegative().int({ error: 'must be a whole number' });
@@ -17,9 +18,15 @@ export const secretSchema = z.union([
 ]);
 
 export const resourcesSchema = z.strictObject({
-  cores: nonNegative().default(0),
-  memoryMb: nonNegativeInteger().default(0),
-  gpus: nonNegativeInteger().default(0),
+  cores: nonNegative()
+    .max(RESOURCE_LIMITS.maxCores, { error: `must be ≤ ${RESOURCE_LIMITS.maxCores}` })
+    .default(0),
+  memoryMb: nonNegativeInteger()
+    .max(RESOURCE_LIMITS.maxMemoryMb, { error: `must be ≤ ${RESOURCE_LIMITS.maxMemoryMb}` })
+    .default(0),
+  gpus: nonNegativeInteger()
+    .max(RESOURCE_LIMITS.maxGpus, { error: `must be ≤ ${RESOURCE_LIMITS.maxGpus}` })
+    .default(0),
 });
 
 const dayNames = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;

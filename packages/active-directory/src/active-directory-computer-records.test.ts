@@ -3,7 +3,10 @@ import { computerNameFor, DirectoryError, generateJoinPassword } from '@headroom
 import { Attribute, Client, InvalidCredentialsError } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createActiveDirectoryComputerRecords } from './active-directory-computer-records.js';
-import { ACTIVE_DIRECTORY_MISSING_MESSAGE, activeDirectoryTestTarget } from './active-directory-test-target.test-helpers.js';
+import {
+  ACTIVE_DIRECTORY_MISSING_MESSAGE,
+  activeDirectoryTestTarget,
+} from './active-directory-test-target.test-helpers.js';
 
 const target = activeDirectoryTestTarget();
 if (!target && process.env.CI) {
@@ -32,7 +35,9 @@ describe.skipIf(!target)('Active Directory computer records (Samba AD DC on loop
   }
 
   beforeAll(async () => {
-    await admin((client) => client.add(ouDn, { objectClass: ['top', 'organizationalUnit'], ou: ouDn.slice(3, ouDn.indexOf(',')) }));
+    await admin((client) =>
+      client.add(ouDn, { objectClass: ['top', 'organizationalUnit'], ou: ouDn.slice(3, ouDn.indexOf(',')) }),
+    );
   });
   afterAll(async () => {
     await admin(async (client) => {
@@ -61,20 +66,30 @@ describe.skipIf(!target)('Active Directory computer records (Samba AD DC on loop
       intentKey: 'hr-00000000000000000001',
     });
     // The account exists with exactly that password: binding as it succeeds, a wrong one fails.
-    const machine = new Client({ url: settings.url, tlsOptions: { ca: settings.caCertificate, servername: settings.tlsServerName } });
+    const machine = new Client({
+      url: settings.url,
+      tlsOptions: { ca: settings.caCertificate, servername: settings.tlsServerName },
+    });
     await machine.bind(`${options.computerName}$@${settings.domain}`, options.joinPassword);
     await machine.unbind();
-    const wrong = new Client({ url: settings.url, tlsOptions: { ca: settings.caCertificate, servername: settings.tlsServerName } });
-    await expect(wrong.bind(`${options.computerName}$@${settings.domain}`, `${options.joinPassword}x`)).rejects.toBeInstanceOf(
-      InvalidCredentialsError,
-    );
+    const wrong = new Client({
+      url: settings.url,
+      tlsOptions: { ca: settings.caCertificate, servername: settings.tlsServerName },
+    });
+    await expect(
+      wrong.bind(`${options.computerName}$@${settings.domain}`, `${options.joinPassword}x`),
+    ).rejects.toBeInstanceOf(InvalidCredentialsError);
     await wrong.unbind();
 
-    const attributes = await admin(async (client) => (await client.search(record.dn, { scope: 'base' })).searchEntries[0]);
+    const attributes = await admin(
+      async (client) => (await client.search(record.dn, { scope: 'base' })).searchEntries[0],
+    );
     expect(attributes?.userAccountControl).toBe('4096');
     expect(attributes?.sAMAccountName).toBe(`${options.computerName}$`);
 
-    expect((await directory.listComputerRecords({ ouDn, managedBy: 'scaler-a' })).map((entry) => entry.dn)).toEqual([record.dn]);
+    expect((await directory.listComputerRecords({ ouDn, managedBy: 'scaler-a' })).map((entry) => entry.dn)).toEqual([
+      record.dn,
+    ]);
     expect(await directory.listComputerRecords({ ouDn, managedBy: 'scaler-b' })).toEqual([]);
 
     await directory.deleteComputerRecord({ dn: record.dn });
@@ -87,11 +102,16 @@ describe.skipIf(!target)('Active Directory computer records (Samba AD DC on loop
     await directory.createComputerRecord(first);
     const retried = { ...first, joinPassword: generateJoinPassword() };
     const record = await directory.createComputerRecord(retried);
-    const machine = new Client({ url: settings.url, tlsOptions: { ca: settings.caCertificate, servername: settings.tlsServerName } });
+    const machine = new Client({
+      url: settings.url,
+      tlsOptions: { ca: settings.caCertificate, servername: settings.tlsServerName },
+    });
     await machine.bind(`${first.computerName}$@${settings.domain}`, retried.joinPassword);
     await machine.unbind();
 
-    const error = await directory.createComputerRecord({ ...first, intentKey: 'hr-99999999999999999999' }).catch((caught) => caught);
+    const error = await directory
+      .createComputerRecord({ ...first, intentKey: 'hr-99999999999999999999' })
+      .catch((caught) => caught);
     expect(DirectoryError.isInstance(error) && error.problem).toBe('name-taken');
     await directory.deleteComputerRecord({ dn: record.dn });
   });
@@ -126,6 +146,8 @@ describe.skipIf(!target)('Active Directory computer records (Samba AD DC on loop
   });
 
   test('a plain ldap:// URL is refused before any connection', () => {
-    expect(() => createActiveDirectoryComputerRecords({ ...settings, url: 'ldap://127.0.0.1:389' })).toThrow(/ldaps:\/\//);
+    expect(() => createActiveDirectoryComputerRecords({ ...settings, url: 'ldap://127.0.0.1:389' })).toThrow(
+      /ldaps:\/\//,
+    );
   });
 });

@@ -99,7 +99,10 @@ export function createActiveDirectoryComputerRecords(settings: ActiveDirectorySe
       return withClient(`create computer ${options.computerName} in ${options.ouDn}`, async (client) => {
         try {
           await client.add(dn, [
-            new Attribute({ type: 'objectClass', values: ['top', 'person', 'organizationalPerson', 'user', 'computer'] }),
+            new Attribute({
+              type: 'objectClass',
+              values: ['top', 'person', 'organizationalPerson', 'user', 'computer'],
+            }),
             new Attribute({ type: 'cn', values: [options.computerName] }),
             new Attribute({ type: 'sAMAccountName', values: [`${options.computerName}$`] }),
             new Attribute({ type: 'userAccountControl', values: [String(WORKSTATION_TRUST_ACCOUNT)] }),
@@ -122,7 +125,10 @@ export function createActiveDirectoryComputerRecords(settings: ActiveDirectorySe
             dn,
             new Change({
               operation: 'replace',
-              modification: new Attribute({ type: 'unicodePwd', values: [encodeUnicodePassword(options.joinPassword)] }),
+              modification: new Attribute({
+                type: 'unicodePwd',
+                values: [encodeUnicodePassword(options.joinPassword)],
+              }),
             }),
           );
         }

@@ -2,7 +2,11 @@
 const MARKER_PREFIX = 'headroom';
 
 /** The `description` marking a computer object as created by `managedBy` for an instance and intent. */
-export function formatComputerRecordMarker(options: { managedBy: string; instanceName: string; intentKey: string }): string {
+export function formatComputerRecordMarker(options: {
+  managedBy: string;
+  instanceName: string;
+  intentKey: string;
+}): string {
   return `${MARKER_PREFIX} managed-by=${options.managedBy} instance=${options.instanceName} intent=${options.intentKey}`;
 }
 

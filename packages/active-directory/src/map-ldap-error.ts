@@ -10,13 +10,23 @@ import {
   UnwillingToPerformError,
 } from 'ldapts';
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EPIPE',
+]);
 
 function problemOf(error: unknown): { problem: DirectoryProblem; detail: string } {
-  if (error instanceof InvalidCredentialsError) return { problem: 'authentication', detail: 'bind refused (check bindDn and bindPassword)' };
+  if (error instanceof InvalidCredentialsError)
+    return { problem: 'authentication', detail: 'bind refused (check bindDn and bindPassword)' };
   if (error instanceof InsufficientAccessError)
     return { problem: 'permission', detail: 'the bind account may not create or delete computer objects here' };
-  if (error instanceof NoSuchObjectError) return { problem: 'no-such-ou', detail: 'no such object (check computerOuDn)' };
+  if (error instanceof NoSuchObjectError)
+    return { problem: 'no-such-ou', detail: 'no such object (check computerOuDn)' };
   if (error instanceof ConfidentialityRequiredError || error instanceof StrongAuthRequiredError)
     return { problem: 'rejected', detail: 'the server requires a secured (LDAPS) connection' };
   if (error instanceof ConstraintViolationError || error instanceof UnwillingToPerformError)

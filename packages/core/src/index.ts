@@ -9,5 +9,6 @@ export type * from './provider/v1/index.js';
 export * from './random/index.js';
 export * from './reconcile/index.js';
 export * from './schedule/index.js';
+export * from './startup-script/index.js';
 export type * from './store/index.js';
 export * from './store/memory-state-store.js';

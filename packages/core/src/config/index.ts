@@ -1,3 +1,4 @@
 export * from './config-schema.js';
 export * from './config-views.js';
 export * from './parse-config.js';
+export * from './ssh-private-key-problem.js';

@@ -44,5 +44,9 @@ export interface ComputerRecordDirectory {
   /** Deletes the object; an object already gone is success. */
   deleteComputerRecord(options: { dn: string; abortSignal?: AbortSignal }): Promise<void>;
   /** Records in `ouDn` (one level) marked with `managedBy`. */
-  listComputerRecords(options: { ouDn: string; managedBy: string; abortSignal?: AbortSignal }): Promise<ComputerRecord[]>;
+  listComputerRecords(options: {
+    ouDn: string;
+    managedBy: string;
+    abortSignal?: AbortSignal;
+  }): Promise<ComputerRecord[]>;
 }

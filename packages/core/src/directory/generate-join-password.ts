@@ -17,6 +17,11 @@ export function generateJoinPassword(options: { randomBytesOf?: (size: number) =
   const pick = (set: string, byte: number) => set[byte % set.length]!;
   const bytes = draw(32);
   const characters = [...bytes.slice(0, 28)].map((byte) => pick(alphabet, byte));
-  characters.push(pick(lower, bytes[28]!), pick(upper, bytes[29]!), pick(digits, bytes[30]!), pick(symbols, bytes[31]!));
+  characters.push(
+    pick(lower, bytes[28]!),
+    pick(upper, bytes[29]!),
+    pick(digits, bytes[30]!),
+    pick(symbols, bytes[31]!),
+  );
   return characters.join('');
 }

@@ -21,7 +21,9 @@ export function parseComputerRecordMarker(
 
 /** RFC 4515 escaping of a value inside a search filter. */
 export function escapeFilterValue(value: string): string {
-  return value.replace(/[\\*()\u0000]/g, (character) => `\\${character.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return value
+    .replace(/[\\*()]/g, (character) => `\\${character.charCodeAt(0).toString(16)}`)
+    .replaceAll(String.fromCharCode(0), '\\00');
 }
 
 /** The search filter matching computer objects marked by `managedBy`. */

@@ -170,11 +170,9 @@ export const serverAutoscaleSchema = z.strictObject({
 /** How the reconciler reaches a directory to create computer records (LDAPS only). */
 export const ldapConfigSchema = z.strictObject({
   name: z.string().optional(),
-  url: z
-    .string({ error: 'must be an ldaps:// URL' })
-    .regex(/^ldaps:\/\/[^\s/?#]+\/?$/i, {
-      error: 'must be an ldaps://host[:port] URL (AD sets computer passwords only over LDAPS)',
-    }),
+  url: z.string({ error: 'must be an ldaps:// URL' }).regex(/^ldaps:\/\/[^\s/?#]+\/?$/i, {
+    error: 'must be an ldaps://host[:port] URL (AD sets computer passwords only over LDAPS)',
+  }),
   bindDn: z.string({ error: 'must be a DN' }).min(1, { error: 'must be a DN' }),
   bindPassword: secretSchema,
   /** PEM file of the CA (or self-signed certificate) to trust; the system store when absent. */

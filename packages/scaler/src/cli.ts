@@ -8,6 +8,7 @@ import { planCommand } from './commands/plan-command.js';
 import { runCommand } from './commands/run-command.js';
 import { scheduleCommand } from './commands/schedule-command.js';
 import { schemaCommand } from './commands/schema-command.js';
+import { scriptCommand } from './commands/script-command.js';
 import { simulateCommand } from './commands/simulate-command.js';
 import { validateCommand } from './commands/validate-command.js';
 import { UsageError } from './usage-error.js';
@@ -20,6 +21,7 @@ export const COMMANDS: Command[] = [
   scheduleCommand,
   planCommand,
   schemaCommand,
+  scriptCommand,
   runCommand,
   loadCommand,
   simulateCommand,

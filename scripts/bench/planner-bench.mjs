@@ -127,6 +127,7 @@ function measure(fn) {
   }
   times.sort((a, b) => a - b);
   return {
+    min: times[0],
     median: times[Math.floor(times.length / 2)],
     p99: times[Math.min(times.length - 1, Math.ceil(times.length * 0.99) - 1)],
   };
@@ -143,9 +144,15 @@ const result = computeScalingPlan({ config, snapshot, state: emptyPlannerState()
 console.log(
   `fleet: ${CONFIGS} autoscale configs, ${INSTANCES} instances, ${SESSIONS} sessions (${RUNS} runs after 10 warm-ups, CPU time per run, GC between runs)`,
 );
-console.log(`computeScalingPlan: median ${plan.median.toFixed(2)} ms, p99 ${plan.p99.toFixed(2)} ms`);
-console.log(`bare reservation pass: median ${bare.median.toFixed(2)} ms, p99 ${bare.p99.toFixed(2)} ms`);
-console.log(`ratio plan/bare (median): ${(plan.median / bare.median).toFixed(2)}x (target ≤ 3x)`);
+console.log(
+  `computeScalingPlan: min ${plan.min.toFixed(2)} ms, median ${plan.median.toFixed(2)} ms, p99 ${plan.p99.toFixed(2)} ms`,
+);
+console.log(
+  `bare reservation pass: min ${bare.min.toFixed(2)} ms, median ${bare.median.toFixed(2)} ms, p99 ${bare.p99.toFixed(2)} ms`,
+);
+console.log(`ratio plan/bare (median): ${(plan.median / bare.median).toFixed(2)}x (target ≤ 1.5x)`);
+// The minimum is the run least disturbed by other processes: the steadier figure on a busy machine.
+console.log(`ratio plan/bare (min): ${(plan.min / bare.min).toFixed(2)}x`);
 console.log(
   `plan: ${result.configs.reduce((sum, c) => sum + c.create, 0)} creates, ${result.configs.reduce((sum, c) => sum + c.destroy.length, 0)} destroys (${sink > 0 ? 'ok' : ''})`,
 );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatConfigPath } from '../config/parse-config.js';
+import { mapZodIssues } from '../config/zod-issues.js';
 import { ConfigError } from '../errors/config-error.js';
 import type { PlannerState } from '../planner/planner-state.js';
 import { type FleetSnapshot, INSTANCE_STATES } from './instance.js';
@@ -62,7 +62,7 @@ function parseWith<T>(schema: z.ZodType<T>, input: unknown, source: string | und
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw new ConfigError({
-    issues: result.error.issues.map((issue) => ({ path: formatConfigPath(issue.path), message: issue.message })),
+    issues: mapZodIssues(result.error),
     ...(source ? { source } : {}),
   });
 }

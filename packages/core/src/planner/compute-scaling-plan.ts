@@ -25,8 +25,6 @@ export interface ComputeScalingPlanResult {
   nextState: PlannerState;
 }
 
-const PENDING_STATES = new Set(['requested', 'creating', 'starting']);
-
 const round = (value: number) => Math.round(value * 1000) / 1000;
 const roundResources = (r: Resources): Resources => ({
   cores: round(r.cores),
@@ -53,6 +51,13 @@ interface Removal {
 interface ConfigAccumulator {
   entry: AutoscaleEntry;
   key: string;
+  /** `entry.kind === 'server'`, read once per instance in the hot loop. */
+  isServer: boolean;
+  /**
+   * An enabled, active docker-agent config without staging or failure watch: its running,
+   * checked-in (or check-in free) instances take the short path of `accumulate`.
+   */
+  shortPath: boolean;
   enabled: boolean;
   active: boolean;
   requireCheckin: boolean;
@@ -110,6 +115,8 @@ export function computeScalingPlan({
     const accumulator: ConfigAccumulator = {
       entry,
       key,
+      isServer: entry.kind === 'server',
+      shortPath: false,
       enabled: autoscale.enabled,
       active,
       requireCheckin: timeoutSeconds !== undefined,
@@ -129,6 +136,8 @@ export function computeScalingPlan({
       keptWarnings: [],
       success: undefined,
     };
+    accumulator.shortPath =
+      accumulator.enabled && active && !accumulator.isServer && !accumulator.staged && !accumulator.watchForSuccess;
     accumulators.push(accumulator);
     let pool = byPool.get(entry.pool.id);
     if (!pool) {
@@ -138,16 +147,32 @@ export function computeScalingPlan({
     pool.set(autoscale.id, accumulator);
   }
 
+  // Instances per provider: those of a known config are counted by their accumulator (tallied
+  // below), only the others here, which keeps the hot loop free of a lookup per instance.
   const instancesPerProvider = new Map<string, number>();
   const planWarnings: string[] = [];
-  for (const instance of snapshot.instances) {
+  const instances = snapshot.instances;
+  let lastPool: string | undefined;
+  let poolAccumulators: Map<string, ConfigAccumulator> | undefined;
+  for (let index = 0; index < instances.length; index++) {
+    const instance = instances[index]!;
+    if (instance.pool !== lastPool) {
+      lastPool = instance.pool;
+      poolAccumulators = byPool.get(instance.pool);
+    }
+    const accumulator = poolAccumulators?.get(instance.autoscale);
+    if (accumulator) {
+      accumulate(accumulator, instance, now);
+      continue;
+    }
     instancesPerProvider.set(instance.provider, (instancesPerProvider.get(instance.provider) ?? 0) + 1);
-    const accumulator = byPool.get(instance.pool)?.get(instance.autoscale);
-    if (accumulator) accumulate(accumulator, instance, now);
-    else
-      planWarnings.push(
-        `instance ${instance.id} belongs to unknown autoscale config ${instance.pool}/${instance.autoscale}; ignored (it still counts against provider ${instance.provider})`,
-      );
+    planWarnings.push(
+      `instance ${instance.id} belongs to unknown autoscale config ${instance.pool}/${instance.autoscale}; ignored (it still counts against provider ${instance.provider})`,
+    );
+  }
+  for (const accumulator of accumulators) {
+    const provider = accumulator.entry.autoscale.provider;
+    instancesPerProvider.set(provider, (instancesPerProvider.get(provider) ?? 0) + accumulator.instanceCount);
   }
 
   const nextAutoscale: Record<string, AutoscaleState> = {};
@@ -187,11 +212,22 @@ export function computeScalingPlan({
 /** Folds one instance into its config's accumulator (the hot loop of the planner). */
 function accumulate(accumulator: ConfigAccumulator, instance: Instance, now: number): void {
   accumulator.instanceCount += 1;
-  if (!accumulator.enabled) return;
   const sessions = instance.sessions;
+  if (
+    accumulator.shortPath &&
+    instance.state === 'running' &&
+    (instance.checkedIn || accumulator.timeoutSeconds === undefined)
+  ) {
+    // The common case, with the same outcome as the full rules below: free capacity only.
+    if (sessions.length === 0) accumulator.idle.push(instance);
+    addAvailable(accumulator.available, instance.capacity, sessions);
+    return;
+  }
+  if (!accumulator.enabled) return;
   const staged = accumulator.staged;
   if (staged) {
-    for (const session of sessions) {
+    for (let index = 0; index < sessions.length; index++) {
+      const session = sessions[index]!;
       if (session.staged && session.workspace !== undefined)
         staged.set(session.workspace, (staged.get(session.workspace) ?? 0) + 1);
     }
@@ -222,8 +258,9 @@ function accumulate(accumulator: ConfigAccumulator, instance: Instance, now: num
     }
   }
   const capacity = instance.capacity;
-  if (PENDING_STATES.has(state) || (state === 'running' && accumulator.requireCheckin && !instance.checkedIn)) {
-    if (accumulator.entry.kind === 'server') {
+  const pendingState = state === 'requested' || state === 'creating' || state === 'starting';
+  if (pendingState || (state === 'running' && accumulator.requireCheckin && !instance.checkedIn)) {
+    if (accumulator.isServer) {
       accumulator.pendingSessions += accumulator.perServer;
     } else {
       const pending = accumulator.pending;
@@ -243,22 +280,27 @@ function accumulate(accumulator: ConfigAccumulator, instance: Instance, now: num
   }
   if (sessions.length === 0) accumulator.idle.push(instance);
   if (!accumulator.active) return;
-  if (accumulator.entry.kind === 'server') {
-    const server = accumulator.entry.autoscale;
+  if (accumulator.isServer) {
+    const server = accumulator.entry.autoscale as ServerAutoscaleConfig;
     const users = accumulator.countUsers ? countDistinctUsers(sessions) : sessions.length;
     const free = Math.min(server.maxSessionsPerServer - sessions.length, server.maxUsersPerServer - users);
     if (free > 0) accumulator.freeSessions += free;
     return;
   }
+  addAvailable(accumulator.available, capacity, sessions);
+}
+
+/** Adds what the sessions leave free of `capacity` (per resource, never below zero) to `available`. */
+function addAvailable(available: Resources, capacity: Resources, sessions: Instance['sessions']): void {
   let cores = capacity.cores;
   let memoryMb = capacity.memoryMb;
   let gpus = capacity.gpus;
-  for (const session of sessions) {
+  for (let index = 0; index < sessions.length; index++) {
+    const session = sessions[index]!;
     cores -= session.cores;
     memoryMb -= session.memoryMb;
     gpus -= session.gpus;
   }
-  const available = accumulator.available;
   if (cores > 0) available.cores += cores;
   if (memoryMb > 0) available.memoryMb += memoryMb;
   if (gpus > 0) available.gpus += gpus;

@@ -75,6 +75,14 @@ export interface AutoscalerOptions {
    * deleted at most once an hour. Open intents are never deleted. Default 604800 (7 days).
    */
   intentRetentionSeconds?: number;
+  /**
+   * Longest time between two full verifications (ledger against the listing, orphans, stale DNS).
+   * A tick verifies fully anyway when a provider's listing changed, an intent is open, the config
+   * changed, the previous tick wrote to the store or had errors, or unknown instances await their
+   * orphan grace; otherwise it skips those steps until this much time passed. 0 verifies every
+   * tick. Default 300.
+   */
+  fullVerificationIntervalSeconds?: number;
   /** Values for startup-script placeholders of a new instance (e.g. `checkin_jwt`), merged over the defaults. */
   startupScriptValues?: (instance: {
     id: string;

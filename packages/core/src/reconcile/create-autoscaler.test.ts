@@ -4,6 +4,7 @@ import { HEADROOM_TAGS } from '../provider/tags.js';
 import type { ComputeProviderV1 } from '../provider/v1/compute-provider-v1.js';
 import { createMemoryStateStore } from '../store/memory-state-store.js';
 import type { Intent, LedgerInstance } from '../store/state-store.js';
+import { seedOpenIntent } from '../test/test-fixtures.js';
 import { BASE_DOMAIN, createHarness, reconcileConfig, T0, testSession } from './reconcile-fixtures.test-helpers.js';
 
 const managedTags = (intentKey: string) => ({
@@ -150,34 +151,12 @@ describe('createAutoscaler: crash recovery', () => {
     const harness = createHarness({ store });
     const key = 'hr-00000000000000000001';
     const name = 'agents-main-0badf00d';
-    const createdAt = new Date(T0).toISOString();
-    await store.putIntent({
-      epoch: 1,
-      intent: {
-        key,
-        kind: 'create',
-        pool: 'agents',
-        autoscale: 'main',
-        provider: 'cloud',
-        instanceName: name,
-        status: 'open',
-        attempts: 1,
-        createdAt,
-        updatedAt: createdAt,
-      },
-    });
-    await store.putInstance({
-      epoch: 1,
-      instance: {
-        id: name,
-        pool: 'agents',
-        autoscale: 'main',
-        provider: 'cloud',
-        state: 'requested',
-        shape: { cores: 4, memoryMb: 8192, gpus: 0 },
-        createdAt,
-        intentKey: key,
-      },
+    await seedOpenIntent({
+      store,
+      key,
+      instanceName: name,
+      atMs: T0,
+      requested: { shape: { cores: 4, memoryMb: 8192, gpus: 0 } },
     });
     const { instance } = harness.provider.cloud.createInstance({
       providerId: 'fake',
@@ -247,36 +226,13 @@ describe('createAutoscaler: crash recovery', () => {
   test('an open intent with no tagged instance counts as pending until the grace period, then fails', async () => {
     const store = createMemoryStateStore();
     const harness = createHarness({ store, autoscaler: { intentGraceSeconds: 60 } });
-    const createdAt = new Date(T0).toISOString();
     for (const [index, name] of ['agents-main-00000001', 'agents-main-00000002'].entries()) {
-      const key = `hr-crashed-${index}`;
-      await store.putIntent({
-        epoch: 1,
-        intent: {
-          key,
-          kind: 'create',
-          pool: 'agents',
-          autoscale: 'main',
-          provider: 'cloud',
-          instanceName: name,
-          status: 'open',
-          attempts: 1,
-          createdAt,
-          updatedAt: createdAt,
-        },
-      });
-      await store.putInstance({
-        epoch: 1,
-        instance: {
-          id: name,
-          pool: 'agents',
-          autoscale: 'main',
-          provider: 'cloud',
-          state: 'requested',
-          shape: { cores: 4, memoryMb: 8192, gpus: 0 },
-          createdAt,
-          intentKey: key,
-        },
+      await seedOpenIntent({
+        store,
+        key: `hr-crashed-${index}`,
+        instanceName: name,
+        atMs: T0,
+        requested: { shape: { cores: 4, memoryMb: 8192, gpus: 0 } },
       });
     }
     await harness.tick();
@@ -295,24 +251,16 @@ describe('createAutoscaler: crash recovery', () => {
     const [victim] = await harness.store.listInstances();
     expect(victim?.dnsName).toBe(`${victim?.id}.${BASE_DOMAIN}`);
     // Crash after the destroy intent and the `destroying` ledger write, before the provider call.
-    const at = new Date(harness.clock.now()).toISOString();
-    await harness.store.putIntent({
-      epoch: 1,
-      intent: {
-        key: `destroy-${victim!.id}`,
-        kind: 'destroy',
-        pool: 'agents',
-        autoscale: 'main',
-        provider: 'cloud',
-        instanceName: victim!.id,
-        providerInstanceId: victim!.providerInstanceId!,
-        status: 'open',
-        attempts: 1,
-        createdAt: at,
-        updatedAt: at,
-      },
+    await seedOpenIntent({
+      store: harness.store,
+      kind: 'destroy',
+      key: `destroy-${victim!.id}`,
+      instanceName: victim!.id,
+      providerInstanceId: victim!.providerInstanceId!,
+      atMs: harness.clock.now(),
     });
     await harness.store.putInstance({ epoch: 1, instance: { ...victim!, state: 'destroying' } });
+    harness.restart();
     const result = await harness.tick();
     expect(result.actions.destroyed).toContainEqual({ id: victim!.id, cause: 'recovery' });
     expect(harness.provider.instances().map((instance) => instance.instanceId)).not.toContain(
@@ -325,23 +273,15 @@ describe('createAutoscaler: crash recovery', () => {
     const harness = createHarness();
     await harness.tick();
     const [kept] = await harness.store.listInstances();
-    const at = new Date(harness.clock.now()).toISOString();
-    await harness.store.putIntent({
-      epoch: 1,
-      intent: {
-        key: `destroy-${kept!.id}`,
-        kind: 'destroy',
-        pool: 'agents',
-        autoscale: 'main',
-        provider: 'cloud',
-        instanceName: kept!.id,
-        providerInstanceId: kept!.providerInstanceId!,
-        status: 'open',
-        attempts: 1,
-        createdAt: at,
-        updatedAt: at,
-      },
+    await seedOpenIntent({
+      store: harness.store,
+      kind: 'destroy',
+      key: `destroy-${kept!.id}`,
+      instanceName: kept!.id,
+      providerInstanceId: kept!.providerInstanceId!,
+      atMs: harness.clock.now(),
     });
+    harness.restart();
     const result = await harness.tick();
     expect(result.actions.intentsResolved).toBe(1);
     expect(harness.provider.destroyCalls).toHaveLength(0);
@@ -355,25 +295,17 @@ describe('createAutoscaler: crash recovery', () => {
     const harness = createHarness();
     await harness.tick();
     const [busy] = await harness.store.listInstances();
-    const at = new Date(harness.clock.now()).toISOString();
-    await harness.store.putIntent({
-      epoch: 1,
-      intent: {
-        key: `destroy-${busy!.id}`,
-        kind: 'destroy',
-        pool: 'agents',
-        autoscale: 'main',
-        provider: 'cloud',
-        instanceName: busy!.id,
-        providerInstanceId: busy!.providerInstanceId!,
-        status: 'open',
-        attempts: 1,
-        createdAt: at,
-        updatedAt: at,
-      },
+    await seedOpenIntent({
+      store: harness.store,
+      kind: 'destroy',
+      key: `destroy-${busy!.id}`,
+      instanceName: busy!.id,
+      providerInstanceId: busy!.providerInstanceId!,
+      atMs: harness.clock.now(),
     });
     await harness.store.putInstance({ epoch: 1, instance: { ...busy!, state: 'destroying' } });
     harness.controlPlane.sessions.set(busy!.id, [testSession()]);
+    harness.restart();
     const result = await harness.tick();
     expect(result.actions.destroySkipped.map((skipped) => skipped.id)).toEqual([busy!.id]);
     expect(harness.provider.destroyCalls).toHaveLength(0);

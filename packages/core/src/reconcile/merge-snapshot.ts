@@ -36,13 +36,17 @@ export interface UnknownProviderInstance {
  */
 export function mergeSnapshot(options: {
   inventory: FleetSnapshot;
-  ledger: readonly LedgerInstance[];
+  /** Ledger instances, as a list or by Headroom id. */
+  ledger: readonly LedgerInstance[] | ReadonlyMap<string, LedgerInstance>;
   unknown: readonly UnknownProviderInstance[];
   /** Check-ins recorded through `recordCheckin` and not yet in the ledger, by Headroom id. */
   checkins: ReadonlyMap<string, number>;
   nowMs: number;
 }): FleetSnapshot {
-  const ledgerById = new Map(options.ledger.map((entry) => [entry.id, entry]));
+  const ledgerById: ReadonlyMap<string, LedgerInstance> =
+    options.ledger instanceof Map
+      ? options.ledger
+      : new Map((options.ledger as readonly LedgerInstance[]).map((entry) => [entry.id, entry]));
   const reported = new Set<string>();
   const instances: Instance[] = [];
   for (const instance of options.inventory.instances) {
@@ -51,7 +55,7 @@ export function mergeSnapshot(options: {
     const checkedIn = instance.checkedIn || entry?.checkedInAt !== undefined || options.checkins.has(instance.id);
     instances.push(checkedIn === instance.checkedIn ? instance : { ...instance, checkedIn });
   }
-  for (const entry of options.ledger) {
+  for (const entry of ledgerById.values()) {
     if (reported.has(entry.id)) continue;
     reported.add(entry.id);
     instances.push({

@@ -1,5 +1,4 @@
 import type { HeadroomConfig } from '../config/config-schema.js';
-import { parseConfig } from '../config/parse-config.js';
 import type { FleetSnapshot, Instance, QueuedRequest, Session } from '../model/instance.js';
 import type { ComputeProviderV1 } from '../provider/v1/compute-provider-v1.js';
 import { createMemoryStateStore } from '../store/memory-state-store.js';
@@ -7,6 +6,7 @@ import type { StateStore } from '../store/state-store.js';
 import { createFakeClock, type FakeClock } from '../test/create-fake-clock.js';
 import { createFakeDnsProvider, type FakeDnsProvider } from '../test/create-fake-dns-provider.js';
 import { createFakeProvider, type FakeProvider, type FakeProviderOptions } from '../test/create-fake-provider.js';
+import { createTestConfig } from '../test/test-fixtures.js';
 import type { AutoscalerEvent } from './autoscaler-events.js';
 import type { Autoscaler, AutoscalerOptions, InventorySource, TickResult } from './autoscaler-types.js';
 import { createAutoscaler } from './create-autoscaler.js';
@@ -15,31 +15,8 @@ export const T0 = Date.parse('2026-11-23T08:00:00Z');
 export const BASE_DOMAIN = 'agents.example.com';
 
 /** One docker-agent pool `agents`/`main` on provider `cloud`: standby 8 cores, 4-core agents, DNS under BASE_DOMAIN. */
-export function reconcileConfig(
-  options: { maxInstances?: number; autoscale?: Record<string, unknown>; dns?: boolean } = {},
-): HeadroomConfig {
-  return parseConfig({
-    providers: { cloud: { type: 'fake', maxInstances: options.maxInstances ?? 10 } },
-    dnsProviders: { zone: { type: 'fake' } },
-    pools: [
-      {
-        id: 'agents',
-        kind: 'docker-agent',
-        autoscale: [
-          {
-            id: 'main',
-            provider: 'cloud',
-            standby: { cores: 8, memoryMb: 0, gpus: 0 },
-            agent: { cores: 4, memoryMb: 8192, gpus: 0 },
-            downscaleBackoffSeconds: 60,
-            ...(options.dns === false ? {} : { dns: { provider: 'zone', baseDomain: BASE_DOMAIN } }),
-            ...options.autoscale,
-          },
-        ],
-      },
-    ],
-  });
-}
+export const reconcileConfig = (options: Parameters<typeof createTestConfig>[0] = {}): HeadroomConfig =>
+  createTestConfig({ ...options, baseDomain: BASE_DOMAIN });
 
 /**
  * A control plane that sees the fake cloud: every running instance is reported (by name) as
@@ -103,6 +80,12 @@ export interface Harness {
   events: AutoscalerEvent[];
   /** Runs one tick, moving the fake clock through every sleep the tick waits on. */
   tick(): Promise<TickResult>;
+  /**
+   * A process restart after a crash: a new autoscaler (same options) on the same store, cloud, DNS
+   * and control plane. Use it after writing to the store behind the autoscaler's back, as a
+   * crashed process would have left it.
+   */
+  restart(): Autoscaler;
 }
 
 export function createHarness(
@@ -122,30 +105,36 @@ export function createHarness(
   const store = options.store ?? createMemoryStateStore();
   const controlPlane = createFakeControlPlane({ provider, clock });
   const events: AutoscalerEvent[] = [];
-  const autoscaler = createAutoscaler({
-    config: options.config ?? reconcileConfig(),
-    store,
-    providers: { cloud: options.wrapProvider ? options.wrapProvider(provider) : provider },
-    dnsProviders: { zone: dns },
-    inventory: controlPlane,
-    clock,
-    timers: clock,
-    random: () => 0.5,
-    retry: { maxAttempts: 3, initialDelayMs: 1000, maxDelayMs: 8000 },
-    orphans: { mode: 'destroy', graceSeconds: 600 },
-    onEvent: (event) => events.push(event),
-    ...options.autoscaler,
-  });
-  return {
+  const start = () =>
+    createAutoscaler({
+      config: options.config ?? reconcileConfig(),
+      store,
+      providers: { cloud: options.wrapProvider ? options.wrapProvider(provider) : provider },
+      dnsProviders: { zone: dns },
+      inventory: controlPlane,
+      clock,
+      timers: clock,
+      random: () => 0.5,
+      retry: { maxAttempts: 3, initialDelayMs: 1000, maxDelayMs: 8000 },
+      orphans: { mode: 'destroy', graceSeconds: 600 },
+      onEvent: (event) => events.push(event),
+      ...options.autoscaler,
+    });
+  const harness: Harness = {
     clock,
     provider,
     dns,
     store,
     controlPlane,
-    autoscaler,
+    autoscaler: start(),
     events,
-    tick: () => driveTick({ autoscaler, clock }),
+    tick: () => driveTick({ autoscaler: harness.autoscaler, clock }),
+    restart: () => {
+      harness.autoscaler = start();
+      return harness.autoscaler;
+    },
   };
+  return harness;
 }
 
 /** Runs `autoscaler.tick()` while firing the fake clock's timers until the tick settles. */

@@ -39,6 +39,12 @@ export interface FakeHttpProvider extends ComputeProviderV1, DnsProviderV1 {
 const isAbortError = (error: unknown) =>
   error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
 
+/**
+ * Creates a client of the fake cloud HTTP server (see `FakeHttpProvider`).
+ *
+ * Length: a factory whose body is the returned object's methods (each short) over shared closure
+ * state; splitting it would only thread that state through parameters.
+ */
 export function createFakeHttpProvider(options: FakeHttpProviderOptions): FakeHttpProvider {
   const providerId = options.providerId ?? 'fake';
   const baseUrl = options.url.replace(/\/+$/, '');

@@ -9,6 +9,7 @@ import { createFakeClock } from './create-fake-clock.js';
 import { createFakeDnsProvider } from './create-fake-dns-provider.js';
 import { createFakeProvider } from './create-fake-provider.js';
 import { fakeAddress } from './fake-cloud.js';
+import { expectRejection } from './test-fixtures.js';
 
 const shape = { cores: 4, memoryMb: 8192, gpus: 0 };
 let keyCounter = 0;
@@ -27,15 +28,6 @@ const request = (pool = 'linux', overrides: { idempotencyKey?: string } = {}) =>
     },
   };
 };
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('createFakeProvider', () => {
   test('instances boot after bootDelayMs on the injected clock and get loopback-style addresses', async () => {
@@ -108,10 +100,10 @@ describe('createFakeProvider', () => {
     const provider = createFakeProvider({ clock, maxInstances: 2, destroyDelayMs: 1_000 });
     const first = await provider.createInstance(request());
     await provider.createInstance(request());
-    expect(InsufficientCapacityError.isInstance(await rejection(provider.createInstance(request())))).toBe(true);
+    expect(InsufficientCapacityError.isInstance(await expectRejection(provider.createInstance(request())))).toBe(true);
     await provider.destroyInstance({ instanceId: first.instanceId });
     expect(provider.instances().find((instance) => instance.instanceId === first.instanceId)?.state).toBe('stopping');
-    expect(InsufficientCapacityError.isInstance(await rejection(provider.createInstance(request())))).toBe(true);
+    expect(InsufficientCapacityError.isInstance(await expectRejection(provider.createInstance(request())))).toBe(true);
     await clock.advance(1_000);
     await provider.createInstance(request());
     expect(provider.stats().providers.fake).toEqual({
@@ -139,13 +131,13 @@ describe('createFakeProvider', () => {
     provider.injectFault({ fault: 'quota-exceeded' });
     provider.injectFault({ fault: 'throttled', operation: 'list', count: 2 });
     provider.injectFault({ fault: 'server-error', operation: 'destroy' });
-    expect(QuotaExceededError.isInstance(await rejection(provider.createInstance(request())))).toBe(true);
-    const throttled = await rejection(provider.listInstances({ tags: {} }));
+    expect(QuotaExceededError.isInstance(await expectRejection(provider.createInstance(request())))).toBe(true);
+    const throttled = await expectRejection(provider.listInstances({ tags: {} }));
     expect(ProviderApiError.isInstance(throttled) && throttled.statusCode === 429 && throttled.isRetryable).toBe(true);
-    expect(ProviderApiError.isInstance(await rejection(provider.listInstances({ tags: {} })))).toBe(true);
+    expect(ProviderApiError.isInstance(await expectRejection(provider.listInstances({ tags: {} })))).toBe(true);
     expect(await provider.listInstances({ tags: {} })).toEqual([]);
     const created = await provider.createInstance(request());
-    const serverError = await rejection(provider.destroyInstance({ instanceId: created.instanceId }));
+    const serverError = await expectRejection(provider.destroyInstance({ instanceId: created.instanceId }));
     expect(ProviderApiError.isInstance(serverError) && serverError.statusCode === 500).toBe(true);
     expect(provider.instances()).toHaveLength(1);
     expect(() => provider.injectFault({ fault: 'insufficient-capacity', operation: 'list' })).toThrow(TypeError);
@@ -154,7 +146,7 @@ describe('createFakeProvider', () => {
   test('nextCreateError is thrown once', async () => {
     const provider = createFakeProvider();
     provider.nextCreateError = new InvalidProviderConfigError({ providerId: 'fake', field: 'image', message: 'bad' });
-    expect(InvalidProviderConfigError.isInstance(await rejection(provider.createInstance(request())))).toBe(true);
+    expect(InvalidProviderConfigError.isInstance(await expectRejection(provider.createInstance(request())))).toBe(true);
     expect(provider.nextCreateError).toBeUndefined();
     await provider.createInstance(request());
   });
@@ -163,7 +155,7 @@ describe('createFakeProvider', () => {
     const provider = createFakeProvider();
     provider.injectFault({ fault: 'response-lost' });
     const options = request();
-    const error = await rejection(provider.createInstance(options));
+    const error = await expectRejection(provider.createInstance(options));
     expect(ProviderApiError.isInstance(error) && error.isRetryable && error.code === 'ResponseLost').toBe(true);
     const listed = await provider.listInstances({ tags: { [HEADROOM_TAGS.intent]: options.idempotencyKey } });
     expect(listed).toHaveLength(1);
@@ -175,7 +167,7 @@ describe('createFakeProvider', () => {
     const provider = createFakeProvider({ clock, timeoutMs: 5_000 });
     provider.injectFault({ fault: 'timeout' });
     let settled = false;
-    const creating = rejection(provider.createInstance(request())).finally(() => {
+    const creating = expectRejection(provider.createInstance(request())).finally(() => {
       settled = true;
     });
     await clock.advance(4_999);
@@ -219,11 +211,11 @@ describe('createFakeProvider', () => {
     const provider = createFakeProvider({ clock, rateLimit: { requestsPerSecond: 2 } });
     await provider.listInstances({ tags: {} });
     await provider.listInstances({ tags: {} });
-    const error = await rejection(provider.listInstances({ tags: {} }));
+    const error = await expectRejection(provider.listInstances({ tags: {} }));
     expect(ProviderApiError.isInstance(error) && error.statusCode === 429).toBe(true);
     await clock.advance(500);
     await provider.listInstances({ tags: {} });
-    expect(ProviderApiError.isInstance(await rejection(provider.listInstances({ tags: {} })))).toBe(true);
+    expect(ProviderApiError.isInstance(await expectRejection(provider.listInstances({ tags: {} })))).toBe(true);
   });
 
   test('an abort during latency rejects with the reason and performs nothing', async () => {
@@ -274,7 +266,7 @@ describe('createFakeDnsProvider', () => {
     });
     expect(dns.records({ zone: 'agents.example.test' })).toHaveLength(1);
     expect(dns.upsertCalls).toHaveLength(1);
-    const outside = await rejection(
+    const outside = await expectRejection(
       dns.upsertRecord({
         zone: 'agents.example.test',
         name: 'a.other.test',
@@ -284,7 +276,9 @@ describe('createFakeDnsProvider', () => {
       }),
     );
     expect(InvalidProviderConfigError.isInstance(outside)).toBe(true);
-    expect(InvalidProviderConfigError.isInstance(await rejection(dns.listRecords({ zone: 'other.test' })))).toBe(true);
+    expect(InvalidProviderConfigError.isInstance(await expectRejection(dns.listRecords({ zone: 'other.test' })))).toBe(
+      true,
+    );
   });
 
   test('injects faults per operation, including lost responses that still apply the change', async () => {
@@ -292,12 +286,12 @@ describe('createFakeDnsProvider', () => {
     dns.injectFault({ fault: 'response-lost', operation: 'upsert' });
     dns.injectFault({ fault: 'throttled', operation: 'delete' });
     const record = { zone: 'example.test', name: 'x.example.test', type: 'A' as const };
-    const lost = await rejection(dns.upsertRecord({ ...record, value: '127.0.0.2', ttlSeconds: 30 }));
+    const lost = await expectRejection(dns.upsertRecord({ ...record, value: '127.0.0.2', ttlSeconds: 30 }));
     expect(ProviderApiError.isInstance(lost) && lost.isRetryable).toBe(true);
     expect(await dns.listRecords({ zone: 'example.test' })).toEqual([
       { ...record, value: '127.0.0.2', ttlSeconds: 30 },
     ]);
-    expect(ProviderApiError.isInstance(await rejection(dns.deleteRecord(record)))).toBe(true);
+    expect(ProviderApiError.isInstance(await expectRejection(dns.deleteRecord(record)))).toBe(true);
     await dns.deleteRecord(record);
     expect(dns.records({ zone: 'example.test' })).toEqual([]);
     expect(() => dns.injectFault({ fault: 'quota-exceeded', operation: 'upsert' })).toThrow(TypeError);

@@ -128,6 +128,12 @@ function matchesTags(recordTags: Record<string, string>, tags: Record<string, st
 const recordKey = (zone: string, name: string, type: DnsRecordType) => `${zone}\u0000${name}\u0000${type}`;
 const instanceKey = (providerId: string, id: string) => `${providerId}\u0000${id}`;
 
+/**
+ * Creates the fake cloud's state (see `FakeCloud`).
+ *
+ * Length: a factory whose body is the returned object's methods (each short) over shared closure
+ * state; splitting it would only thread that state through parameters.
+ */
 export function createFakeCloud(options: FakeCloudOptions): FakeCloud {
   const bootDelayOption = options.bootDelayMs ?? 0;
   const bootDelayMs = typeof bootDelayOption === 'number' ? bootDelayOption : 0;

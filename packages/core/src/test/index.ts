@@ -8,3 +8,4 @@ export * from './fake-cloud.js';
 export * from './fake-cloud-protocol.js';
 export * from './fake-faults.js';
 export * from './start-fake-cloud-server.js';
+export * from './test-fixtures.js';

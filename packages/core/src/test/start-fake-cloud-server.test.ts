@@ -13,6 +13,7 @@ import { HEADROOM_TAGS } from '../provider/tags.js';
 import { createFakeHttpProvider } from './create-fake-http-provider.js';
 import type { FakeCloudSnapshot } from './fake-cloud.js';
 import { type FakeCloudServer, startFakeCloudServer } from './start-fake-cloud-server.js';
+import { expectRejection } from './test-fixtures.js';
 
 const shape = { cores: 2, memoryMb: 2048, gpus: 0 };
 const createOptions = (key: string, pool = 'linux') => ({
@@ -27,15 +28,6 @@ const createOptions = (key: string, pool = 'linux') => ({
     [HEADROOM_TAGS.intent]: key,
   },
 });
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('startFakeCloudServer', () => {
   let directory: string;
@@ -113,7 +105,7 @@ describe('startFakeCloudServer', () => {
     const server = await start();
     const client = createFakeHttpProvider({ url: server.url });
     await client.injectFault({ fault: 'response-lost', operation: 'create' });
-    const error = await rejection(client.createInstance(createOptions('lost')));
+    const error = await expectRejection(client.createInstance(createOptions('lost')));
     expect(ProviderApiError.isInstance(error) && error.isRetryable && error.code === 'NetworkError').toBe(true);
     const listed = await client.listInstances({ tags: { [HEADROOM_TAGS.intent]: 'lost' } });
     expect(listed).toHaveLength(1);
@@ -124,7 +116,7 @@ describe('startFakeCloudServer', () => {
     const server = await start({ timeoutMs: 20 });
     const client = createFakeHttpProvider({ url: server.url });
     await client.injectFault({ fault: 'timeout', operation: 'list' });
-    const error = await rejection(client.listInstances({ tags: {} }));
+    const error = await expectRejection(client.listInstances({ tags: {} }));
     expect(ProviderApiError.isInstance(error) && error.isRetryable && error.statusCode === 504).toBe(true);
   });
 
@@ -132,10 +124,10 @@ describe('startFakeCloudServer', () => {
     const server = await start({ maxInstances: 1 });
     const client = createFakeHttpProvider({ url: server.url });
     await client.createInstance(createOptions('one'));
-    expect(InsufficientCapacityError.isInstance(await rejection(client.createInstance(createOptions('two'))))).toBe(
-      true,
-    );
-    const invalid = await rejection(client.createInstance({ ...createOptions('three'), name: '' }));
+    expect(
+      InsufficientCapacityError.isInstance(await expectRejection(client.createInstance(createOptions('two')))),
+    ).toBe(true);
+    const invalid = await expectRejection(client.createInstance({ ...createOptions('three'), name: '' }));
     expect(InvalidProviderConfigError.isInstance(invalid)).toBe(true);
   });
 
@@ -143,7 +135,7 @@ describe('startFakeCloudServer', () => {
     const server = await start({ seed: 3 });
     const client = createFakeHttpProvider({ url: server.url });
     await client.setFaultRates({ rates: { 'server-error': 1 }, operations: ['dns-list'] });
-    expect(ProviderApiError.isInstance(await rejection(client.listRecords({ zone: 'example.test' })))).toBe(true);
+    expect(ProviderApiError.isInstance(await expectRejection(client.listRecords({ zone: 'example.test' })))).toBe(true);
     expect(await client.listInstances({ tags: {} })).toEqual([]);
     await client.setFaultRates({ rates: {} });
     expect(await client.listRecords({ zone: 'example.test' })).toEqual([]);
@@ -154,7 +146,7 @@ describe('startFakeCloudServer', () => {
     const client = createFakeHttpProvider({ url: server.url });
     await server.close();
     servers.splice(0);
-    const error = await rejection(client.listInstances({ tags: {} }));
+    const error = await expectRejection(client.listInstances({ tags: {} }));
     expect(ProviderApiError.isInstance(error) && error.isRetryable && error.code === 'NetworkError').toBe(true);
   });
 

@@ -148,6 +148,9 @@ function errorBody(error: unknown): FakeCloudErrorBody {
  * Starts the fake cloud as a loopback HTTP server (see `fake-cloud-protocol.ts` for the routes),
  * with its state in a JSON file so that clients can be killed and restarted against the same
  * cloud, and the server itself restarted on the same file.
+ *
+ * Length: a factory whose body is the returned object's methods (each short) over shared closure
+ * state; splitting it would only thread that state through parameters.
  */
 export async function startFakeCloudServer(options: FakeCloudServerOptions = {}): Promise<FakeCloudServer> {
   const host = options.host ?? '127.0.0.1';

@@ -1,3 +1,4 @@
+import { collectComputerRecords } from './collect-computer-records.js';
 import { collectOrphans } from './collect-orphans.js';
 import { collectStaleDns } from './collect-stale-dns.js';
 import { deleteSettledIntents } from './delete-settled-intents.js';
@@ -21,6 +22,7 @@ export const TICK_STEPS: readonly TickStep[] = [
   registerDns,
   collectOrphans,
   collectStaleDns,
+  collectComputerRecords,
   planTick,
   runDestroys,
   runCreates,

@@ -24,11 +24,19 @@ export interface Session {
   staged: boolean;
 }
 
+/**
+ * `autoscale` of a static member: a server of the pool that Headroom did not create (the snapshot
+ * leaves `autoscale` out). It counts toward the pool's free sessions and is never destroyed.
+ */
+export const STATIC_MEMBER = '';
+
 /** One instance of the fleet (an agent or a server), as reported in a snapshot. */
 export interface Instance {
   id: string;
   pool: string;
+  /** Autoscale config id; `STATIC_MEMBER` for a server Headroom did not create. */
   autoscale: string;
+  /** Provider config id (`''` for a static member outside Headroom's providers). */
   provider: string;
   state: InstanceState;
   checkedIn: boolean;

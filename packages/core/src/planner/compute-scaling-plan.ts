@@ -5,7 +5,7 @@ import type {
   StagingConfig,
 } from '../config/config-schema.js';
 import { type AutoscaleEntry, checkinTimeoutSeconds, listAutoscaleEntries } from '../config/config-views.js';
-import type { FleetSnapshot, Instance } from '../model/instance.js';
+import { type FleetSnapshot, type Instance, STATIC_MEMBER } from '../model/instance.js';
 import { formatResources, RESOURCE_KEYS, type ResourceKey, type Resources } from '../model/resources.js';
 import { isActive } from '../schedule/evaluate-schedule.js';
 import { withFailure } from './failure-backoff.js';
@@ -72,6 +72,8 @@ interface ConfigAccumulator {
   available: Resources;
   pending: Resources;
   freeSessions: number;
+  /** Server pools: of `freeSessions`, those on static members (servers Headroom did not create). */
+  staticFreeSessions: number;
   pendingSessions: number;
   staged: Map<string, number> | undefined;
   idle: Instance[];
@@ -129,6 +131,7 @@ export function computeScalingPlan({
       available: { cores: 0, memoryMb: 0, gpus: 0 },
       pending: { cores: 0, memoryMb: 0, gpus: 0 },
       freeSessions: 0,
+      staticFreeSessions: 0,
       pendingSessions: 0,
       staged: stagingByConfig.has(key) ? new Map() : undefined,
       idle: [],
@@ -163,6 +166,11 @@ export function computeScalingPlan({
     const accumulator = poolAccumulators?.get(instance.autoscale);
     if (accumulator) {
       accumulate(accumulator, instance, now);
+      continue;
+    }
+    if (instance.autoscale === STATIC_MEMBER) {
+      const warning = accumulateStaticMember(poolAccumulators, instance);
+      if (warning) planWarnings.push(warning);
       continue;
     }
     instancesPerProvider.set(instance.provider, (instancesPerProvider.get(instance.provider) ?? 0) + 1);
@@ -207,6 +215,34 @@ export function computeScalingPlan({
     plan: { at: new Date(now).toISOString(), configs, warnings: planWarnings },
     nextState: { autoscale: nextAutoscale },
   };
+}
+
+/**
+ * Folds a static member (a server of the pool Headroom did not create, `autoscale` absent in the
+ * snapshot) into the pool's first enabled, active server config: its free sessions count toward
+ * that config's minimum, by that config's per-server limits. It is never a removal candidate.
+ * Returns a warning when it cannot be counted.
+ */
+function accumulateStaticMember(
+  poolAccumulators: Map<string, ConfigAccumulator> | undefined,
+  instance: Instance,
+): string | undefined {
+  const owner = [...(poolAccumulators?.values() ?? [])].find(
+    (candidate) => candidate.isServer && candidate.enabled && candidate.active,
+  );
+  if (!owner) {
+    return `static instance ${instance.id} of pool ${instance.pool}: no enabled, active server autoscale config to count it for; ignored`;
+  }
+  if (instance.state !== 'running' || (owner.requireCheckin && !instance.checkedIn)) return undefined;
+  const server = owner.entry.autoscale as ServerAutoscaleConfig;
+  const sessions = instance.sessions;
+  const users = owner.countUsers ? countDistinctUsers(sessions) : sessions.length;
+  const free = Math.min(server.maxSessionsPerServer - sessions.length, server.maxUsersPerServer - users);
+  if (free > 0) {
+    owner.freeSessions += free;
+    owner.staticFreeSessions += free;
+  }
+  return undefined;
 }
 
 /** Folds one instance into its config's accumulator (the hot loop of the planner). */
@@ -669,7 +705,8 @@ function planServers(
   const need = active ? autoscale.minimumAvailableSessions + queued : 0;
   const deficit = need - (free + pending);
   const needText = `need ${need} free session(s) (minimum ${autoscale.minimumAvailableSessions}, queued ${queued})`;
-  const haveText = `free ${free}, pending ${pending} (${perServer} per new server)`;
+  const staticText = accumulator.staticFreeSessions > 0 ? ` (${accumulator.staticFreeSessions} on static servers)` : '';
+  const haveText = `free ${free}${staticText}, pending ${pending} (${perServer} per new server)`;
   const wanted = deficit > 0 ? Math.ceil(deficit / perServer) : 0;
   if (!active) reasons.push(`inactive (schedule): needs nothing and offers nothing; ${haveText}`);
   const allowed = allowCreates(context, state, wanted, reasons);

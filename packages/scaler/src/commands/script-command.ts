@@ -2,13 +2,12 @@ import {
   computerNameFor,
   instanceNameFor,
   listAutoscaleEntries,
-  listStartupScriptPlaceholders,
   MASKED_VALUE,
-  renderStartupScript,
   STARTUP_SCRIPT_PLACEHOLDER_DEFINITIONS,
   startupScriptTemplateOf,
   startupScriptValuesFor,
 } from '@headroom/core';
+import { listStartupScriptPlaceholders, renderStartupScript } from '@headroom/core/provider';
 import { loadCheckedConfigFile } from '../adapters/load-checked-config-file.js';
 import type { Command } from '../command.js';
 import { parseCommandArguments, requireFlag } from '../parse-command-arguments.js';

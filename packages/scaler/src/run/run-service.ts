@@ -23,6 +23,7 @@ import { createComputeProvider, createDnsProvider, validateProviderSettings } fr
 import { UsageError } from '../usage-error.js';
 import { type CheckinTokens, createCheckinTokens } from './checkin-tokens.js';
 import { collectConfigSecrets } from './collect-config-secrets.js';
+import { createDirectories } from './create-directories.js';
 import { createFleetInventory, type FleetInventory, UnknownInstanceError } from './fleet-inventory.js';
 import { createHttpApi, type HttpApi, HttpError, type Route } from './http-api.js';
 import type { JsonLogger } from './json-logger.js';
@@ -242,6 +243,8 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
     ),
   );
 
+  const directories = await createDirectories({ config: loaded.config, baseDirectory: dirname(resolve(configPath)) });
+
   const metrics: ServiceMetrics = createServiceMetrics();
   let tokens: CheckinTokens | undefined;
   const makeTokens = (current: LoadedConfig) =>
@@ -281,8 +284,10 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
     ...(leaderElector ? { leaderElector } : {}),
     providers,
     dnsProviders,
+    directories,
     inventory,
     dryRun,
+    intentGraceSeconds: loaded.settings.scaler.intentGraceSeconds,
     managedBy: loaded.settings.scaler.managedBy,
     orphans: loaded.settings.scaler.orphans,
     startupScriptValues: async (instance) => {

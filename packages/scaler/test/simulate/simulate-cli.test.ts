@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { runCli } from '../run-cli.js';
 
@@ -326,5 +327,52 @@ describe('headroom simulate: mistakes exit 2 with a message and no stack trace',
     expect(result.stderr).toContain('simulation.providers.elsewhere: no provider config "elsewhere"');
     expect(result.stderr).toContain('simulation.pricePerInstanceHour.nightly: no autoscale config "nightly"');
     noStackTrace(result.stderr);
+  });
+
+  describe('trace values and inputs are bounded (issue 13)', () => {
+    const header = 'start,duration_s,cores,memory_mb\n';
+    test.each([
+      ['a duration of 1e300 s', '2026-03-02T09:00:00Z,1e300,2,4096', ':2:2: duration_s: expected a duration of 0 to'],
+      ['a start ten million years out', '315569520000000,60,2,4096', ':2:1: start: expected a start from 1970 to 2199'],
+      [
+        'an ISO start in year 9999',
+        '9999-01-01T00:00:00Z,60,2,4096',
+        ':2:1: start: expected a start from 1970 to 2199',
+      ],
+      ['cores = 1e300', '2026-03-02T09:00:00Z,60,1e300,4096', ':2:3: cores: expected 0 to 100000 cores'],
+      ['memory of 1e300 MiB', '2026-03-02T09:00:00Z,60,2,1e300', ':2:4: memory_mb: expected 0 to'],
+    ])('%s: exit 2 naming file:line:column and field, no stack trace', (name, row, message) => {
+      const trace = file(`${name.replaceAll(' ', '-')}.csv`, `${header}${row}\n`);
+      const result = runCli(['simulate', '--config', perHourConfig, '--trace', trace]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`${trace}${message}`);
+      noStackTrace(result.stderr);
+    });
+
+    test('a truncated .gz trace: exit 2 naming the file, no stack trace', () => {
+      const whole = gzipSync(`${header}${'2026-03-02T09:00:00Z,60,2,4096\n'.repeat(5000)}`);
+      const trace = join(temporary, 'truncated.csv.gz');
+      writeFileSync(trace, whole.subarray(0, Math.floor(whole.length / 2)));
+      const result = runCli(['simulate', '--config', perHourConfig, '--trace', trace]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`${trace}:`);
+      expect(result.stderr).toContain('corrupt or truncated gzip data');
+      noStackTrace(result.stderr);
+    });
+
+    test('a YAML alias bomb as config: exit 2, no stack trace', () => {
+      const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+      for (let level = 1; level < 12; level++) {
+        const previous = String.fromCharCode(96 + level);
+        levels.push(
+          `${String.fromCharCode(97 + level)}: &${String.fromCharCode(97 + level)} [${Array(10).fill(`*${previous}`).join(', ')}]`,
+        );
+      }
+      const config = file('alias-bomb.yaml', `${smallConfigText('per-hour')}${levels.join('\n')}\n`);
+      const result = runCli(['simulate', '--config', config, '--trace', smallTrace]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`${config}: aliases expand too far`);
+      noStackTrace(result.stderr);
+    });
   });
 });

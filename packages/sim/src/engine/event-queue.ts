@@ -15,56 +15,58 @@ export class EventQueue<T> {
   }
 
   push(atMs: number, item: T): void {
-    this.times.push(atMs);
-    this.sequences.push(this.sequence++);
-    this.items.push(item);
-    let index = this.items.length - 1;
+    const { times, sequences, items } = this;
+    const sequence = this.sequence++;
+    // Sift a hole up from the end, then fill it: one write per level instead of a swap.
+    let index = items.length;
+    times.push(atMs);
+    sequences.push(sequence);
+    items.push(item);
     while (index > 0) {
       const parent = (index - 1) >> 1;
-      if (!this.less(index, parent)) break;
-      this.swap(index, parent);
+      const parentTime = times[parent]!;
+      if (parentTime < atMs || (parentTime === atMs && sequences[parent]! < sequence)) break;
+      times[index] = parentTime;
+      sequences[index] = sequences[parent]!;
+      items[index] = items[parent]!;
       index = parent;
     }
+    times[index] = atMs;
+    sequences[index] = sequence;
+    items[index] = item;
   }
 
   /** Removes and returns the earliest item. */
   pop(): T | undefined {
-    if (this.items.length === 0) return undefined;
-    const top = this.items[0];
-    const last = this.items.length - 1;
-    this.swap(0, last);
-    this.times.pop();
-    this.sequences.pop();
-    this.items.pop();
+    const { times, sequences, items } = this;
+    if (items.length === 0) return undefined;
+    const top = items[0];
+    const lastTime = times.pop()!;
+    const lastSequence = sequences.pop()!;
+    const lastItem = items.pop()!;
+    const size = items.length;
+    if (size === 0) return top;
+    // Sift a hole down from the root and put the former last item where it belongs.
     let index = 0;
     for (;;) {
-      const left = 2 * index + 1;
-      const right = left + 1;
-      let smallest = index;
-      if (left < this.items.length && this.less(left, smallest)) smallest = left;
-      if (right < this.items.length && this.less(right, smallest)) smallest = right;
-      if (smallest === index) break;
-      this.swap(index, smallest);
-      index = smallest;
+      let child = 2 * index + 1;
+      if (child >= size) break;
+      const right = child + 1;
+      if (
+        right < size &&
+        (times[right]! < times[child]! || (times[right] === times[child] && sequences[right]! < sequences[child]!))
+      )
+        child = right;
+      const childTime = times[child]!;
+      if (lastTime < childTime || (lastTime === childTime && lastSequence < sequences[child]!)) break;
+      times[index] = childTime;
+      sequences[index] = sequences[child]!;
+      items[index] = items[child]!;
+      index = child;
     }
+    times[index] = lastTime;
+    sequences[index] = lastSequence;
+    items[index] = lastItem;
     return top;
-  }
-
-  private less(a: number, b: number): boolean {
-    return (
-      this.times[a]! < this.times[b]! || (this.times[a] === this.times[b] && this.sequences[a]! < this.sequences[b]!)
-    );
-  }
-
-  private swap(a: number, b: number): void {
-    const time = this.times[a]!;
-    this.times[a] = this.times[b]!;
-    this.times[b] = time;
-    const sequence = this.sequences[a]!;
-    this.sequences[a] = this.sequences[b]!;
-    this.sequences[b] = sequence;
-    const item = this.items[a]!;
-    this.items[a] = this.items[b]!;
-    this.items[b] = item;
   }
 }

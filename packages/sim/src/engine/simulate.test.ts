@@ -310,7 +310,8 @@ describe('simulate: real load', () => {
     expect(result.bootFailures).toBeGreaterThan(0);
     expect(result.oracle!.cost).toBeGreaterThan(0);
     expect(result.cost).toBeGreaterThan(result.oracle!.cost);
-  });
+    // Four reconciler runs, one ticking every interval: well over 30 s on a busy 2-core machine.
+  }, 120_000);
 
   test('the direct planner engine gives the same cost and waits as the reconciler', async () => {
     const trace = await loadTrace();

@@ -153,12 +153,40 @@ function billLevel(options: {
   return best[count]!;
 }
 
+/**
+ * Indices `0..count-1` ordered by `key`, ties by index (a stable sort). Already-sorted keys (session
+ * starts) are detected in one pass; otherwise a bottom-up merge sort over typed arrays, which avoids
+ * a comparator call per comparison.
+ */
 function sortedOrder(count: number, key: (index: number) => number): Uint32Array {
   const keys = new Float64Array(count);
-  for (let index = 0; index < count; index++) keys[index] = key(index);
-  const order = new Uint32Array(count);
+  let sorted = true;
+  for (let index = 0; index < count; index++) {
+    keys[index] = key(index);
+    if (index > 0 && keys[index]! < keys[index - 1]!) sorted = false;
+  }
+  let order = new Uint32Array(count);
   for (let index = 0; index < count; index++) order[index] = index;
-  return order.sort((a, b) => keys[a]! - keys[b]! || a - b);
+  if (sorted) return order;
+  let buffer = new Uint32Array(count);
+  for (let width = 1; width < count; width *= 2) {
+    for (let low = 0; low < count; low += 2 * width) {
+      const middle = Math.min(low + width, count);
+      const high = Math.min(low + 2 * width, count);
+      let left = low;
+      let right = middle;
+      let out = low;
+      while (left < middle && right < high) {
+        // Ties take the left run first: equal keys keep index order.
+        if (keys[order[right]!]! < keys[order[left]!]!) buffer[out++] = order[right++]!;
+        else buffer[out++] = order[left++]!;
+      }
+      while (left < middle) buffer[out++] = order[left++]!;
+      while (right < high) buffer[out++] = order[right++]!;
+    }
+    [order, buffer] = [buffer, order];
+  }
+  return order;
 }
 
 /** Sums the oracles of several pools into one: costs and hours add, the step functions add up. */

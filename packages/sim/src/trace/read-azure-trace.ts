@@ -1,5 +1,6 @@
 import { createRandom } from '../random.js';
 import { readLines } from './read-lines.js';
+import { checkTraceBounds } from './trace-bounds.js';
 import { TraceError } from './trace-error.js';
 import {
   isInSlice,
@@ -112,17 +113,25 @@ export async function readAzureTrace(options: AzureTraceOptions): Promise<Sessio
     }
     const startMs = originMs + arrivalBinEndSeconds * 1000 - 300_000 + (arrivalUniform ? batchOffsetMs : 300_000);
     if (!isInSlice(startMs, options)) continue;
+    const session = transformSession(
+      {
+        startMs,
+        durationMs: Math.round(durationSeconds * 1000),
+        cores,
+        memoryMb: Math.round(memoryGb * 1024),
+        gpus: 0,
+      },
+      options,
+    );
     sessions.push(
-      transformSession(
-        {
-          startMs,
-          durationMs: Math.round(durationSeconds * 1000),
-          cores,
-          memoryMb: Math.round(memoryGb * 1024),
-          gpus: 0,
+      checkTraceBounds(session, {
+        file: path,
+        line: lineNumber,
+        columnOf: (field) => {
+          const index = { start: 0, duration: 5, cores: 2, memoryMb: 3, gpus: 2 }[field];
+          return { column: index + 1, field: azureColumns[index]! };
         },
-        options,
-      ),
+      }),
     );
   }
   return { source: path, sessions: sortSessions(sessions), skipped };

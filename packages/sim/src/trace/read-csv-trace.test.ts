@@ -149,4 +149,31 @@ describe('readTrace', () => {
     expect(trace.sessions[0]!.startMs).toBeGreaterThanOrEqual(Date.UTC(2017, 0, 28));
     expect(trace.sessions.at(-1)!.startMs).toBeLessThan(Date.UTC(2017, 1, 4));
   });
+
+  test('values out of bounds are refused naming file, line, column and field; so is a truncated gzip file', async () => {
+    const header = 'start,duration_s,end,cores,memory_mb,gpus\n';
+    const cases: [string, string][] = [
+      ['2026-03-02T09:00:00Z,1e300,,2,4096,0', ':2:2: duration_s: expected a duration of 0 to 316224000 s'],
+      ['2026-03-02T09:00:00Z,,+010000-01-01T00:00:00Z,2,4096,0', ':2:3: end: expected a duration of 0 to'],
+      ['315569520000000,60,,2,4096,0', ':2:1: start: expected a start from 1970 to 2199'],
+      ['2026-03-02T09:00:00Z,60,,1e300,4096,0', ':2:4: cores: expected 0 to 100000 cores, got 1e+300'],
+      ['2026-03-02T09:00:00Z,60,,2,2e9,0', ':2:5: memory_mb: expected 0 to 1073741824 MiB'],
+      ['2026-03-02T09:00:00Z,60,,2,4096,1e6', ':2:6: gpus: expected 0 to 10000 GPUs'],
+    ];
+    for (const [index, [row, message]] of cases.entries()) {
+      const path = await write(`bounds-${index}.csv`, `${header}${row}\n`);
+      const error = await expectTraceError(readCsvTrace({ path }));
+      expect(error.message).toContain(`${path}${message}`);
+    }
+    const shifted = await write('shifted.csv', `${header}2199-12-31T00:00:00Z,60,,2,4096,0\n`);
+    expect((await readCsvTrace({ path: shifted })).sessions).toHaveLength(1);
+    const error = await expectTraceError(readCsvTrace({ path: shifted, timeShiftSeconds: 86_400 }));
+    expect(error.message).toContain(`${shifted}:2:1: start: expected a start from 1970 to 2199`);
+    const whole = gzipSync(`${header}${'2026-03-02T09:00:00Z,60,,2,4096,0\n'.repeat(5000)}`);
+    const truncated = await write('truncated.csv.gz', whole.subarray(0, Math.floor(whole.length / 2)));
+    const gzipError = await expectTraceError(readCsvTrace({ path: truncated }));
+    expect(gzipError.message).toMatch(
+      new RegExp(`^${truncated.replaceAll('.', '\\.')}:\\d+: corrupt or truncated gzip data`),
+    );
+  });
 });

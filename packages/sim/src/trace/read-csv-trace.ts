@@ -1,6 +1,7 @@
 import { isKnownTimezone, parseTimestamp } from './parse-timestamp.js';
 import { readLines } from './read-lines.js';
 import { splitCsvLine } from './split-csv-line.js';
+import { type BoundedField, checkTraceBounds } from './trace-bounds.js';
 import { TraceError } from './trace-error.js';
 import {
   isInSlice,
@@ -55,7 +56,13 @@ export async function readCsvTrace(options: TraceOptions & { path: string }): Pr
     }
     const session = parseRow({ fields, columns, path, lineNumber, timezone });
     if (!isInSlice(session.startMs, options)) continue;
-    sessions.push(transformSession(session, options));
+    sessions.push(
+      checkTraceBounds(transformSession(session, options), {
+        file: path,
+        line: lineNumber,
+        columnOf: (field) => csvColumnOf(columns!, field, fields),
+      }),
+    );
   }
   if (columns === undefined) {
     throw new TraceError({
@@ -65,6 +72,28 @@ export async function readCsvTrace(options: TraceOptions & { path: string }): Pr
     });
   }
   return { source: path, sessions: sortSessions(sessions), skipped: {} };
+}
+
+/** The CSV column a bounded session field came from (`duration`: `duration_s`, else `end`). */
+function csvColumnOf(
+  columns: Partial<Record<KnownColumn, number>>,
+  field: BoundedField,
+  fields: string[],
+): { column?: number; field: string } {
+  const durationIndex = columns.duration_s;
+  const durationFromEnd = durationIndex === undefined || fields[durationIndex]!.trim() === '';
+  const name: KnownColumn =
+    field === 'start'
+      ? 'start'
+      : field === 'duration'
+        ? durationFromEnd && columns.end !== undefined
+          ? 'end'
+          : 'duration_s'
+        : field === 'memoryMb'
+          ? 'memory_mb'
+          : field;
+  const index = columns[name];
+  return { ...(index !== undefined ? { column: index + 1 } : {}), field: name };
 }
 
 function parseHeader(options: {

@@ -111,4 +111,18 @@ describe('readSwfTrace', () => {
     const trace = await readSwfTrace({ path: noStart, unixStartTimeSeconds: 10 });
     expect(trace.sessions[0]!.startMs).toBe(10_000);
   });
+
+  test('values out of bounds are refused with the SWF field they came from', async () => {
+    const long = join(directory, 'long.swf');
+    await writeFile(long, '; UnixStartTime: 0\n1 0 -1 1e300 1 -1 -1 -1 -1 -1 1 1 1 -1 -1 -1 -1 -1\n');
+    await expect(readSwfTrace({ path: long })).rejects.toThrow(`${long}:2:4: run_s: expected a duration of 0 to`);
+    const wide = join(directory, 'wide.swf');
+    await writeFile(wide, '; UnixStartTime: 0\n1 0 -1 5 1e300 -1 -1 -1 -1 -1 1 1 1 -1 -1 -1 -1 -1\n');
+    await expect(readSwfTrace({ path: wide })).rejects.toThrow(`${wide}:2:5: alloc_procs: expected 0 to 100000 cores`);
+    const late = join(directory, 'late.swf');
+    await writeFile(late, '; UnixStartTime: 315569520000000\n1 0 -1 5 1 -1 -1 -1 -1 -1 1 1 1 -1 -1 -1 -1 -1\n');
+    await expect(readSwfTrace({ path: late })).rejects.toThrow(
+      `${late}:2:2: submit_s: expected a start from 1970 to 2199`,
+    );
+  });
 });

@@ -1,5 +1,6 @@
 import { access } from 'node:fs/promises';
 import { readLines } from './read-lines.js';
+import { type BoundedField, checkTraceBounds } from './trace-bounds.js';
 import { TraceError } from './trace-error.js';
 import {
   isInSlice,
@@ -65,6 +66,7 @@ export async function readSwfTrace(options: SwfTraceOptions): Promise<SessionTra
   const coresPerProcessor = options.coresPerProcessor ?? 1;
   const memoryMbPerProcessor = options.memoryMbPerProcessor ?? 0;
   const rows: number[][] = [];
+  const rowLines: number[] = [];
   const attributes: { user?: string; workspace?: string }[] = [];
   const skipped: Record<string, number> = {};
   let lineNumber = 0;
@@ -105,6 +107,7 @@ export async function readSwfTrace(options: SwfTraceOptions): Promise<SessionTra
       values[index] = value;
     }
     rows.push(values);
+    rowLines.push(lineNumber);
     const userId = values[11]!;
     const appId = values[13]!;
     attributes.push({
@@ -148,7 +151,13 @@ export async function readSwfTrace(options: SwfTraceOptions): Promise<SessionTra
       gpus: 0,
       ...attributes[index],
     };
-    sessions.push(transformSession(session, options));
+    sessions.push(
+      checkTraceBounds(transformSession(session, options), {
+        file: path,
+        line: rowLines[index]!,
+        columnOf: (field) => swfColumnOf(field, values),
+      }),
+    );
   });
   const timezone = header.TimeZoneString?.trim();
   return {
@@ -157,6 +166,23 @@ export async function readSwfTrace(options: SwfTraceOptions): Promise<SessionTra
     skipped,
     ...(timezone ? { timezone } : {}),
   };
+}
+
+/** The SWF field (1-based column and name) a bounded session field came from. */
+function swfColumnOf(field: BoundedField, values: number[]): { column: number; field: string } {
+  const index =
+    field === 'start'
+      ? 1
+      : field === 'duration'
+        ? 3
+        : field === 'memoryMb'
+          ? values[6]! >= 0
+            ? 6
+            : 9
+          : values[4]! >= 0
+            ? 4
+            : 7;
+  return { column: index + 1, field: SWF_FIELDS[index]! };
 }
 
 function parseHeaderComment(line: string, header: Record<string, string>): void {

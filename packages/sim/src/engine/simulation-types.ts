@@ -1,0 +1,117 @@
+import type { AutoscaleEntry, Instance, InstanceState, Resources, Session, StagingConfig } from '@headroom/core';
+import type { ProviderCloudModel } from '../cloud-model.js';
+import type { TraceSession } from '../trace/trace-session.js';
+import type { PlacementIndex } from './placement-index.js';
+
+/** One autoscale config of the config as the simulator runs it. */
+export interface AutoscaleRuntime {
+  entry: AutoscaleEntry;
+  key: string;
+  pool: PoolRuntime;
+  model: ProviderCloudModel;
+  pricePerInstanceHour: number;
+  requireCheckin: boolean;
+  checkinTimeoutMs?: number;
+  /** Enabled and inside its schedules at the current instant. */
+  active: boolean;
+  nextTransitionMs: number;
+  /** Instances created so far (names instances of the `planner` engine). */
+  created: number;
+  /**
+   * Instances created by this config in creation order (so by creation time), from the oldest that
+   * may still await its check-in; those checked in or destroyed are dropped from the front lazily.
+   */
+  awaitingCheckin: SimInstance[];
+}
+
+/** One pool: its instances, its waiting sessions and the placement indexes over its accepting instances. */
+export interface PoolRuntime {
+  id: string;
+  kind: 'docker-agent' | 'server';
+  autoscale: AutoscaleRuntime[];
+  instances: SimInstance[];
+  queue: SimSession[];
+  /** Component-wise smallest waiting request; undefined when it must be recomputed. */
+  queueMinimum: Resources | undefined;
+  /**
+   * Accepting instances: the roomiest (ties: oldest) and those with the most free cores, memory and
+   * GPUs (a session larger than those fits nowhere).
+   */
+  placement: PlacementIndex;
+}
+
+/** A trace session once it arrived. */
+export interface SimSession {
+  trace: TraceSession;
+  pool: PoolRuntime;
+  arrivedAtMs: number;
+  state: 'queued' | 'running' | 'done' | 'refused';
+  instance?: SimInstance;
+  sinceIso?: string;
+  snapshotSession?: Session;
+}
+
+/** What the fleet totals last counted an instance as (see `retally`). */
+export interface InstanceTally {
+  accepting: boolean;
+  idle: boolean;
+  state: InstanceState | undefined;
+}
+
+/** An instance of the simulated fleet, with its planner view (`snapshot`) kept current. */
+export interface SimInstance {
+  id: string;
+  autoscale: AutoscaleRuntime;
+  state: InstanceState;
+  checkedIn: boolean;
+  createdAtMs: number;
+  capacity: Resources;
+  used: Resources;
+  sessionCount: number;
+  /** Server pools: sessions per user; anonymous sessions count separately. */
+  users: Map<string, number>;
+  anonymousSessions: number;
+  /** Server pools: the sessions as the planner sees them. */
+  sessionList: Session[];
+  destroyed: boolean;
+  snapshot: Instance;
+  aggregate: Session;
+  tally: InstanceTally;
+  /** Creation order across the run. */
+  order: number;
+  /** Free room, as placement compares it; kept while accepting. */
+  score: number;
+  /** Slot in its pool's {@link PlacementIndex}, -1 when not accepting. */
+  placementSlot: number;
+  /** The planner's view of `sessions` for agents: one aggregate session when there are any. */
+  aggregateList: Session[];
+  /** Staged sessions held for a staging config (agents only); their resources are part of `used`. */
+  staged: { session: Session; staging: StagingRuntime }[];
+  stagedUsed: Resources;
+}
+
+/** One staging config of a docker-agent autoscale config. */
+export interface StagingRuntime {
+  config: StagingConfig;
+  pool: PoolRuntime;
+  runtime: AutoscaleRuntime;
+  /** Staged sessions currently held. */
+  count: number;
+}
+
+/** What the cloud model drew for one new instance. */
+export interface BootDraw {
+  bootMs: number;
+  failed: boolean;
+  checkinDelayMs: number;
+}
+
+/** A timed event of the run (arrivals come from the sorted trace instead). */
+export type SimEvent =
+  | { kind: 'departure'; session: SimSession }
+  | { kind: 'boot-end'; instance: SimInstance; failed: boolean; checkinDelayMs: number }
+  | { kind: 'checkin'; instance: SimInstance }
+  | { kind: 'give-up'; session: SimSession };
+
+/** Resource comparisons allow this much rounding error. */
+export const epsilon = 1e-9;

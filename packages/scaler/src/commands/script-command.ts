@@ -20,6 +20,11 @@ export const scriptCommand: Command = {
   name: 'script',
   summary: 'print the startup script a new server of an autoscale config would run (secrets masked)',
   usage: 'headroom script --config FILE --autoscale POOL/AUTOSCALE [--instance-name NAME]',
+  flags: {
+    config: { value: 'FILE', description: 'the YAML config' },
+    autoscale: { value: 'POOL/AUTOSCALE', description: 'the autoscale config whose startup script to render' },
+    'instance-name': { value: 'NAME', description: 'the instance id to render for (default: a preview name)' },
+  },
   async run({ argv, stdout, stderr }) {
     const { values } = parseCommandArguments(
       argv,

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type FakeCloudServer, startFakeCloudServer } from '@headroom/core/test';
 import { Client } from 'ldapts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { repositoryRoot, runCli } from '../run-cli.js';
 import { allOutput, killAll, ServiceProcess, temporaryDirectory, waitFor, writeFile } from './service-process.js';
@@ -79,18 +79,26 @@ describe.skipIf(!available)('examples/windows-server-pool.yaml under headroom ru
     config.api = { listen: '127.0.0.1:0', token: TOKEN };
     return writeFile(directory, 'windows.yaml', stringifyYaml(config));
   }
-  const startService = (configPath: string) =>
-    new ServiceProcess(['run', '--config', configPath, '--state-dir', join(directory, 'state')], {
+  let running: ServiceProcess | undefined;
+  const startService = async (configPath: string) => {
+    running = await new ServiceProcess(['run', '--config', configPath, '--state-dir', join(directory, 'state')], {
       env: { HEADROOM_AD_BIND_PASSWORD: environment.HEADROOM_AD_BIND_PASSWORD! },
     }).started(60_000);
+    return running;
+  };
   const liveInstances = () =>
-    cloud.cloud.instances().filter((instance) => instance.state !== 'terminated' && instance.state !== 'stopping');
+    cloud.cloud.listInstances({ providerId: 'lab', tags: {} }).filter((instance) => instance.state !== 'stopping');
 
   beforeAll(async () => {
     cloud = await startFakeCloudServer({ timeoutMs: 60_000 });
     await ldap((client) =>
       client.add(ouDn, { objectClass: ['top', 'organizationalUnit'], ou: ouDn.slice(3, ouDn.indexOf(',')) }),
     );
+  });
+  afterEach(async () => {
+    // A failed test leaves its service running: stop it so the next one can open the state.
+    running?.signal('SIGKILL');
+    await running?.exited;
   });
   afterAll(async () => {
     await cloud?.close();
@@ -125,7 +133,8 @@ describe.skipIf(!available)('examples/windows-server-pool.yaml under headroom ru
     expect(String(record!.description)).toBe(
       `headroom managed-by=headroom instance=${instance.name} intent=${instance.tags['headroom-intent']}`,
     );
-    const script = instance.startupScript ?? '';
+    const script =
+      cloud.cloud.getInstanceRecord({ providerId: 'lab', instanceId: instance.instanceId })?.startupScript ?? '';
     expect(script).toContain('Add-Computer -Domain "corp.headroom.test"');
     expect(script).toContain(`Rename-Computer -NewName '${computerName}'`);
     const password = /-String '([^']+)'/.exec(script)?.[1];

@@ -51,7 +51,10 @@ function windowsHarness(options: { config?: ReturnType<typeof windowsConfig> } =
     config: options.config ?? windowsConfig(),
     autoscaler: {
       directories: { corp: directory },
-      generateJoinPassword: () => `One-Time-${(passwordCounter += 1)}-Pw`,
+      generateJoinPassword: () => {
+        passwordCounter += 1;
+        return `One-Time-${passwordCounter}-Pw`;
+      },
       intentGraceSeconds: 60,
     },
   });
@@ -96,6 +99,7 @@ describe('Active Directory computer records', () => {
     await harness.clock.advance(1000);
     const result = await harness.tick();
     expect(harness.provider.instances().filter((instance) => instance.state !== 'terminated')).toHaveLength(0);
+    expect(result.actions.destroyed.length + result.actions.computerRecordsDeleted.length).toBeGreaterThan(0);
     expect(directory.objects.size).toBe(0);
   });
 

@@ -21,6 +21,7 @@ import { createConfigReloader, watchConfigFile } from './reload-config.js';
 import { checkinRoute } from './routes/checkin-route.js';
 import { fleetRoutes } from './routes/fleet-routes.js';
 import { instanceReportRoute } from './routes/instance-report-route.js';
+import { instanceRoute } from './routes/instance-route.js';
 import { openApiRoute } from './routes/openapi-route.js';
 import { operationsRoutes } from './routes/operations-routes.js';
 import { planRoutes } from './routes/plan-routes.js';
@@ -210,6 +211,7 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
       openApiRoute(),
       ...planRoutes(context),
       ...fleetRoutes(context),
+      instanceRoute(context),
       instanceReportRoute(context),
       checkinRoute(context),
     ],

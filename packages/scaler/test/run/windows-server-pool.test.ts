@@ -22,6 +22,7 @@ if (!available && environment.CI) {
 if (!available) console.warn(`skipping the Windows server pool example: ${MISSING}`);
 
 const TOKEN = 'windows-example-token';
+const CONNECTION_PASSWORD = 'Static-Desk-Password-7';
 const BASE_DN = environment.HEADROOM_AD_BASE_DN ?? 'DC=corp,DC=headroom,DC=test';
 
 afterAll(killAll);
@@ -76,7 +77,13 @@ describe.skipIf(!available)('examples/windows-server-pool.yaml under headroom ru
     autoscale.minimumAvailableSessions = minimumAvailableSessions;
     autoscale.downscaleBackoffSeconds = 0;
     config.scaler = { intervalSeconds: 1, intentGraceSeconds: 1, orphans: { mode: 'destroy', graceSeconds: 600 } };
-    config.api = { listen: '127.0.0.1:0', token: TOKEN };
+    autoscale.connection = {
+      ...autoscale.connection,
+      credentialType: 'static',
+      username: 'desk',
+      password: CONNECTION_PASSWORD,
+    };
+    config.api = { listen: '127.0.0.1:0', token: TOKEN, publicReadOnly: true };
     return writeFile(directory, 'windows.yaml', stringifyYaml(config));
   }
   let running: ServiceProcess | undefined;
@@ -142,6 +149,27 @@ describe.skipIf(!available)('examples/windows-server-pool.yaml under headroom ru
     // The password is the computer account's: the server can join with it.
     await ldap(async () => undefined, { dn: `${computerName}$@corp.headroom.test`, password: password! });
     expect(allOutput.join('')).not.toContain(password!);
+
+    // The instance record the control plane reads: connection details, secrets only with the token.
+    const authenticated = await service.request(`/api/v1/instances/${instance.name}`, { token: TOKEN });
+    expect(authenticated.status).toBe(200);
+    expect(authenticated.body.instance.computerRecord.computerName).toBe(computerName);
+    expect(authenticated.body.connection).toMatchObject({
+      type: 'rdp',
+      port: 3389,
+      credentialType: 'static',
+      username: 'desk',
+      password: CONNECTION_PASSWORD,
+      computerName,
+      domain: 'corp.headroom.test',
+      secretsWithheld: false,
+    });
+    const anonymous = await service.request(`/api/v1/instances/${instance.name}`);
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.text).not.toContain(CONNECTION_PASSWORD);
+    expect(anonymous.body.connection.secretsWithheld).toBe(true);
+    expect((await service.request('/api/v1/instances/nope', { token: TOKEN })).status).toBe(404);
+    expect(allOutput.join('')).not.toContain(CONNECTION_PASSWORD);
 
     writeConfig(0); // the service reloads the changed file
     await waitFor('the server destroyed', () => liveInstances().length === 0, 60_000);

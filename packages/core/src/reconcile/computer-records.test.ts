@@ -6,6 +6,7 @@ import { createFakeClock } from '../test/create-fake-clock.js';
 import { createFakeDirectory } from '../test/create-fake-directory.js';
 import { seedOpenIntent } from '../test/test-fixtures.js';
 import { createHarness, T0 } from './reconcile-fixtures.test-helpers.js';
+import { MAX_CONNECTION_SECRET_ATTEMPTS } from './steps/fetch-connection-secrets.js';
 
 const OU = 'OU=Desktops,DC=corp,DC=example';
 const JOIN_SCRIPT = [
@@ -97,9 +98,9 @@ describe('Active Directory computer records', () => {
     harness.autoscaler.updateConfig(windowsConfig({ minimumAvailableSessions: 0 }));
     await harness.tick();
     await harness.clock.advance(1000);
-    const result = await harness.tick();
+    await harness.tick();
     expect(harness.provider.instances().filter((instance) => instance.state !== 'terminated')).toHaveLength(0);
-    expect(result.actions.destroyed.length + result.actions.computerRecordsDeleted.length).toBeGreaterThan(0);
+    expect(directory.calls.delete).toBe(2);
     expect(directory.objects.size).toBe(0);
   });
 
@@ -177,5 +178,61 @@ describe('Active Directory computer records', () => {
     const result = await harness.tick();
     expect(result.actions.computerRecordsDeleted).toEqual([`CN=WIN-00000001,${OU}`]);
     expect([...directory.objects.keys()]).toEqual([`CN=WIN-00000002,${OU}`]);
+  });
+});
+
+describe('connection secrets', () => {
+  test('a blank static password is read from the provider once the server runs, with bounded attempts', async () => {
+    const clock = createFakeClock({ startMs: T0 });
+    let available = false;
+    let calls = 0;
+    const harness = createHarness({
+      clock,
+      config: windowsConfig({
+        minimumAvailableSessions: 1,
+        activeDirectory: undefined,
+        startupScript: 'echo {server_id}',
+      }),
+      wrapProvider: (provider) => ({
+        ...provider,
+        createInstance: provider.createInstance.bind(provider),
+        destroyInstance: provider.destroyInstance.bind(provider),
+        listInstances: provider.listInstances.bind(provider),
+        async retrieveConnectionSecret() {
+          calls += 1;
+          return available ? 'Windows-Admin-Pw-1' : undefined;
+        },
+      }),
+    });
+    await harness.tick();
+    await harness.clock.advance(1000);
+    await harness.tick();
+    expect((await harness.store.listInstances())[0]?.connectionSecret).toBeUndefined();
+    available = true;
+    await harness.tick();
+    const [entry] = await harness.store.listInstances();
+    expect(entry?.connectionSecret).toBe('Windows-Admin-Pw-1');
+    const callsAfter = calls;
+    await harness.tick();
+    expect(calls).toBe(callsAfter);
+
+    available = false;
+    const other = createHarness({
+      clock: createFakeClock({ startMs: T0 }),
+      config: windowsConfig({
+        minimumAvailableSessions: 1,
+        activeDirectory: undefined,
+        startupScript: 'echo {server_id}',
+      }),
+      wrapProvider: (provider) => ({
+        ...provider,
+        createInstance: provider.createInstance.bind(provider),
+        destroyInstance: provider.destroyInstance.bind(provider),
+        listInstances: provider.listInstances.bind(provider),
+        retrieveConnectionSecret: async () => undefined,
+      }),
+    });
+    for (let tick = 0; tick < MAX_CONNECTION_SECRET_ATTEMPTS + 5; tick++) await other.tick();
+    expect((await other.store.listInstances())[0]?.connectionSecretAttempts).toBe(MAX_CONNECTION_SECRET_ATTEMPTS);
   });
 });

@@ -64,6 +64,14 @@ export interface LedgerInstance {
   intentKey: string;
   /** Its Active Directory computer record, deleted with it. */
   computerRecord?: ComputerRecordRef;
+  /**
+   * The server's connection password read from the provider (`retrieveConnectionSecret`, e.g. an
+   * AWS Windows administrator password) when its config leaves the password blank. A secret: never
+   * logged, answered only to authenticated callers.
+   */
+  connectionSecret?: string;
+  /** Attempts at reading `connectionSecret` so far (bounded by `MAX_CONNECTION_SECRET_ATTEMPTS`). */
+  connectionSecretAttempts?: number;
 }
 
 /** Fencing context of a write: the leadership epoch the writer holds. */

@@ -2,6 +2,7 @@ import { collectComputerRecords } from './collect-computer-records.js';
 import { collectOrphans } from './collect-orphans.js';
 import { collectStaleDns } from './collect-stale-dns.js';
 import { deleteSettledIntents } from './delete-settled-intents.js';
+import { fetchConnectionSecrets } from './fetch-connection-secrets.js';
 import { observe } from './observe.js';
 import { planTick } from './plan-tick.js';
 import { registerDns } from './register-dns.js';
@@ -20,6 +21,7 @@ export const TICK_STEPS: readonly TickStep[] = [
   deleteSettledIntents,
   verifyLedger,
   registerDns,
+  fetchConnectionSecrets,
   collectOrphans,
   collectStaleDns,
   collectComputerRecords,

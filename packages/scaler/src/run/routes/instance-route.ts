@@ -32,6 +32,8 @@ const SECRET_FIELDS = ['password', 'privateKey', 'privateKeyPassphrase'] as cons
 async function connectionOf(options: {
   autoscale: ServerAutoscaleConfig;
   computerName: string | undefined;
+  /** The password read from the provider (`retrieveConnectionSecret`) when the config has none. */
+  connectionSecret: string | undefined;
   authenticated: boolean;
 }): Promise<z.output<typeof instanceResponseSchema>['connection']> {
   const { password, privateKey, privateKeyPassphrase, ...plain } = options.autoscale.connection;
@@ -85,10 +87,12 @@ export function instanceRoute(context: ServiceContext): Route {
           ? await connectionOf({
               autoscale: entry.autoscale,
               computerName: instance.computerRecord?.computerName,
+              connectionSecret: instance.connectionSecret,
               authenticated: request.hasApiToken,
             })
           : undefined;
-      return { status: 200, body: { instance, ...(connection ? { connection } : {}) } };
+      const { connectionSecret: _secret, ...record } = instance;
+      return { status: 200, body: { instance: record, ...(connection ? { connection } : {}) } };
     },
   };
 }

@@ -24,13 +24,12 @@ export interface Session {
   staged: boolean;
 }
 
-<<<<<<< HEAD
 /**
  * `autoscale` of a static member: a server of the pool that Headroom did not create (the snapshot
  * leaves `autoscale` out). It counts toward the pool's free sessions and is never destroyed.
  */
 export const STATIC_MEMBER = '';
-=======
+
 /** A workspace image an agent reports having (or pulling). */
 export interface AgentImage {
   /** Image name as the agent pulled it (`kasmweb/chrome:1.16.0`). */
@@ -42,7 +41,6 @@ export interface AgentImage {
   /** `pulling` while a pull runs. Default `present`. */
   state?: 'present' | 'pulling';
 }
->>>>>>> main
 
 /** One instance of the fleet (an agent or a server), as reported in a snapshot. */
 export interface Instance {

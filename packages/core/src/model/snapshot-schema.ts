@@ -2,12 +2,8 @@ import { z } from 'zod';
 import { mapZodIssues } from '../config/zod-issues.js';
 import { ConfigError } from '../errors/config-error.js';
 import type { PlannerState } from '../planner/planner-state.js';
-<<<<<<< HEAD
 import { type FleetSnapshot, INSTANCE_STATES, STATIC_MEMBER } from './instance.js';
-=======
-import { type FleetSnapshot, INSTANCE_STATES } from './instance.js';
 import { RESOURCE_LIMITS } from './resources.js';
->>>>>>> main
 
 const latestInstantMs = Date.UTC(2200, 0, 1);
 /** An ISO-8601 instant in 1970–2199: anything else is a mistake that would break time arithmetic. */

@@ -5,12 +5,8 @@ import type {
   StagingConfig,
 } from '../config/config-schema.js';
 import { type AutoscaleEntry, checkinTimeoutSeconds, listAutoscaleEntries } from '../config/config-views.js';
-<<<<<<< HEAD
-import { type FleetSnapshot, type Instance, STATIC_MEMBER } from '../model/instance.js';
-=======
 import { computeImagePlan, type ImageReadiness } from '../images/compute-image-plan.js';
-import type { FleetSnapshot, Instance } from '../model/instance.js';
->>>>>>> main
+import { type FleetSnapshot, type Instance, STATIC_MEMBER } from '../model/instance.js';
 import { formatResources, RESOURCE_KEYS, type ResourceKey, type Resources } from '../model/resources.js';
 import { isActive } from '../schedule/evaluate-schedule.js';
 import { withFailure } from './failure-backoff.js';

@@ -99,7 +99,7 @@ describe('Active Directory computer records', () => {
     await harness.tick();
     await harness.clock.advance(1000);
     await harness.tick();
-    expect(harness.provider.instances().filter((instance) => instance.state !== 'terminated')).toHaveLength(0);
+    expect(harness.provider.instances()).toHaveLength(0);
     expect(directory.calls.delete).toBe(2);
     expect(directory.objects.size).toBe(0);
   });

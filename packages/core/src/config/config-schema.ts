@@ -140,6 +140,8 @@ export const poolSchema = z.discriminatedUnion(
       id: identifier(),
       name: z.string().optional(),
       kind: z.literal('docker-agent'),
+      /** How sessions (and staged sessions) are placed: `spread` (roomiest agent) or `pack` (fullest that fits). */
+      placement: z.enum(['spread', 'pack'], { error: 'must be spread or pack' }).default('spread'),
       autoscale: z.array(dockerAgentAutoscaleSchema).default([]),
     }),
     z.strictObject({
@@ -180,15 +182,43 @@ export const dnsProviderConfigSchema = z.looseObject({
   name: z.string().optional(),
 });
 
+/** The seed's "Allow ..." settings a staged session is created with (fixed at container start). */
+export const STAGING_PERMISSIONS = [
+  'allowAudio',
+  'allowClipboardDown',
+  'allowClipboardUp',
+  'allowDownloads',
+  'allowMicrophone',
+  'allowUploads',
+  'allowGamepad',
+] as const;
+export type StagingPermission = (typeof STAGING_PERMISSIONS)[number];
+
+const permissionShape = Object.fromEntries(
+  STAGING_PERMISSIONS.map((permission) => [permission, z.boolean().default(false)]),
+) as Record<StagingPermission, z.ZodDefault<z.ZodBoolean>>;
+
 export const stagingConfigSchema = z.strictObject({
   id: identifier(),
   pool: z.string(),
   autoscale: z.string(),
   workspace: z.string().min(1),
+  /** Deployment zone; defaults to (and must equal) the autoscale config's zone. */
   zone: z.string().optional(),
-  desiredSessions: nonNegativeInteger(),
-  expirationHours: nonNegative().default(2),
+  desiredSessions: nonNegativeInteger().max(10000, { error: 'must be ≤ 10000' }),
+  expirationHours: nonNegative().max(8760, { error: 'must be ≤ 8760 (one year)' }).default(2),
+  /** Seconds a stage or destroy request may stay unanswered before the planner asks again. */
+  requestTimeoutSeconds: positiveInteger().max(86400, { error: 'must be ≤ 86400' }).default(300),
   session: resourcesSchema,
+  ...permissionShape,
+});
+
+/** A deployment zone (the seed's Zones page): whether requests may be served from other zones. */
+export const zoneConfigSchema = z.strictObject({
+  id: identifier(),
+  searchAlternateZones: z.boolean().default(false),
+  /** Alternate zones in search order; defaults to every other configured zone, in config order. */
+  alternateZones: z.array(z.string()).optional(),
 });
 
 /** Sections owned by the standalone scaler and the simulator; validated by `@headroom/scaler`. */
@@ -199,6 +229,7 @@ export const headroomConfigSchema = z.strictObject({
   dnsProviders: z.record(identifier(), dnsProviderConfigSchema).default({}),
   pools: z.array(poolSchema).default([]),
   staging: z.array(stagingConfigSchema).default([]),
+  zones: z.array(zoneConfigSchema).default([]),
   scaler: sectionSchema.optional(),
   state: sectionSchema.optional(),
   api: sectionSchema.optional(),
@@ -218,6 +249,7 @@ export type ProviderType = string;
 export type ProviderConfig = z.output<typeof providerConfigSchema>;
 export type DnsProviderConfig = z.output<typeof dnsProviderConfigSchema>;
 export type StagingConfig = z.output<typeof stagingConfigSchema>;
+export type ZoneConfig = z.output<typeof zoneConfigSchema>;
 export type HeadroomConfig = z.output<typeof headroomConfigSchema>;
 /** The config as written by a person (before defaults). */
 export type HeadroomConfigInput = z.input<typeof headroomConfigSchema>;

@@ -11,6 +11,8 @@ import { isActive } from '../schedule/evaluate-schedule.js';
 import { withFailure } from './failure-backoff.js';
 import { type AutoscaleState, autoscaleKey, initialAutoscaleState, type PlannerState } from './planner-state.js';
 import type { ConfigPlan, PlanAction, ScalingPlan } from './scaling-plan.js';
+import { isUnusedStaged, stagedCountKey, stagingZone } from './staging-inventory.js';
+import { planStaging } from './staging-plan.js';
 
 export interface ComputeScalingPlanOptions {
   config: HeadroomConfig;
@@ -203,9 +205,20 @@ export function computeScalingPlan({
     configs.push(plan);
   }
 
+  const staging = planStaging({
+    config,
+    snapshot,
+    state: state.staging,
+    now,
+    entries: new Map(accumulators.map(({ key, entry, active }) => [key, { entry, active }])),
+    excluded: new Set(configs.flatMap((plan) => plan.destroy)),
+  });
   return {
-    plan: { at: new Date(now).toISOString(), configs, warnings: planWarnings },
-    nextState: { autoscale: nextAutoscale },
+    plan: { at: new Date(now).toISOString(), configs, warnings: planWarnings, staging: staging.plan },
+    nextState: {
+      autoscale: nextAutoscale,
+      ...(Object.keys(staging.nextState).length > 0 ? { staging: staging.nextState } : {}),
+    },
   };
 }
 
@@ -228,8 +241,9 @@ function accumulate(accumulator: ConfigAccumulator, instance: Instance, now: num
   if (staged) {
     for (let index = 0; index < sessions.length; index++) {
       const session = sessions[index]!;
-      if (session.staged && session.workspace !== undefined)
-        staged.set(session.workspace, (staged.get(session.workspace) ?? 0) + 1);
+      if (!isUnusedStaged(session) || session.workspace === undefined) continue;
+      const key = stagedCountKey(session.workspace, session.zone ?? instance.zone ?? accumulator.entry.autoscale.zone);
+      staged.set(key, (staged.get(key) ?? 0) + 1);
     }
   }
   const state = instance.state;
@@ -511,7 +525,10 @@ function planDockerAgents(
     for (const stagingConfig of context.staging) {
       const missing = Math.max(
         0,
-        stagingConfig.desiredSessions - (accumulator.staged?.get(stagingConfig.workspace) ?? 0),
+        stagingConfig.desiredSessions -
+          (accumulator.staged?.get(
+            stagedCountKey(stagingConfig.workspace, stagingZone(stagingConfig, autoscale.zone)),
+          ) ?? 0),
       );
       staging.cores += missing * stagingConfig.session.cores;
       staging.memoryMb += missing * stagingConfig.session.memoryMb;

@@ -1,4 +1,7 @@
 export * from './compute-scaling-plan.js';
 export * from './failure-backoff.js';
+export * from './match-staged-session.js';
 export * from './planner-state.js';
 export type * from './scaling-plan.js';
+export * from './staging-plan.js';
+export type * from './staging-types.js';

@@ -1,4 +1,5 @@
 import type { ResourceKey, Resources } from '../model/resources.js';
+import type { StagingPlan } from './staging-types.js';
 
 export type PoolKind = 'docker-agent' | 'server';
 
@@ -64,4 +65,6 @@ export interface ScalingPlan {
   configs: ConfigPlan[];
   /** Problems with the snapshot itself (instances of unknown configs, ...). */
   warnings: string[];
+  /** What the control plane must do for session staging, next to `configs`' create/destroy. */
+  staging: StagingPlan;
 }

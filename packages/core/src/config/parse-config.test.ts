@@ -115,10 +115,7 @@ describe('parseConfig', () => {
           session: { cores: 1 },
         },
       ],
-      zones: [
-        { id: 'east', searchAlternateZones: true, alternateZones: ['east', 'south'] },
-        { id: 'east' },
-      ],
+      zones: [{ id: 'east', searchAlternateZones: true, alternateZones: ['east', 'south'] }, { id: 'east' }],
     });
     expect(issues).toEqual(
       expect.arrayContaining([
@@ -133,7 +130,9 @@ describe('parseConfig', () => {
     );
     const config = parseConfig({
       ...minimal,
-      staging: [{ id: 's', pool: 'agents', autoscale: 'main', workspace: 'w', desiredSessions: 2, session: { cores: 1 } }],
+      staging: [
+        { id: 's', pool: 'agents', autoscale: 'main', workspace: 'w', desiredSessions: 2, session: { cores: 1 } },
+      ],
     });
     expect(config.staging[0]).toMatchObject({ allowAudio: false, allowGamepad: false, requestTimeoutSeconds: 300 });
     expect(config.pools[0]).toMatchObject({ placement: 'spread' });

@@ -5,6 +5,7 @@ import {
   type PlannerState,
   parsePlannerState,
   parseSnapshot,
+  type StagingPlan,
 } from '@headroom/core';
 import type { Command } from '../command.js';
 import { formatTable } from '../format-table.js';
@@ -60,7 +61,10 @@ export const planCommand: Command = {
         reasons: entry.reasons,
         warnings: entry.warnings,
       }));
-      stdout.write(`${JSON.stringify({ at: plan.at, configs, warnings: plan.warnings, nextState }, null, 2)}\n`);
+      const { staging } = plan;
+      stdout.write(
+        `${JSON.stringify({ at: plan.at, configs, staging, warnings: plan.warnings, nextState }, null, 2)}\n`,
+      );
       return 0;
     }
     stdout.write(`plan at ${plan.at}\n\n`);
@@ -85,7 +89,22 @@ export const planCommand: Command = {
       for (const reason of entry.reasons) stdout.write(`  - ${reason}\n`);
       for (const warning of entry.warnings) stdout.write(`  ! ${warning}\n`);
     }
+    writeStagingText(plan.staging, stdout);
     for (const warning of plan.warnings) stdout.write(`\n! ${warning}\n`);
     return 0;
   },
 };
+
+/** The staging part of the text plan: one block per staging config, then removals no config owns. */
+function writeStagingText(staging: StagingPlan, stdout: NodeJS.WritableStream): void {
+  for (const entry of staging.configs) {
+    stdout.write(
+      `\nstaging ${entry.staging} (${entry.workspace} in zone ${entry.zone}): ${entry.staged} staged, ${entry.pending} pending of ${entry.desired}\n`,
+    );
+    for (const reason of entry.reasons) stdout.write(`  - ${reason}\n`);
+    for (const warning of entry.warnings) stdout.write(`  ! ${warning}\n`);
+  }
+  const orphans = staging.actions.filter((action) => action.type === 'remove-staged' && action.staging === null);
+  if (orphans.length > 0) stdout.write('\nstaged sessions no staging config owns:\n');
+  for (const action of orphans) stdout.write(`  - ${action.reason}\n`);
+}

@@ -34,6 +34,7 @@ export function summariseTick(result: TickResult) {
             reasons: plan.reasons,
             warnings: plan.warnings,
           })),
+          staging: result.plan.staging,
         }
       : {}),
   };

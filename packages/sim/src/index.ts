@@ -5,5 +5,6 @@ export { type SimulateOptions, type SimulationRun, simulate } from './engine/sim
 export { bernoulli, createRandom, type Random, standardNormal, uniform } from './random.js';
 export * from './report/index.js';
 export * from './results.js';
+export { type StagingSweepPoint, sweepStagingDesiredSessions } from './staging-sweep.js';
 export { expandSweep, parseSweepParameter, recommendSweepPoint, type SweepParameter } from './sweep.js';
 export * from './trace/index.js';

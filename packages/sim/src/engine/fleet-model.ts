@@ -11,6 +11,7 @@ import {
 import { type CloudModel, pricePerInstanceHour, providerCloudModel } from '../cloud-model.js';
 import { PlacementIndex } from './placement-index.js';
 import type { AutoscaleRuntime, PoolRuntime, SimInstance } from './simulation-types.js';
+import { settleHeld } from './staging-stats.js';
 
 /** Fleet-wide sums kept current by {@link retally} and the session moves (what a fleet sample reports). */
 export interface FleetTotals {
@@ -235,9 +236,10 @@ export function oldestAwaitingCheckinMs(runtime: AutoscaleRuntime): number {
 }
 
 /** Takes an instance out of the fleet (it stops counting at once), releasing its staged sessions. */
-export function removeInstance(fleet: FleetModel, instance: SimInstance): void {
+export function removeInstance(fleet: FleetModel, instance: SimInstance, atMs: number): void {
   const { totals } = fleet;
   for (const entry of instance.staged) {
+    settleHeld(entry.staging, atMs);
     entry.staging.count--;
     totals.used.cores -= entry.session.cores;
     totals.used.memoryMb -= entry.session.memoryMb;

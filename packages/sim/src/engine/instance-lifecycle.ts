@@ -38,7 +38,7 @@ export function destroyInstance(
 ): void {
   const { instance, atMs, reason } = options;
   if (instance.destroyed) return;
-  removeInstance(context.fleet, instance);
+  removeInstance(context.fleet, instance, atMs);
   context.recorder.instanceDestroyed({ instanceId: instance.id, atMs, reason });
 }
 

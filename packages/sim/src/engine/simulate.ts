@@ -15,7 +15,8 @@ import { createQuietTickSchedule, mustTick, nextTickAt, noteTickEnd } from './qu
 import { createReconcilerEngine } from './reconciler-engine.js';
 import type { SimulationContext } from './simulation-context.js';
 import type { SimulationEngine } from './simulation-engine.js';
-import { createStagings, replenishStaging } from './staging-broker.js';
+import { createStagings, nextStagingExpiryMs, replenishStaging } from './staging-broker.js';
+import { summariseStaging } from './staging-summary.js';
 
 export interface SimulateOptions {
   /** A parsed config (`parseConfig`). */
@@ -151,7 +152,8 @@ async function runTicks(options: {
   while (tickAtMs <= frame.endMs) {
     processUntil(context, loop, tickAtMs);
     refreshActivity(context, tickAtMs);
-    if (mustTick(schedule, tickAtMs)) {
+    // Staged sessions expire on the clock, not on an event: a tick at or after the expiry acts.
+    if (mustTick(schedule, tickAtMs) || tickAtMs >= nextStagingExpiryMs(context.stagings)) {
       ticksEvaluated++;
       const outcome = await engine.tick(tickAtMs);
       const staged = replenishStaging({ fleet: context.fleet, stagings: context.stagings, atMs: tickAtMs });
@@ -163,7 +165,11 @@ async function runTicks(options: {
       });
       sampleFleet(context.recorder, context.fleet.totals, tickAtMs);
     }
-    tickAtMs = nextTickAt(schedule, tickAtMs, nextEventMs(context, loop));
+    tickAtMs = nextTickAt(
+      schedule,
+      tickAtMs,
+      Math.min(nextEventMs(context, loop), nextStagingExpiryMs(context.stagings)),
+    );
   }
   processUntil(context, loop, frame.endMs);
   return ticksEvaluated;
@@ -189,8 +195,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRun>
   const fleet = createFleetModel({ config, cloud });
   const defaultPool = options.defaultPool ?? config.pools[0]?.id;
   checkFleet(fleet, defaultPool);
-  const stagings = createStagings({ staging: config.staging, fleet, warnings });
   const frame = resolveFrame(options, fleet);
+  const stagings = createStagings({ staging: config.staging, fleet, warnings, startMs: frame.startMs });
   const recorder = createRecorder(options, fleet, frame);
   const context: SimulationContext = {
     fleet,
@@ -238,7 +244,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRun>
     defaultPool,
     endMs,
   });
-  const result = recorder.finish({ atMs: endMs, ...(oracle ? { oracle } : {}) });
+  const finished = recorder.finish({ atMs: endMs, ...(oracle ? { oracle } : {}) });
+  const result =
+    stagings.length > 0 ? { ...finished, staging: summariseStaging({ stagings, result: finished, endMs }) } : finished;
   options.onProgress?.({ simulatedMs: endMs - startMs, fraction: 1 });
   return { result, stats: { events: context.eventCount, ticks, ticksEvaluated }, warnings };
 }

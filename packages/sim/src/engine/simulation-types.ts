@@ -86,7 +86,7 @@ export interface SimInstance {
   /** The planner's view of `sessions` for agents: one aggregate session when there are any. */
   aggregateList: Session[];
   /** Staged sessions held for a staging config (agents only); their resources are part of `used`. */
-  staged: { session: Session; staging: StagingRuntime }[];
+  staged: { session: Session; staging: StagingRuntime; createdAtMs: number }[];
   stagedUsed: Resources;
 }
 
@@ -97,6 +97,22 @@ export interface StagingRuntime {
   runtime: AutoscaleRuntime;
   /** Staged sessions currently held. */
   count: number;
+  /** Hits, misses, expiry and the resources staged sessions held over time. */
+  stats: StagingStats;
+}
+
+export interface StagingStats {
+  /** Arrivals of the workspace that took a staged session. */
+  hits: number;
+  /** Arrivals of the workspace that found none (and went on demand). */
+  misses: number;
+  staged: number;
+  expired: number;
+  /** Removed because the autoscale config went inactive. */
+  removed: number;
+  /** Integral of staged sessions held (session-ms) up to `sinceMs`. */
+  heldSessionMs: number;
+  sinceMs: number;
 }
 
 /** What the cloud model drew for one new instance. */

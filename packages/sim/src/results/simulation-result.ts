@@ -65,6 +65,31 @@ export interface SimulationResult {
   };
   waitHistogram: { upperBoundSeconds: number[]; counts: number[] };
   costPerDay: { day: string; dayStartMs: number; cost: number; oracleCost?: number }[];
+  /** Per staging config, when the config stages sessions. */
+  staging?: StagingResult[];
+}
+
+/** What staging bought and cost in a run. */
+export interface StagingResult {
+  staging: string;
+  workspace: string;
+  zone: string;
+  desiredSessions: number;
+  /** Arrivals of the workspace that took a staged session / found none. */
+  hits: number;
+  misses: number;
+  /** `hits / (hits + misses)`; 1 when no session of the workspace arrived. */
+  hitRate: number;
+  staged: number;
+  expired: number;
+  removed: number;
+  /** Staged sessions held over the run, in session-hours. */
+  heldSessionHours: number;
+  /**
+   * Share of the fleet's cost the staged sessions held: their core-hours (memory-hours for a
+   * core-less size) over the capacity's, times the run's cost.
+   */
+  cost: number;
 }
 
 /** One point of a parameter sweep. */

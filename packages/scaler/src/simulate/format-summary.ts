@@ -55,6 +55,10 @@ export function formatSummary(options: { result: SimulationResult; currency: str
       `${result.scaleUps} scale-ups, ${result.scaleDowns} scale-downs, ${result.thrash} thrash (destroyed younger than the backoff)`,
     ],
     ['failures', `${result.bootFailures} boot failures, ${result.checkinTimeouts} check-in timeouts`],
+    ...(result.staging ?? []).map((staging): [string, string] => [
+      `staging ${staging.staging}`,
+      `hit rate ${(staging.hitRate * 100).toFixed(1)} % (${staging.hits} hits, ${staging.misses} misses; ${staging.workspace} in zone ${staging.zone}, desiredSessions ${staging.desiredSessions}); ${staging.staged} staged, ${staging.expired} expired, ${staging.removed} removed; held ${formatHours(staging.heldSessionHours)} session-hours costing ${formatMoney(staging.cost, currency)}`,
+    ]),
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return `${rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n')}\n`;

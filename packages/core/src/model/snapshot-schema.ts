@@ -49,6 +49,17 @@ export const instanceSchema = z.object({
   sessions: z.array(sessionSchema).default([]),
   address: z.string().optional(),
   zone: z.string().optional(),
+  images: z
+    .array(
+      z.object({
+        reference: z.string().min(1).max(512),
+        digest: z.string().max(100).optional(),
+        pulledAt: instant().optional(),
+        state: z.enum(['present', 'pulling']).optional(),
+      }),
+    )
+    .max(1000)
+    .optional(),
 });
 
 export const queuedRequestSchema = z.object({

@@ -1,3 +1,4 @@
+import type { ImageAction } from '../images/compute-image-plan.js';
 import type { ResourceKey, Resources } from '../model/resources.js';
 import type { StagingPlan } from './staging-types.js';
 
@@ -67,4 +68,6 @@ export interface ScalingPlan {
   warnings: string[];
   /** What the control plane must do for session staging, next to `configs`' create/destroy. */
   staging: StagingPlan;
+  /** Image pulls and removals the control plane must do on agents (see `computeImagePlan`). */
+  imageActions: ImageAction[];
 }

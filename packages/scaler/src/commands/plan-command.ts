@@ -69,7 +69,16 @@ export const planCommand: Command = {
         reasons: entry.reasons,
         warnings: entry.warnings,
       }));
-      stdout.write(formatJson({ at: plan.at, configs, staging: plan.staging, warnings: plan.warnings, nextState }));
+      stdout.write(
+        formatJson({
+          at: plan.at,
+          configs,
+          imageActions: plan.imageActions,
+          staging: plan.staging,
+          warnings: plan.warnings,
+          nextState,
+        }),
+      );
       return 0;
     }
     stdout.write(`plan at ${plan.at}\n\n`);
@@ -95,6 +104,9 @@ export const planCommand: Command = {
       for (const warning of entry.warnings) stdout.write(`  ! ${warning}\n`);
     }
     writeStagingText(plan.staging, stdout);
+    if (plan.imageActions.length > 0) stdout.write('\nimages:\n');
+    for (const action of plan.imageActions)
+      stdout.write(`  ${action.type} ${action.image} on ${action.instanceId}: ${action.reason}\n`);
     for (const warning of plan.warnings) stdout.write(`\n! ${warning}\n`);
     return 0;
   },

@@ -31,6 +31,18 @@ const tickSummarySchema = z.object({
   actions: z.record(z.string(), z.unknown()),
   errors: z.array(z.object({ scope: z.string(), message: z.string(), errorClass: z.string() })),
   warnings: z.array(z.string()).optional(),
+  imageActions: z
+    .array(
+      z.object({
+        type: z.enum(['pull-image', 'remove-image']),
+        instanceId: z.string(),
+        workspace: z.string().optional(),
+        image: z.string(),
+        reason: z.string(),
+      }),
+    )
+    .optional()
+    .meta({ description: 'image pulls and removals the control plane must do on agents' }),
   configs: z
     .array(
       z.object({

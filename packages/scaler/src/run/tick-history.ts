@@ -17,6 +17,7 @@ export function summariseTick(result: TickResult) {
     ...(result.plan
       ? {
           warnings: result.plan.warnings,
+          imageActions: result.plan.imageActions,
           configs: result.plan.configs.map((plan) => ({
             pool: plan.pool,
             autoscale: plan.autoscale,

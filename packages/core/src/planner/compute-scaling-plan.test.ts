@@ -79,7 +79,7 @@ describe('docker-agent scale up', () => {
     const result = plan(config, fragmented, { queued }).plan.configs[0]!;
     expect(result.deficit).toEqual({ cores: 0, memoryMb: 1024 - (8192 - 2048) * 2, gpus: 0 });
     expect(result.create).toBe(1);
-    expect(result.reasons.join()).toMatch(/cores deficit \(queued requests fit no agent\) 4 \/ agent 4 → 1/);
+    expect(result.reasons.join()).toMatch(/cores deficit \(queued requests fit on no running agent\) 4 \/ agent 4 → 1/);
     // A pending agent covers the queued request: no second create.
     const booting = [
       ...fragmented,

@@ -10,6 +10,7 @@ import { formatResources, RESOURCE_KEYS, type ResourceKey, type Resources } from
 import { isActive } from '../schedule/evaluate-schedule.js';
 import { withFailure } from './failure-backoff.js';
 import { type AutoscaleState, autoscaleKey, initialAutoscaleState, type PlannerState } from './planner-state.js';
+import { assignQueuedRequests, describeUnfitRequests } from './queued-requests.js';
 import type { ConfigPlan, PlanAction, ScalingPlan } from './scaling-plan.js';
 
 export interface ComputeScalingPlanOptions {
@@ -102,13 +103,17 @@ export function computeScalingPlan({
 
   const byPool = new Map<string, Map<string, ConfigAccumulator>>();
   const accumulators: ConfigAccumulator[] = [];
-  // Queued requests of a pool count toward its first enabled, active config with aggressive scaling.
-  const queuedOwner = new Map<string, string>();
+  // Queued requests of a pool count toward the first enabled, active, aggressive config that can serve them.
+  const queuedOwners = new Map<string, AutoscaleEntry[]>();
   for (const entry of entries) {
     const key = autoscaleKey(entry.pool.id, entry.autoscale.id);
     const autoscale = entry.autoscale;
     const active = autoscale.enabled && isActive(autoscale.schedules, now);
-    if (active && autoscale.aggressiveScaling && !queuedOwner.has(entry.pool.id)) queuedOwner.set(entry.pool.id, key);
+    if (active && autoscale.aggressiveScaling) {
+      const owners = queuedOwners.get(entry.pool.id) ?? [];
+      owners.push(entry);
+      queuedOwners.set(entry.pool.id, owners);
+    }
     const previous = state.autoscale[key] ?? initialAutoscaleState();
     const timeoutSeconds = checkinTimeoutSeconds(autoscale);
     const server = entry.kind === 'server' ? entry.autoscale : undefined;
@@ -175,6 +180,7 @@ export function computeScalingPlan({
     instancesPerProvider.set(provider, (instancesPerProvider.get(provider) ?? 0) + accumulator.instanceCount);
   }
 
+  const queuedAssignments = assignQueuedRequests({ queued: snapshot.queued, ownersByPool: queuedOwners });
   const nextAutoscale: Record<string, AutoscaleState> = {};
   const plannedCreatesPerProvider = new Map<string, number>();
   const configs: ConfigPlan[] = [];
@@ -185,10 +191,8 @@ export function computeScalingPlan({
       accumulator,
       state: state.autoscale[key] ?? initialAutoscaleState(),
       now,
-      queued:
-        queuedOwner.get(entry.pool.id) === key
-          ? snapshot.queued.filter((request) => request.pool === entry.pool.id)
-          : [],
+      queued: queuedAssignments.get(key)?.fitting ?? [],
+      unfitQueued: queuedAssignments.get(key)?.unfit ?? [],
       staging: stagingByConfig.get(key) ?? [],
       providerTotal: instancesPerProvider.get(provider) ?? 0,
       providerPlanned: plannedCreatesPerProvider.get(provider) ?? 0,
@@ -310,7 +314,10 @@ interface PlanContext {
   accumulator: ConfigAccumulator;
   state: AutoscaleState;
   now: number;
+  /** Queued requests this config serves (they fit its agent shape). */
   queued: FleetSnapshot['queued'];
+  /** Queued requests of the pool no aggressive config's agent fits: reported, never created for. */
+  unfitQueued: FleetSnapshot['queued'];
   staging: StagingConfig[];
   /** Instances of this config's provider in any state, across all configs. */
   providerTotal: number;
@@ -527,7 +534,9 @@ function planDockerAgents(
 
   const deficit: Resources = { cores: 0, memoryMb: 0, gpus: 0 };
   for (const key of RESOURCE_KEYS) deficit[key] = need[key] - (available[key] + pending[key]);
-  const needText = `need ${formatResources(roundResources(need))} (standby ${formatResources(autoscale.standby)}, staging ${formatResources(staging)}, queued ${formatResources(queued)}${context.queued.length ? ` from ${context.queued.length} request(s)` : ''})`;
+  if (active) warnings.push(...describeUnfitRequests(context.unfitQueued, agent));
+  const unfitText = context.unfitQueued.length ? `; ${context.unfitQueued.length} request(s) fit no agent` : '';
+  const needText = `need ${formatResources(roundResources(need))} (standby ${formatResources(autoscale.standby)}, staging ${formatResources(staging)}, queued ${formatResources(queued)}${context.queued.length ? ` from ${context.queued.length} request(s)` : ''}${unfitText})`;
   const haveText = `available ${formatResources(roundResources(available))}, pending ${formatResources(roundResources(pending))}`;
 
   // A queued request is one no agent could take, so free capacity scattered over agents does not
@@ -548,7 +557,8 @@ function planDockerAgents(
       continue;
     }
     const count = Math.ceil(createDeficit[key] / agent[key] - 1e-9);
-    const label = createDeficit[key] > deficit[key] + 1e-9 ? 'deficit (queued requests fit no agent)' : 'deficit';
+    const label =
+      createDeficit[key] > deficit[key] + 1e-9 ? 'deficit (queued requests fit on no running agent)' : 'deficit';
     drivers.push(`${key} ${label} ${round(createDeficit[key])} / agent ${agent[key]} → ${count}`);
     wanted = Math.max(wanted, count);
   }

@@ -65,6 +65,22 @@ export const dnsRegistrationSchema = z.strictObject({
   ttlSeconds: positiveInteger().default(60),
 });
 
+/** Room for `count` sessions of this size, kept free on running agents (a placeable standby). */
+export const standbySlotSchema = z
+  .strictObject({
+    ...resourcesSchema.shape,
+    count: positiveInteger().max(1000, { error: 'must be ≤ 1000' }),
+  })
+  .refine((slot) => slot.cores > 0 || slot.memoryMb > 0 || slot.gpus > 0, {
+    error: 'must give the slot at least one of cores, memoryMb or gpus above 0',
+  });
+
+/** Standby of a docker-agent config: free totals (`cores`, `memoryMb`, `gpus`) and placeable `slots`. */
+export const standbySchema = z.strictObject({
+  ...resourcesSchema.shape,
+  slots: z.array(standbySlotSchema).max(32, { error: 'must list at most 32 slots' }).default([]),
+});
+
 const autoscaleCommonShape = {
   id: identifier(),
   name: z.string().optional(),
@@ -86,7 +102,7 @@ const autoscaleCommonShape = {
 
 export const dockerAgentAutoscaleSchema = z.strictObject({
   ...autoscaleCommonShape,
-  standby: resourcesSchema.default({ cores: 0, memoryMb: 0, gpus: 0 }),
+  standby: standbySchema.default({ cores: 0, memoryMb: 0, gpus: 0, slots: [] }),
   /** Capacity one new agent is counted as (the seed's agent cores/memory/GPU overrides). */
   agent: resourcesSchema.refine((agent) => agent.cores > 0 || agent.memoryMb > 0 || agent.gpus > 0, {
     error: 'must give the agent at least one of cores, memoryMb or gpus above 0',

@@ -29,6 +29,18 @@ export type PlanAction =
       instanceId: string;
       cause: DestroyCause;
       reason: string;
+    }
+  | {
+      /**
+       * `drain`: the control plane places no new sessions on the instance; once empty the planner
+       * destroys it. `undrain`: it takes sessions again (demand came back before it emptied).
+       */
+      type: 'drain' | 'undrain';
+      pool: string;
+      autoscale: string;
+      provider: string;
+      instanceId: string;
+      reason: string;
     };
 
 /** The decision for one autoscale config, with the numbers behind it. */
@@ -48,6 +60,10 @@ export interface ConfigPlan {
   create: number;
   /** Instance ids to destroy. */
   destroy: string[];
+  /** Instance ids to mark draining (docker-agent configs). */
+  drain: string[];
+  /** Draining instance ids to take back. */
+  undrain: string[];
   actions: PlanAction[];
   /** Human-readable reasons for every action and every "no action". */
   reasons: string[];

@@ -2,6 +2,7 @@ import {
   type ConfigPlan,
   computeScalingPlan,
   emptyPlannerState,
+  type PlanAction,
   type PlannerState,
   parsePlannerState,
   parseSnapshot,
@@ -16,6 +17,26 @@ const formatQuantity = (value: ConfigPlan['need']) =>
   'sessions' in value
     ? `${value.sessions} session${value.sessions === 1 ? '' : 's'}`
     : `${value.cores}c ${value.memoryMb}MiB ${value.gpus}g`;
+
+/** One action as `--json` shows it: what, on which instance, why (the planner's reason, with its numbers). */
+function describeAction(action: PlanAction) {
+  if (action.type === 'create')
+    return { type: action.type, count: action.count, shape: action.shape, reason: action.reason };
+  return {
+    type: action.type,
+    instanceId: action.instanceId,
+    ...('cause' in action ? { cause: action.cause } : {}),
+    reason: action.reason,
+  };
+}
+
+/** `a1 (scale-down), a2 (failed)`, or `-`. */
+function formatDestroys(entry: ConfigPlan): string {
+  const destroys = entry.actions.flatMap((action) =>
+    action.type === 'destroy' ? [`${action.instanceId} (${action.cause})`] : [],
+  );
+  return destroys.join(', ') || '-';
+}
 
 export const planCommand: Command = {
   name: 'plan',
@@ -57,6 +78,7 @@ export const planCommand: Command = {
         deficit: entry.deficit,
         create: entry.create,
         destroy: entry.destroy,
+        actions: entry.actions.map(describeAction),
         reasons: entry.reasons,
         warnings: entry.warnings,
       }));
@@ -76,7 +98,7 @@ export const planCommand: Command = {
           formatQuantity(entry.pending),
           formatQuantity(entry.deficit),
           String(entry.create),
-          entry.destroy.join(', ') || '-',
+          formatDestroys(entry),
         ]),
       ),
     );

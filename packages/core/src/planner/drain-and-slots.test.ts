@@ -172,7 +172,8 @@ describe('drain invariants (fast-check)', () => {
             for (const key of RESOURCE_KEYS) drained[key] += free[key];
           }
           for (const key of RESOURCE_KEYS) {
-            if (result.drain.length > 0) expect(drained[key]).toBeLessThanOrEqual(-(result.deficit as Resources)[key] + 1e-6);
+            if (result.drain.length > 0)
+              expect(drained[key]).toBeLessThanOrEqual(-(result.deficit as Resources)[key] + 1e-6);
           }
           if (result.drain.length > 0) expect(result.create).toBe(0);
           for (const id of result.destroy) expect(byId.get(id)!.sessions).toHaveLength(0);

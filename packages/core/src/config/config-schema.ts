@@ -103,6 +103,8 @@ const autoscaleCommonShape = {
 export const dockerAgentAutoscaleSchema = z.strictObject({
   ...autoscaleCommonShape,
   standby: standbySchema.default({ cores: 0, memoryMb: 0, gpus: 0, slots: [] }),
+  /** Consolidate by draining: with a lasting surplus and no idle agent, mark the emptiest agents draining. */
+  drain: z.boolean().default(false),
   /** Capacity one new agent is counted as (the seed's agent cores/memory/GPU overrides). */
   agent: resourcesSchema.refine((agent) => agent.cores > 0 || agent.memoryMb > 0 || agent.gpus > 0, {
     error: 'must give the agent at least one of cores, memoryMb or gpus above 0',

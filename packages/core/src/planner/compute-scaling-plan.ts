@@ -859,7 +859,7 @@ function planAgentScaleDown(
     for (const key of RESOURCE_KEYS) surplus[key] -= offered[key];
   }
   const drains =
-    removable.length === 0 && active
+    removable.length === 0 && active && autoscale.drain
       ? chooseDrains({ busy: accumulator.busy, surplus, stillHolds: (drained) => slotsHold(drained) })
       : [];
   const next = applyDownscaleBackoff(

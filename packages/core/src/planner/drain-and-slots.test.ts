@@ -82,7 +82,7 @@ describe('standby slots', () => {
 });
 
 describe('drain and undrain', () => {
-  const config = agentConfig({ standby: { cores: 4, memoryMb: 0, gpus: 0 } });
+  const config = agentConfig({ drain: true, standby: { cores: 4, memoryMb: 0, gpus: 0 } });
   const light = (id: string) => agent(id, { sessions: [session({ cores: 1, memoryMb: 1024 })] });
   const heavy = (id: string) => agent(id, { sessions: [session({ cores: 3, memoryMb: 1024 })] });
 
@@ -151,6 +151,7 @@ describe('drain invariants (fast-check)', () => {
         (standby, agents, slotCount) => {
           const config = agentConfig({
             downscaleBackoffSeconds: 0,
+            drain: true,
             standby: { ...standby, slots: slotCount ? [{ cores: 2, memoryMb: 1024, count: slotCount }] : [] },
             agent: { cores: 8, memoryMb: 8192, gpus: 0 },
           });

@@ -11,6 +11,7 @@ import {
 import { type CloudModel, pricePerInstanceHour, providerCloudModel } from '../cloud-model.js';
 import { PlacementIndex } from './placement-index.js';
 import type { AutoscaleRuntime, PoolRuntime, SimInstance } from './simulation-types.js';
+import { emptyWasteCounts, updateWasteCounts } from './waste-tally.js';
 
 /** Fleet-wide sums kept current by {@link retally} and the session moves (what a fleet sample reports). */
 export interface FleetTotals {
@@ -74,6 +75,7 @@ export function createFleetModel(options: { config: HeadroomConfig; cloud: Cloud
       nextTransitionMs: Number.NEGATIVE_INFINITY,
       created: 0,
       awaitingCheckin: [],
+      waste: emptyWasteCounts(),
     };
     pool.autoscale.push(runtime);
     runtimes.push(runtime);
@@ -173,6 +175,7 @@ export function retally(fleet: FleetModel, instance: SimInstance): void {
   before.idle = idle;
   before.state = state;
   updatePlacementIndexes(instance.autoscale.pool, instance, accepting);
+  updateWasteCounts(instance, accepting);
   updateSnapshot(instance);
 }
 
@@ -210,6 +213,7 @@ export function addInstance(
       sessions: [],
     },
     tally: { accepting: false, idle: false, state: undefined },
+    wasteTally: { category: 'other', free: zero(), used: zero() },
     order: fleet.nextOrder++,
     score: 0,
     placementSlot: -1,

@@ -9,6 +9,7 @@ import { EventQueue } from './event-queue.js';
 import { refreshActivity } from './fleet-events.js';
 import { createFleetModel, type FleetModel } from './fleet-model.js';
 import { sampleFleet } from './fleet-sample.js';
+import { floorCloud, floorConfig } from './floor-run.js';
 import { createPlannerEngine } from './planner-engine.js';
 import { computePoolOracles } from './pool-oracles.js';
 import { createQuietTickSchedule, mustTick, nextTickAt, noteTickEnd } from './quiet-tick-schedule.js';
@@ -54,6 +55,18 @@ export interface SimulateOptions {
    * instances created in the same tick (their ids differ).
    */
   engine?: 'reconciler' | 'planner';
+  /**
+   * Count cost, waits, sessions, the oracle and the floor only from this instant (steady days;
+   * sessions by arrival). Defaults to the start of the run.
+   */
+  measureFromMs?: number;
+  /** End of the measurement window (exclusive). Defaults to the end of the run. */
+  measureToMs?: number;
+  /**
+   * Also run the floor (same trace, placement and shapes with instant boots, no standby, no
+   * downscale backoff) and report `floor`, `policyLoss` and `packingLoss`. Defaults to false; doubles the run time.
+   */
+  floor?: boolean;
 }
 
 export interface SimulationRun {
@@ -128,6 +141,14 @@ function createRecorder(options: SimulateOptions, fleet: FleetModel, frame: RunF
     timezone: frame.timezone,
     ...(options.maxTimelinePoints !== undefined ? { maxTimelinePoints: options.maxTimelinePoints } : {}),
     ...(options.label !== undefined ? { label: options.label } : {}),
+    ...(options.measureFromMs !== undefined || options.measureToMs !== undefined
+      ? {
+          measure: {
+            fromMs: options.measureFromMs ?? Number.NEGATIVE_INFINITY,
+            toMs: options.measureToMs ?? Number.POSITIVE_INFINITY,
+          },
+        }
+      : {}),
     autoscale: fleet.runtimes.map((runtime) => ({
       id: runtime.entry.autoscale.id,
       pricePerInstanceHour: runtime.pricePerInstanceHour,
@@ -161,7 +182,7 @@ async function runTicks(options: {
         nextState: outcome.nextState,
         acted: outcome.acted || staged,
       });
-      sampleFleet(context.recorder, context.fleet.totals, tickAtMs);
+      sampleFleet(context.recorder, context.fleet, tickAtMs);
     }
     tickAtMs = nextTickAt(schedule, tickAtMs, nextEventMs(context, loop));
   }
@@ -227,7 +248,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRun>
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   };
   refreshActivity(context, startMs);
-  sampleFleet(recorder, fleet.totals, startMs);
+  sampleFleet(recorder, fleet, startMs);
   const ticksEvaluated = await runTicks({ context, loop, engine, frame });
   const ticks = Math.floor((endMs - startMs) / frame.tickMs) + 1;
   const waiting = fleet.totals.sessionsWaiting;
@@ -239,6 +260,33 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRun>
     endMs,
   });
   const result = recorder.finish({ atMs: endMs, ...(oracle ? { oracle } : {}) });
+  if (options.floor) await addFloor({ options, cloud, result, endMs });
   options.onProgress?.({ simulatedMs: endMs - startMs, fraction: 1 });
   return { result, stats: { events: context.eventCount, ticks, ticksEvaluated }, warnings };
+}
+
+/** Runs the floor (instant boots, no standby, no backoff; same end) and adds it to `result`. */
+async function addFloor(options: {
+  options: SimulateOptions;
+  cloud: CloudModel;
+  result: SimulationResult;
+  endMs: number;
+}): Promise<void> {
+  const { result } = options;
+  const { onProgress: _progress, label: _label, ...rest } = options.options;
+  const floorRun = await simulate({
+    ...rest,
+    config: floorConfig(options.options.config),
+    cloud: floorCloud(options.cloud),
+    endMs: options.endMs,
+    floor: false,
+  });
+  const floor = floorRun.result;
+  result.floor = {
+    cost: floor.cost,
+    instanceHours: floor.instanceHours,
+    p95WaitSeconds: floor.sessions.waitSeconds.p95,
+  };
+  if (floor.cost > 0) result.policyLoss = result.cost / floor.cost;
+  if (result.oracle && result.oracle.cost > 0) result.packingLoss = floor.cost / result.oracle.cost;
 }

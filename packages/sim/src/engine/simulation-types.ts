@@ -2,6 +2,7 @@ import type { AutoscaleEntry, Instance, InstanceState, Resources, Session, Stagi
 import type { ProviderCloudModel } from '../cloud-model.js';
 import type { TraceSession } from '../trace/trace-session.js';
 import type { PlacementIndex } from './placement-index.js';
+import type { WasteCategory, WasteCounts } from './waste-tally.js';
 
 /** One autoscale config of the config as the simulator runs it. */
 export interface AutoscaleRuntime {
@@ -22,6 +23,10 @@ export interface AutoscaleRuntime {
    * may still await its check-in; those checked in or destroyed are dropped from the front lazily.
    */
   awaitingCheckin: SimInstance[];
+  /** Instances by waste category (see `waste-tally.ts`), kept current by `retally`. */
+  waste: WasteCounts;
+  /** Standby learnt from demand (predictive standby), in force now; the static standby stays a lower bound. */
+  predictedStandby?: Resources;
 }
 
 /** One pool: its instances, its waiting sessions and the placement indexes over its accepting instances. */
@@ -77,6 +82,8 @@ export interface SimInstance {
   snapshot: Instance;
   aggregate: Session;
   tally: InstanceTally;
+  /** The instance's last contribution to its config's {@link WasteCounts}. */
+  wasteTally: { category: WasteCategory; free: Resources; used: Resources };
   /** Creation order across the run. */
   order: number;
   /** Free room, as placement compares it; kept while accepting. */

@@ -14,13 +14,15 @@ export interface WasteLevel {
   standby: number;
   /** The other idle instances: kept by the downscale backoff until it expires. */
   backoff: number;
-  /** Running instances of an inactive config still holding sessions (they take no new ones). */
+  /** Free room, in instances, on running instances of an inactive config still holding sessions (they take no new ones). */
   stranded: number;
 }
 
 /** The fleet's waste categories at one sample (see the engine's `waste-tally.ts`), one level per autoscale config. */
 export interface WasteSample {
   levels: WasteLevel[];
+  /** Running instances of inactive configs holding sessions (whole instances). */
+  strandedInstances: number;
   strandedCapacity: Resources;
   strandedUsed: Resources;
 }

@@ -2,7 +2,7 @@ import { INSTANCE_STATES, type InstanceState, type Resources } from '@headroom/c
 import { type BillingModel, instanceCost } from '../cloud-model.js';
 import { dayLabel, dayStarts, spreadOverDays } from './calendar-days.js';
 import type { OracleResult } from './compute-oracle.js';
-import { accumulateWaste, computeGapSplit, createWasteAccumulator, type WasteSample, wastePart } from './gap-split.js';
+import { accumulateWaste, computeGapSplit, createWasteAccumulator, type WasteSample } from './gap-split.js';
 import { percentileOfSorted } from './percentile.js';
 import type { SimulationResult } from './simulation-result.js';
 
@@ -127,6 +127,7 @@ export function createResultsRecorder(options: {
     billedSeconds: 0,
     fleetInstanceMs: 0,
     idleInstanceMs: 0,
+    strandedInstanceMs: 0,
     unusedCoresMs: 0,
     unusedMemoryMbMs: 0,
     unusedGpusMs: 0,
@@ -176,7 +177,10 @@ export function createResultsRecorder(options: {
     totals.unusedMemoryMbMs +=
       Math.max(0, sample.capacity.memoryMb + (stranded?.memoryMb ?? 0) - sample.used.memoryMb) * counted;
     totals.unusedGpusMs += Math.max(0, sample.capacity.gpus + (stranded?.gpus ?? 0) - sample.used.gpus) * counted;
-    if (sample.waste) accumulateWaste(waste, sample.waste, counted);
+    if (sample.waste) {
+      accumulateWaste(waste, sample.waste, counted);
+      totals.strandedInstanceMs += sample.waste.strandedInstances * counted;
+    }
     addToBuckets(buckets.demandCores, sample.atMs, untilMs, sample.demand.cores);
     addToBuckets(buckets.demandMemoryMb, sample.atMs, untilMs, sample.demand.memoryMb);
     addToBuckets(buckets.demandGpus, sample.atMs, untilMs, sample.demand.gpus);
@@ -326,7 +330,7 @@ export function createResultsRecorder(options: {
           },
         },
         idleInstanceHours: totals.idleInstanceMs / 3_600_000,
-        strandedInstanceHours: wastePart(waste, 'stranded').instanceHours,
+        strandedInstanceHours: totals.strandedInstanceMs / 3_600_000,
         unusedCapacityHours: {
           cores: totals.unusedCoresMs / 3_600_000,
           memoryMb: totals.unusedMemoryMbMs / 3_600_000,

@@ -65,6 +65,22 @@ export const dnsRegistrationSchema = z.strictObject({
   ttlSeconds: positiveInteger().default(60),
 });
 
+/** Predictive standby: a quantile of demand growth over the boot horizon, by hour of the week. */
+export const predictiveStandbySchema = z.strictObject({
+  /** Quantile of the growth observed in an hour-of-week slot, in (0, 1]. */
+  quantile: z
+    .number({ error: 'must be a number' })
+    .gt(0, { error: 'must be > 0' })
+    .max(1, { error: 'must be ≤ 1' })
+    .default(0.95),
+  /** Growth horizon; defaults to the boot time (the simulator: the cloud model's p95 boot). */
+  horizonSeconds: positiveInteger().max(86_400, { error: 'must be ≤ 86400' }).optional(),
+  /** Observations a slot needs before its value is used (else the hour of day, else the static standby). */
+  confidenceFloor: positiveInteger().max(100_000, { error: 'must be ≤ 100000' }).default(12),
+  /** Where the load is learnt from: the replayed trace (simulator) or the service's history (not yet). */
+  learnFrom: z.enum(['trace', 'history']).default('trace'),
+});
+
 const autoscaleCommonShape = {
   id: identifier(),
   name: z.string().optional(),
@@ -93,6 +109,8 @@ export const dockerAgentAutoscaleSchema = z.strictObject({
   }),
   nginxCert: z.string().optional(),
   nginxKey: secretSchema.optional(),
+  /** Standby that follows learnt demand growth (see `learnDemandGrowthProfile`); the static `standby` stays a lower bound. */
+  predictiveStandby: predictiveStandbySchema.optional(),
 });
 
 export const serverConnectionSchema = z.strictObject({

@@ -192,6 +192,7 @@ export const simulateCommand: Command = {
       tickSeconds: tickSeconds ?? settings.tickSeconds,
       placement: (values.placement as 'spread' | 'pack' | undefined) ?? settings.placement,
       giveUpSeconds: giveUpSeconds ?? settings.giveUpSeconds,
+      engine: settings.engine,
       ...(values.timezone !== undefined ? { timezone: values.timezone } : {}),
       ...(label !== undefined ? { label } : {}),
       ...(measureFromMs !== undefined ? { measureFromMs } : {}),

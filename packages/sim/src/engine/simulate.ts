@@ -12,6 +12,7 @@ import { sampleFleet } from './fleet-sample.js';
 import { floorCloud, floorConfig } from './floor-run.js';
 import { createPlannerEngine } from './planner-engine.js';
 import { computePoolOracles } from './pool-oracles.js';
+import { applyPredictiveStandby, createPredictiveStandbys, type PredictiveStandby } from './predictive-standby.js';
 import { createQuietTickSchedule, mustTick, nextTickAt, noteTickEnd } from './quiet-tick-schedule.js';
 import { createReconcilerEngine } from './reconciler-engine.js';
 import type { SimulationContext } from './simulation-context.js';
@@ -164,14 +165,16 @@ async function runTicks(options: {
   loop: EventLoop;
   engine: SimulationEngine;
   frame: RunFrame;
+  predictive: readonly PredictiveStandby[];
 }): Promise<number> {
-  const { context, loop, engine, frame } = options;
+  const { context, loop, engine, frame, predictive } = options;
   const { schedule } = context;
   let ticksEvaluated = 0;
   let tickAtMs = frame.startMs;
   while (tickAtMs <= frame.endMs) {
     processUntil(context, loop, tickAtMs);
     refreshActivity(context, tickAtMs);
+    applyPredictiveStandby(predictive, tickAtMs);
     if (mustTick(schedule, tickAtMs)) {
       ticksEvaluated++;
       const outcome = await engine.tick(tickAtMs);
@@ -203,7 +206,7 @@ async function runTicks(options: {
  * @throws ConfigError (rejects) when `defaultPool` or autoscale ids do not fit the simulator
  */
 export async function simulate(options: SimulateOptions): Promise<SimulationRun> {
-  const { config } = options;
+  const config = hasPredictiveStandby(options.config) ? structuredClone(options.config) : options.config;
   const cloud = options.cloud ?? DEFAULT_CLOUD_MODEL;
   const seed = options.seed ?? 1;
   const warnings: string[] = [];
@@ -212,6 +215,13 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRun>
   checkFleet(fleet, defaultPool);
   const stagings = createStagings({ staging: config.staging, fleet, warnings });
   const frame = resolveFrame(options, fleet);
+  const predictive = createPredictiveStandbys({
+    fleet,
+    sessions: frame.sessions,
+    defaultPool,
+    learnUntilMs: options.measureFromMs,
+    warnings,
+  });
   const recorder = createRecorder(options, fleet, frame);
   const context: SimulationContext = {
     fleet,
@@ -220,7 +230,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRun>
     schedule: createQuietTickSchedule({
       startMs: frame.startMs,
       tickMs: frame.tickMs,
-      skipQuietTicks: options.skipQuietTicks ?? true,
+      // Predictive standby changes every hour whatever happens: tick every interval.
+      skipQuietTicks: predictive.length === 0 && (options.skipQuietTicks ?? true),
     }),
     stagings,
     placement: options.placement ?? 'spread',
@@ -249,7 +260,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRun>
   };
   refreshActivity(context, startMs);
   sampleFleet(recorder, fleet, startMs);
-  const ticksEvaluated = await runTicks({ context, loop, engine, frame });
+  const ticksEvaluated = await runTicks({ context, loop, engine, frame, predictive });
   const ticks = Math.floor((endMs - startMs) / frame.tickMs) + 1;
   const waiting = fleet.totals.sessionsWaiting;
   if (waiting > 0) warnings.push(`${waiting} session(s) were still waiting at the end`);
@@ -289,4 +300,10 @@ async function addFloor(options: {
   };
   if (floor.cost > 0) result.policyLoss = result.cost / floor.cost;
   if (result.oracle && result.oracle.cost > 0) result.packingLoss = floor.cost / result.oracle.cost;
+}
+
+function hasPredictiveStandby(config: HeadroomConfig): boolean {
+  return config.pools.some((pool) =>
+    pool.autoscale.some((autoscale) => (autoscale as { predictiveStandby?: unknown }).predictiveStandby !== undefined),
+  );
 }

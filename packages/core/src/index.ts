@@ -1,6 +1,7 @@
 export * from './clock/index.js';
 export * from './config/index.js';
 export * from './errors/index.js';
+export * from './images/index.js';
 export * from './model/index.js';
 export * from './planner/index.js';
 export * from './provider/tags.js';

@@ -10,9 +10,11 @@ import { scheduleCommand } from './commands/schedule-command.js';
 import { schemaCommand } from './commands/schema-command.js';
 import { simulateCommand } from './commands/simulate-command.js';
 import { validateCommand } from './commands/validate-command.js';
+import { StartupError } from './startup-error.js';
 import { UsageError } from './usage-error.js';
+import { VERSION } from './version.js';
 
-export const VERSION = '0.1.0';
+export { VERSION };
 
 /** Every `headroom` subcommand, in help order. */
 export const COMMANDS: Command[] = [
@@ -33,9 +35,22 @@ function help(): string {
     'Commands:',
     ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
     '',
-    'Run "headroom COMMAND --help" for its flags.',
+    'Run "headroom COMMAND --help" for its flags. Exit codes: 0 ok, 1 failure at run time, 2 usage or config error.',
     '',
   ].join('\n');
+}
+
+/** `usage`, summary and one line per flag. */
+export function commandHelp(command: Command): string {
+  const names = Object.entries(command.flags).map(([name, flag]) => [
+    `--${name}${flag.value ? ` ${flag.value}` : ''}`,
+    flag.description,
+  ]);
+  const width = Math.max(0, ...names.map(([name]) => name!.length));
+  const flags = names.map(([name, description]) => `  ${name!.padEnd(width)}  ${description}`);
+  return [`usage: ${command.usage}`, '', command.summary, ...(flags.length ? ['', 'Flags:', ...flags] : []), ''].join(
+    '\n',
+  );
 }
 
 /** Runs the CLI; resolves to the exit code. User errors exit 2 with a message and no stack trace. */
@@ -55,7 +70,7 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(`usage: ${command.usage}\n\n${command.summary}\n`);
+    io.stdout.write(commandHelp(command));
     return 0;
   }
   try {
@@ -65,7 +80,7 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
       io.stderr.write(`headroom ${name}: ${error.message}\n`);
       return 2;
     }
-    if (HeadroomError.isInstance(error)) {
+    if (HeadroomError.isInstance(error) || error instanceof StartupError) {
       io.stderr.write(`headroom ${name}: ${error.message}\n`);
       return 1;
     }

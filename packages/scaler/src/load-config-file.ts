@@ -50,10 +50,39 @@ export function parseYaml(text: string, source: string): unknown {
   return toPlainData(document, source);
 }
 
-/** Loads and validates a config file. @throws UsageError (unreadable, bad YAML) or ConfigError (invalid config). */
+/**
+ * Parses a data file: JSON with `JSON.parse` (a `.json` file, or text starting with `{` or `[`),
+ * anything else as YAML. JSON snapshots can be large; the YAML parser is far slower on them.
+ */
+export function parseDataFile(text: string, source: string): unknown {
+  const first = text.trimStart()[0];
+  if (!source.endsWith('.json') && first !== '{' && first !== '[') return parseYaml(text, source);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`invalid JSON\n${source}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Reads a config file into its YAML document. An editor that truncates before writing must not
+ * turn the service off: an empty file (or only comments) is not a config.
+ * @throws UsageError (unreadable, bad YAML) or ConfigError (empty).
+ */
+export async function readConfigDocument(path: string): Promise<unknown> {
+  const document = parseYaml(await readInputFile(path, '--config'), path);
+  if (document === null || document === undefined) {
+    throw new ConfigError({
+      issues: [{ path: '', message: 'the file is empty; a config needs at least pools' }],
+      source: path,
+    });
+  }
+  return document;
+}
+
+/** Loads and validates a config file. @throws UsageError (unreadable, bad YAML) or ConfigError (empty or invalid config). */
 export async function loadConfigFile(path: string): Promise<HeadroomConfig> {
-  const text = await readInputFile(path, '--config');
-  return parseConfig(parseYaml(text, path), { source: path });
+  return parseConfig(await readConfigDocument(path), { source: path });
 }
 
 export { ConfigError };

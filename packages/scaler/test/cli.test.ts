@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { COMMANDS, commandHelp } from '../src/cli.js';
 import { runCli } from './run-cli.js';
 
 const temporary = mkdtempSync(join(tmpdir(), 'headroom-cli-'));
@@ -108,6 +109,16 @@ pools:
     const result = runCli(['validate', '--config', 'examples/headroom.yaml']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
+  });
+
+  test('an empty file (or only comments) is not a config: exit 2', () => {
+    for (const text of ['', '\n  \n', '# nothing yet\n']) {
+      const result = runCli(['validate', '--config', file('empty.yaml', text)]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/empty\.yaml/);
+      expect(result.stderr).toMatch(/the file is empty/);
+      noStackTrace(result.stderr);
+    }
   });
 
   test('invalid YAML names the line and column', () => {
@@ -246,6 +257,38 @@ describe('headroom plan', () => {
     expect(output.nextState.autoscale).toHaveProperty(['agents/day']);
   });
 
+  test('a JSON snapshot is read as JSON: a syntax error says "invalid JSON" with the file', () => {
+    const broken = file('broken-snapshot.json', '{"at": "2026-11-23T09:00:00Z", "instances": [,]}');
+    const result = runCli(['plan', '--config', fakeConfig, '--snapshot', broken]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/invalid JSON\n.*broken-snapshot\.json: /);
+    noStackTrace(result.stderr);
+  });
+
+  test('an infinite need is written as "Infinity" in JSON, not null', () => {
+    const aggressive = file(
+      'aggressive.yaml',
+      `providers:
+  cloud: { type: fake, maxInstances: 3 }
+pools:
+  - id: agents
+    kind: docker-agent
+    autoscale:
+      - { id: main, provider: cloud, agent: { cores: 4, memoryMb: 8192 }, aggressiveScaling: true }
+`,
+    );
+    const request = { pool: 'agents', cores: 1.7e308, memoryMb: 1, gpus: 0, since: '2026-11-23T08:00:00Z' };
+    const huge = file(
+      'huge-snapshot.json',
+      JSON.stringify({ at: '2026-11-23T09:00:00Z', instances: [], queued: [request, request] }),
+    );
+    const result = runCli(['plan', '--config', aggressive, '--snapshot', huge, '--json']);
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.stdout);
+    expect(output.configs[0].need.cores).toBe('Infinity');
+    expect(output.configs[0].deficit.cores).toBe('Infinity');
+  });
+
   test('human output is a table with reasons', () => {
     const result = runCli(['plan', '--config', fakeConfig, '--snapshot', snapshot]);
     expect(result.code).toBe(0);
@@ -336,5 +379,62 @@ describe('headroom schema', () => {
     document.providers[id as string].subnet = 'not-a-field';
     expect(validate(document)).toBe(false);
     expect(JSON.stringify(validate.errors)).toContain(`/providers/${id}`);
+  });
+});
+
+describe('headroom help, version and environment', () => {
+  test('every command documents each flag of its usage line, and --help prints them', () => {
+    for (const command of COMMANDS) {
+      const used = [...command.usage.matchAll(/--([a-z][a-z0-9-]*)/g)].map((match) => match[1]!);
+      for (const flag of used) expect(command.flags, `${command.name} --${flag}`).toHaveProperty([flag]);
+      const help = commandHelp(command);
+      for (const [name, flag] of Object.entries(command.flags)) {
+        expect(help).toMatch(
+          new RegExp(`\\n  --${name}\\b.*  ${flag.description.slice(0, 20).replace(/[()$.*+?[\]]/g, '\\$&')}`),
+        );
+      }
+    }
+    const run = runCli(['run', '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/--config FILE\s+the YAML config \(default: \$HEADROOM_CONFIG\)/);
+  });
+
+  test('--version is the version of package.json', () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(runCli(['--version']).stdout.trim()).toBe(version);
+  });
+
+  test('run reads HEADROOM_CONFIG and HEADROOM_LISTEN when the flags are absent', () => {
+    const empty = runCli(['run'], { env: { HEADROOM_CONFIG: file('env-empty.yaml', '') } });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/env-empty\.yaml.*\n.*the file is empty/);
+    const listen = runCli(['run', '--config', fakeConfig, '--state-dir', join(temporary, 'state-env')], {
+      env: { HEADROOM_LISTEN: 'nowhere' },
+    });
+    expect(listen.code).toBe(2);
+    expect(listen.stderr).toMatch(/--listen nowhere: must be "host:port"/);
+    noStackTrace(listen.stderr);
+  });
+
+  test('an unreachable PostgreSQL is a clear error, exit 1, no stack trace and no password', () => {
+    const config = file(
+      'postgres-down.yaml',
+      `providers:
+  cloud: { type: fake, maxInstances: 1 }
+pools:
+  - id: agents
+    kind: docker-agent
+    autoscale:
+      - { id: main, provider: cloud, agent: { cores: 4, memoryMb: 8192 } }
+state:
+  postgres: { url: "postgres://headroom:pg-password-42@127.0.0.1:1/headroom" }
+api: { listen: "127.0.0.1:0" }
+`,
+    );
+    const result = runCli(['run', '--config', config, '--state-dir', join(temporary, 'state-pg')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/cannot open the state store \(PostgreSQL at 127\.0\.0\.1:1\): .*ECONNREFUSED/);
+    expect(result.stderr + result.stdout).not.toMatch(/pg-password-42/);
+    noStackTrace(result.stderr);
   });
 });

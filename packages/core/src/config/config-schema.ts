@@ -209,6 +209,48 @@ export const stagingConfigSchema = z.strictObject({
   session: resourcesSchema,
 });
 
+const imageReferencePattern = /^[a-z0-9][a-z0-9._:/@-]{0,511}$/i;
+const digestPattern = /^sha256:[a-f0-9]{64}$/;
+
+/**
+ * Where a workspace image is pulled from (the seed's "Docker Registry", username and password).
+ * Without it agents never pull the image (seed: "a pull only occurs if a Docker Registry is
+ * defined"): it must be on the agents already.
+ */
+export const imageRegistrySchema = z.strictObject({
+  /** Registry URL or host (`https://index.docker.io/v1/`, `registry.example.com:5000`). */
+  url: z.string().min(1, { error: 'must name a registry' }),
+  username: z.string().optional(),
+  password: secretSchema.optional(),
+  /** Plain HTTP (a lab registry). Default false. */
+  insecureHttp: z.boolean().default(false),
+});
+
+/** A workspace: the image its sessions run, and the pools where it is enabled. */
+export const workspaceSchema = z.strictObject({
+  id: identifier(),
+  /** Docker image name (`kasmweb/chrome:1.16.0`, `registry.example.com/team/app:2`). */
+  image: z.string().regex(imageReferencePattern, { error: 'must be an image name such as kasmweb/chrome:1.16.0' }),
+  registry: imageRegistrySchema.optional(),
+  /** Docker-agent pools the workspace is enabled on. Default: every docker-agent pool. */
+  pools: z.array(z.string()).optional(),
+  /** Compressed image size, for the simulator's pull time. */
+  sizeMb: nonNegative().optional(),
+  /** Pinned digest: agents run exactly this image until the pin is changed (a roll). */
+  digest: z.string().regex(digestPattern, { error: 'must be a digest such as sha256:<64 hex digits>' }).optional(),
+});
+
+/** Backup registry every workspace image is mirrored to (image clone controller seed). */
+export const imageMirrorSchema = z.strictObject({
+  /** Registry host[:port]. */
+  registry: z.string().min(1),
+  /** Repository prefix; the source registry and path are kept under it. */
+  repositoryPrefix: z.string().default(''),
+  username: z.string().optional(),
+  password: secretSchema.optional(),
+  insecureHttp: z.boolean().default(false),
+});
+
 /** Sections owned by the standalone scaler and the simulator; validated by `@headroom/scaler`. */
 const sectionSchema = z.record(z.string(), z.unknown());
 
@@ -217,6 +259,8 @@ export const headroomConfigSchema = z.strictObject({
   dnsProviders: z.record(identifier(), dnsProviderConfigSchema).default({}),
   pools: z.array(poolSchema).default([]),
   staging: z.array(stagingConfigSchema).default([]),
+  workspaces: z.array(workspaceSchema).default([]),
+  imageMirror: imageMirrorSchema.optional(),
   scaler: sectionSchema.optional(),
   state: sectionSchema.optional(),
   api: sectionSchema.optional(),
@@ -236,6 +280,8 @@ export type ProviderType = string;
 export type ProviderConfig = z.output<typeof providerConfigSchema>;
 export type DnsProviderConfig = z.output<typeof dnsProviderConfigSchema>;
 export type StagingConfig = z.output<typeof stagingConfigSchema>;
+export type WorkspaceConfig = z.output<typeof workspaceSchema>;
+export type ImageMirrorConfig = z.output<typeof imageMirrorSchema>;
 export type HeadroomConfig = z.output<typeof headroomConfigSchema>;
 /** The config as written by a person (before defaults). */
 export type HeadroomConfigInput = z.input<typeof headroomConfigSchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
+import { InvalidImageReferenceError, parseImageReference } from '../images/image-reference.js';
 import { listStartupScriptPlaceholders } from '../provider/utils/render-startup-script.js';
 import { StartupScriptError } from '../provider/utils/startup-script-error.js';
 import { type HeadroomConfig, headroomConfigSchema } from './config-schema.js';
@@ -101,6 +102,38 @@ function crossReferenceIssues(input: unknown): ConfigIssue[] {
         message: `unknown autoscale config "${entry.autoscale}" in pool "${entry.pool}"`,
       });
     }
+  });
+  issues.push(...workspaceIssues(input.workspaces, autoscaleByPool));
+  return issues;
+}
+
+/** Workspaces: unique ids, parseable image names, pools that exist and are docker-agent pools. */
+function workspaceIssues(input: unknown, pools: ReadonlyMap<string, { kind: unknown }>): ConfigIssue[] {
+  if (!Array.isArray(input)) return [];
+  const issues: ConfigIssue[] = [];
+  const ids = new Set<string>();
+  input.forEach((entry, index) => {
+    if (!isRecord(entry)) return;
+    const path = `workspaces[${index}]`;
+    if (typeof entry.id === 'string') {
+      if (ids.has(entry.id)) issues.push({ path: `${path}.id`, message: `duplicate workspace id "${entry.id}"` });
+      ids.add(entry.id);
+    }
+    if (typeof entry.image === 'string') {
+      try {
+        parseImageReference(entry.image);
+      } catch (error) {
+        if (!(error instanceof InvalidImageReferenceError)) throw error;
+        issues.push({ path: `${path}.image`, message: error.message });
+      }
+    }
+    if (!Array.isArray(entry.pools)) return;
+    entry.pools.forEach((poolId, poolIndex) => {
+      const pool = typeof poolId === 'string' ? pools.get(poolId) : undefined;
+      if (!pool) issues.push({ path: `${path}.pools[${poolIndex}]`, message: `unknown pool "${String(poolId)}"` });
+      else if (pool.kind !== 'docker-agent')
+        issues.push({ path: `${path}.pools[${poolIndex}]`, message: `pool "${poolId}" is not a docker-agent pool` });
+    });
   });
   return issues;
 }

@@ -24,6 +24,18 @@ export interface Session {
   staged: boolean;
 }
 
+/** A workspace image an agent reports having (or pulling). */
+export interface AgentImage {
+  /** Image name as the agent pulled it (`kasmweb/chrome:1.16.0`). */
+  reference: string;
+  /** Digest of what the agent has, when it knows it. */
+  digest?: string;
+  /** ISO-8601 instant of the last completed pull. */
+  pulledAt?: string;
+  /** `pulling` while a pull runs. Default `present`. */
+  state?: 'present' | 'pulling';
+}
+
 /** One instance of the fleet (an agent or a server), as reported in a snapshot. */
 export interface Instance {
   id: string;
@@ -38,6 +50,8 @@ export interface Instance {
   sessions: Session[];
   /** Address once known (IPv4/IPv6 or hostname). */
   address?: string;
+  /** Workspace images on a docker agent; absent when the control plane does not report images. */
+  images?: AgentImage[];
 }
 
 /** A session request that found no capacity and waits. */

@@ -29,3 +29,9 @@ export function scaleResources(a: Resources, factor: number): Resources {
 export function formatResources(r: Resources): string {
   return `${r.cores} cores, ${r.memoryMb} MiB, ${r.gpus} GPUs`;
 }
+
+/**
+ * Largest amounts of one resource the engine accepts in a snapshot or a trace (one session or one
+ * instance): beyond them a value is a mistake, and sums of such values overflow to Infinity.
+ */
+export const RESOURCE_LIMITS = { maxCores: 100_000, maxMemoryMb: 1_073_741_824, maxGpus: 10_000 } as const;

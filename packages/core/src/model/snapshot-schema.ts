@@ -3,20 +3,34 @@ import { mapZodIssues } from '../config/zod-issues.js';
 import { ConfigError } from '../errors/config-error.js';
 import type { PlannerState } from '../planner/planner-state.js';
 import { type FleetSnapshot, INSTANCE_STATES } from './instance.js';
+import { RESOURCE_LIMITS } from './resources.js';
 
+const latestInstantMs = Date.UTC(2200, 0, 1);
+/** An ISO-8601 instant in 1970–2199: anything else is a mistake that would break time arithmetic. */
 const instant = () =>
-  z.string({ error: 'must be an ISO-8601 instant' }).refine((value) => !Number.isNaN(Date.parse(value)), {
-    error: 'must be an ISO-8601 instant',
-  });
-const amount = () => z.number({ error: 'must be a number' }).min(0, { error: 'must be ≥ 0' });
+  z.string({ error: 'must be an ISO-8601 instant' }).refine(
+    (value) => {
+      const ms = Date.parse(value);
+      return !Number.isNaN(ms) && ms >= 0 && ms < latestInstantMs;
+    },
+    { error: 'must be an ISO-8601 instant between 1970 and 2199' },
+  );
+const amount = (max: number) =>
+  z
+    .number({ error: 'must be a number' })
+    .min(0, { error: 'must be ≥ 0' })
+    .max(max, { error: `must be ≤ ${max}` });
+const cores = () => amount(RESOURCE_LIMITS.maxCores);
+const memoryMb = () => amount(RESOURCE_LIMITS.maxMemoryMb);
+const gpus = () => amount(RESOURCE_LIMITS.maxGpus);
 
 export const sessionSchema = z.object({
   id: z.string(),
   user: z.string().optional(),
   workspace: z.string().optional(),
-  cores: amount().default(0),
-  memoryMb: amount().default(0),
-  gpus: amount().default(0),
+  cores: cores().default(0),
+  memoryMb: memoryMb().default(0),
+  gpus: gpus().default(0),
   staged: z.boolean().default(false),
 });
 
@@ -28,16 +42,27 @@ export const instanceSchema = z.object({
   state: z.enum(INSTANCE_STATES as [string, ...string[]], { error: `must be one of ${INSTANCE_STATES.join(', ')}` }),
   checkedIn: z.boolean().default(false),
   createdAt: instant(),
-  capacity: z.object({ cores: amount().default(0), memoryMb: amount().default(0), gpus: amount().default(0) }),
+  capacity: z.object({ cores: cores().default(0), memoryMb: memoryMb().default(0), gpus: gpus().default(0) }),
   sessions: z.array(sessionSchema).default([]),
   address: z.string().optional(),
+  images: z
+    .array(
+      z.object({
+        reference: z.string().min(1).max(512),
+        digest: z.string().max(100).optional(),
+        pulledAt: instant().optional(),
+        state: z.enum(['present', 'pulling']).optional(),
+      }),
+    )
+    .max(1000)
+    .optional(),
 });
 
 export const queuedRequestSchema = z.object({
   pool: z.string(),
-  cores: amount().default(0),
-  memoryMb: amount().default(0),
-  gpus: amount().default(0),
+  cores: cores().default(0),
+  memoryMb: memoryMb().default(0),
+  gpus: gpus().default(0),
   since: instant(),
   workspace: z.string().optional(),
   user: z.string().optional(),

@@ -5,6 +5,7 @@ import type {
   StagingConfig,
 } from '../config/config-schema.js';
 import { type AutoscaleEntry, checkinTimeoutSeconds, listAutoscaleEntries } from '../config/config-views.js';
+import { computeImagePlan, type ImageReadiness } from '../images/compute-image-plan.js';
 import type { FleetSnapshot, Instance } from '../model/instance.js';
 import { formatResources, RESOURCE_KEYS, type ResourceKey, type Resources } from '../model/resources.js';
 import { isActive } from '../schedule/evaluate-schedule.js';
@@ -18,6 +19,8 @@ export interface ComputeScalingPlanOptions {
   state: PlannerState;
   /** The instant to plan for, in milliseconds since the epoch. */
   now: number;
+  /** Digests pinned per workspace by the host (see `computeImagePlan`); config `digest` wins. */
+  imagePins?: Readonly<Record<string, string>>;
 }
 
 export interface ComputeScalingPlanResult {
@@ -79,6 +82,11 @@ interface ConfigAccumulator {
   keptWarnings: string[];
   /** An instance that came up after the last failure, if any. */
   success: Instance | undefined;
+  /** Image readiness of the pool's agents, when workspaces with images apply to the pool. */
+  imageReadiness: ReadonlyMap<string, ImageReadiness> | undefined;
+  /** Agents whose capacity waits for images, by missing workspace. */
+  imageWaiting: Map<string, number>;
+  imageWaitingAgents: number;
 }
 
 /**
@@ -90,8 +98,13 @@ export function computeScalingPlan({
   snapshot,
   state,
   now,
+  imagePins,
 }: ComputeScalingPlanOptions): ComputeScalingPlanResult {
   const entries = listAutoscaleEntries(config);
+  const imagePlan =
+    config.workspaces.length > 0
+      ? computeImagePlan({ config, snapshot, ...(imagePins ? { pins: imagePins } : {}) })
+      : undefined;
   const stagingByConfig = new Map<string, StagingConfig[]>();
   for (const staging of config.staging) {
     const key = autoscaleKey(staging.pool, staging.autoscale);
@@ -135,9 +148,17 @@ export function computeScalingPlan({
       removals: [],
       keptWarnings: [],
       success: undefined,
+      imageReadiness: entry.kind === 'docker-agent' ? imagePlan?.readiness : undefined,
+      imageWaiting: new Map(),
+      imageWaitingAgents: 0,
     };
     accumulator.shortPath =
-      accumulator.enabled && active && !accumulator.isServer && !accumulator.staged && !accumulator.watchForSuccess;
+      accumulator.enabled &&
+      active &&
+      !accumulator.isServer &&
+      !accumulator.staged &&
+      !accumulator.watchForSuccess &&
+      accumulator.imageReadiness === undefined;
     accumulators.push(accumulator);
     let pool = byPool.get(entry.pool.id);
     if (!pool) {
@@ -204,7 +225,12 @@ export function computeScalingPlan({
   }
 
   return {
-    plan: { at: new Date(now).toISOString(), configs, warnings: planWarnings },
+    plan: {
+      at: new Date(now).toISOString(),
+      configs,
+      warnings: imagePlan ? [...planWarnings, ...imagePlan.warnings] : planWarnings,
+      imageActions: imagePlan?.actions ?? [],
+    },
     nextState: { autoscale: nextAutoscale },
   };
 }
@@ -285,6 +311,15 @@ function accumulate(accumulator: ConfigAccumulator, instance: Instance, now: num
     const users = accumulator.countUsers ? countDistinctUsers(sessions) : sessions.length;
     const free = Math.min(server.maxSessionsPerServer - sessions.length, server.maxUsersPerServer - users);
     if (free > 0) accumulator.freeSessions += free;
+    return;
+  }
+  const readiness = accumulator.imageReadiness?.get(instance.id);
+  if (readiness && !readiness.ready) {
+    // Capacity on the bill but not for users yet: it counts as pending until the images are there.
+    accumulator.imageWaitingAgents += 1;
+    for (const workspace of readiness.missing)
+      accumulator.imageWaiting.set(workspace, (accumulator.imageWaiting.get(workspace) ?? 0) + 1);
+    addAvailable(accumulator.pending, capacity, sessions);
     return;
   }
   addAvailable(accumulator.available, capacity, sessions);
@@ -529,6 +564,12 @@ function planDockerAgents(
   for (const key of RESOURCE_KEYS) deficit[key] = need[key] - (available[key] + pending[key]);
   const needText = `need ${formatResources(roundResources(need))} (standby ${formatResources(autoscale.standby)}, staging ${formatResources(staging)}, queued ${formatResources(queued)}${context.queued.length ? ` from ${context.queued.length} request(s)` : ''})`;
   const haveText = `available ${formatResources(roundResources(available))}, pending ${formatResources(roundResources(pending))}`;
+  if (accumulator.imageWaitingAgents > 0) {
+    const missing = [...accumulator.imageWaiting].map(([workspace, count]) => `${workspace} ×${count}`).join(', ');
+    reasons.push(
+      `${accumulator.imageWaitingAgents} agent(s) wait for workspace images (${missing}): their free capacity counts as pending, not available, until the images are present`,
+    );
+  }
 
   // A queued request is one no agent could take, so free capacity scattered over agents does not
   // serve it: queued requests are covered by pending capacity only (see docs/decisions.md).

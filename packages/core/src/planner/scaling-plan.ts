@@ -1,3 +1,4 @@
+import type { ImageAction } from '../images/compute-image-plan.js';
 import type { ResourceKey, Resources } from '../model/resources.js';
 
 export type PoolKind = 'docker-agent' | 'server';
@@ -64,4 +65,6 @@ export interface ScalingPlan {
   configs: ConfigPlan[];
   /** Problems with the snapshot itself (instances of unknown configs, ...). */
   warnings: string[];
+  /** Image pulls and removals the control plane must do on agents (see `computeImagePlan`). */
+  imageActions: ImageAction[];
 }

@@ -1,14 +1,14 @@
 import { ConfigError, type ConfigIssue, type HeadroomConfig, parseConfig } from '@headroom/core';
-import { parseYaml, readInputFile } from '../load-config-file.js';
+import { readConfigDocument } from '../load-config-file.js';
 import { checkProviderSections } from '../provider-registry.js';
 
 /**
  * Loads a config file and checks it whole in one pass: the core schema and every adapter's
  * fields, so that all problems are listed together.
- * @throws UsageError (unreadable, bad YAML) or ConfigError listing every problem by path.
+ * @throws UsageError (unreadable, bad YAML) or ConfigError (empty, or every problem by path).
  */
 export async function loadCheckedConfigFile(path: string): Promise<HeadroomConfig> {
-  const document = parseYaml(await readInputFile(path, '--config'), path);
+  const document = await readConfigDocument(path);
   const issues: ConfigIssue[] = [];
   let config: HeadroomConfig | undefined;
   try {

@@ -42,6 +42,21 @@ export const loadCommand: Command = {
     'headroom load --rate SESSIONS_PER_MINUTE --pool POOL [--url http://127.0.0.1:8080] [--token TOKEN] [--duration SECONDS]\n' +
     '              [--session-seconds S] [--cores N] [--memory-mb N] [--gpus N] [--max-sessions N] [--interval-seconds S] [--seed N] [--allow-remote]\n\n' +
     'The token may also come from HEADROOM_API_TOKEN. Stops after --duration (default 300) or on Ctrl-C.',
+  flags: {
+    rate: { value: 'N', description: 'sessions started per minute (0–10000)' },
+    pool: { value: 'POOL', description: 'pool the sessions ask for' },
+    url: { value: 'URL', description: 'the running service (default http://127.0.0.1:8080)' },
+    token: { value: 'TOKEN', description: 'API token (default: $HEADROOM_API_TOKEN)' },
+    duration: { value: 'SECONDS', description: 'how long to generate load (default 300)' },
+    'session-seconds': { value: 'S', description: 'mean session length (default 120)' },
+    cores: { value: 'N', description: 'cores per session (default 1)' },
+    'memory-mb': { value: 'N', description: 'memory per session in MiB (default 1024)' },
+    gpus: { value: 'N', description: 'GPUs per session (default 0)' },
+    'max-sessions': { value: 'N', description: 'sessions alive at once at most' },
+    'interval-seconds': { value: 'S', description: 'seconds between fleet reports' },
+    seed: { value: 'N', description: 'random seed (same seed, same arrivals)' },
+    'allow-remote': { description: 'allow a --url other than 127.0.0.1/localhost' },
+  },
   async run({ argv, stdout, stderr }) {
     const { values } = parseCommandArguments(
       argv,

@@ -7,8 +7,9 @@ import {
   parseSnapshot,
 } from '@headroom/core';
 import type { Command } from '../command.js';
+import { formatJson } from '../format-json.js';
 import { formatTable } from '../format-table.js';
-import { loadConfigFile, parseYaml, readInputFile } from '../load-config-file.js';
+import { loadConfigFile, parseDataFile, readInputFile } from '../load-config-file.js';
 import { parseCommandArguments, requireFlag } from '../parse-command-arguments.js';
 import { parseInstantFlag } from '../parse-instant.js';
 
@@ -21,6 +22,13 @@ export const planCommand: Command = {
   name: 'plan',
   summary: 'compute one planning step on a fleet snapshot',
   usage: 'headroom plan --config FILE --snapshot FILE [--state FILE] [--at ISO] [--json]',
+  flags: {
+    config: { value: 'FILE', description: 'the YAML config (JSON is YAML too)' },
+    snapshot: { value: 'FILE', description: 'fleet snapshot (JSON or YAML, DESIGN §4)' },
+    state: { value: 'FILE', description: 'planner state of a previous run (its nextState), for backoffs' },
+    at: { value: 'ISO', description: "instant to plan for (default: the snapshot's at)" },
+    json: { description: 'JSON output (numbers, reasons, nextState) instead of a table' },
+  },
   async run({ argv, stdout }) {
     const { values } = parseCommandArguments(
       argv,
@@ -35,12 +43,12 @@ export const planCommand: Command = {
     );
     const config = await loadConfigFile(requireFlag(values.config, '--config', 'plan'));
     const snapshotPath = requireFlag(values.snapshot, '--snapshot', 'plan');
-    const snapshot = parseSnapshot(parseYaml(await readInputFile(snapshotPath, '--snapshot'), snapshotPath), {
+    const snapshot = parseSnapshot(parseDataFile(await readInputFile(snapshotPath, '--snapshot'), snapshotPath), {
       source: snapshotPath,
     });
     let state: PlannerState = emptyPlannerState();
     if (values.state)
-      state = parsePlannerState(parseYaml(await readInputFile(values.state, '--state'), values.state), {
+      state = parsePlannerState(parseDataFile(await readInputFile(values.state, '--state'), values.state), {
         source: values.state,
       });
     const now = values.at ? parseInstantFlag(values.at, '--at') : Date.parse(snapshot.at);
@@ -60,7 +68,9 @@ export const planCommand: Command = {
         reasons: entry.reasons,
         warnings: entry.warnings,
       }));
-      stdout.write(`${JSON.stringify({ at: plan.at, configs, warnings: plan.warnings, nextState }, null, 2)}\n`);
+      stdout.write(
+        formatJson({ at: plan.at, configs, imageActions: plan.imageActions, warnings: plan.warnings, nextState }),
+      );
       return 0;
     }
     stdout.write(`plan at ${plan.at}\n\n`);
@@ -85,6 +95,9 @@ export const planCommand: Command = {
       for (const reason of entry.reasons) stdout.write(`  - ${reason}\n`);
       for (const warning of entry.warnings) stdout.write(`  ! ${warning}\n`);
     }
+    if (plan.imageActions.length > 0) stdout.write('\nimages:\n');
+    for (const action of plan.imageActions)
+      stdout.write(`  ${action.type} ${action.image} on ${action.instanceId}: ${action.reason}\n`);
     for (const warning of plan.warnings) stdout.write(`\n! ${warning}\n`);
     return 0;
   },

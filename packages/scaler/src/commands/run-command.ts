@@ -12,6 +12,18 @@ export const runCommand: Command = {
   usage:
     'headroom run --config FILE [--state-dir DIR] [--dry-run] [--listen HOST:PORT] [--holder-id ID] [--log-level debug|info|warn|error]\n\n' +
     'Logs are JSON lines on stdout. SIGTERM/SIGINT stop gracefully; SIGHUP or a change of the file reloads the config.',
+  flags: {
+    config: { value: 'FILE', description: 'the YAML config (default: $HEADROOM_CONFIG)' },
+    'state-dir': {
+      value: 'DIR',
+      description:
+        'SQLite database and fake cloud state when the config names none (default: $HEADROOM_STATE_DIR or .headroom)',
+    },
+    'dry-run': { description: 'plan and report without creating or destroying anything' },
+    listen: { value: 'HOST:PORT', description: 'API address, over api.listen (default: $HEADROOM_LISTEN)' },
+    'holder-id': { value: 'ID', description: "this replica's id in leader election (default: host name and pid)" },
+    'log-level': { value: 'LEVEL', description: 'debug, info, warn or error (default: $HEADROOM_LOG_LEVEL or info)' },
+  },
   async run({ argv, stdout }) {
     const { values } = parseCommandArguments(
       argv,
@@ -25,7 +37,8 @@ export const runCommand: Command = {
       },
       'run',
     );
-    const configPath = requireFlag(values.config, '--config', 'run');
+    const configPath = requireFlag(values.config ?? (process.env.HEADROOM_CONFIG || undefined), '--config', 'run');
+    const listen = values.listen ?? (process.env.HEADROOM_LISTEN || undefined);
     const level = (values['log-level'] ?? process.env.HEADROOM_LOG_LEVEL ?? 'info') as LogLevel;
     if (!LOG_LEVELS.includes(level))
       throw new UsageError(`--log-level ${level}: must be one of ${LOG_LEVELS.join(', ')}`);
@@ -34,7 +47,7 @@ export const runCommand: Command = {
       configPath,
       stateDir: values['state-dir'] ?? process.env.HEADROOM_STATE_DIR ?? '.headroom',
       dryRun: values['dry-run'] ?? false,
-      ...(values.listen ? { listen: values.listen } : {}),
+      ...(listen ? { listen } : {}),
       ...(values['holder-id'] ? { holderId: values['holder-id'] } : {}),
       logger,
     });

@@ -12,6 +12,12 @@ export const scheduleCommand: Command = {
   name: 'schedule',
   summary: 'show which autoscale configs are active and when that changes',
   usage: 'headroom schedule --config FILE [--at ISO] [--until ISO] [--json]',
+  flags: {
+    config: { value: 'FILE', description: 'the YAML config (JSON is YAML too)' },
+    at: { value: 'ISO', description: 'instant to evaluate, with a zone or offset (default: now)' },
+    until: { value: 'ISO', description: 'list transitions until this instant (default: --at + 7 days)' },
+    json: { description: 'JSON output instead of a table' },
+  },
   async run({ argv, stdout, clock }) {
     const { values } = parseCommandArguments(
       argv,

@@ -6,6 +6,7 @@ export const schemaCommand: Command = {
   name: 'schema',
   summary: "print the JSON Schema of the config file, with the installed adapters' fields (for editors)",
   usage: 'headroom schema',
+  flags: {},
   async run({ argv, stdout }) {
     parseCommandArguments(argv, {}, 'schema');
     stdout.write(`${JSON.stringify(await completeConfigJsonSchema(), null, 2)}\n`);

@@ -9,6 +9,7 @@ export const validateCommand: Command = {
   name: 'validate',
   summary: 'check a config file; every problem is listed by path',
   usage: 'headroom validate --config FILE',
+  flags: { config: { value: 'FILE', description: 'the YAML config (JSON is YAML too)' } },
   async run({ argv, stdout }) {
     const { values } = parseCommandArguments(argv, { config: { type: 'string' } }, 'validate');
     const path = requireFlag(values.config, '--config', 'validate');

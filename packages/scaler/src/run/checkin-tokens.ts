@@ -41,7 +41,9 @@ export function createCheckinTokens(options: {
           audience: AUDIENCE,
           issuer: options.issuer,
           currentDate: new Date(nowMs),
-          requiredClaims: ['sub', 'exp'],
+          // Whatever `exp` says, a token is never older than the configured validity.
+          maxTokenAge: Math.round(options.validitySeconds),
+          requiredClaims: ['sub', 'exp', 'iat'],
         });
         if (typeof payload.sub !== 'string' || payload.sub === '') return { ok: false, refusal: 'malformed' };
         return { ok: true, instanceId: payload.sub };
@@ -49,6 +51,7 @@ export function createCheckinTokens(options: {
         if (error instanceof errors.JWTExpired) return { ok: false, refusal: 'expired' };
         if (error instanceof errors.JWSSignatureVerificationFailed) return { ok: false, refusal: 'forged' };
         if (error instanceof errors.JWTClaimValidationFailed) {
+          if (error.claim === 'iat' && error.reason === 'check_failed') return { ok: false, refusal: 'expired' };
           return { ok: false, refusal: error.claim === 'iss' || error.claim === 'aud' ? 'foreign' : 'malformed' };
         }
         return { ok: false, refusal: 'malformed' };

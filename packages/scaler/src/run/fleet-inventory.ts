@@ -2,34 +2,33 @@ import {
   ConfigError,
   type FleetSnapshot,
   formatConfigPath,
-  INSTANCE_STATES,
   type Instance,
   type LedgerInstance,
   parseSnapshot,
+  type Session,
   sessionSchema,
 } from '@headroom/core';
 import { z } from 'zod';
 import type { JsonLogger } from './json-logger.js';
 
-const amount = () => z.number({ error: 'must be a number' }).min(0, { error: 'must be ≥ 0' });
+/** Sessions one instance may report. */
+const MAX_REPORTED_SESSIONS = 10_000;
+/** States an instance can know itself to be in. */
+const REPORTABLE_STATES = ['starting', 'running', 'draining', 'failed'] as const;
 
-/** Body of `POST /api/v1/instances/{id}/report`: what an agent says about itself. */
+/**
+ * Body of `POST /api/v1/instances/{id}/report`: only what an agent knows about itself. Pool,
+ * config, provider, shape and address come from the ledger, never from the report.
+ */
 export const instanceReportSchema = z.strictObject({
-  pool: z.string().min(1).optional(),
-  autoscale: z.string().min(1).optional(),
-  provider: z.string().min(1).optional(),
-  state: z.enum(INSTANCE_STATES as [string, ...string[]]).default('running'),
-  capacity: z
-    .strictObject({ cores: amount().default(0), memoryMb: amount().default(0), gpus: amount().default(0) })
-    .optional(),
-  sessions: z.array(sessionSchema).default([]),
-  address: z.string().optional(),
+  state: z.enum(REPORTABLE_STATES).default('running'),
+  sessions: z.array(sessionSchema).max(MAX_REPORTED_SESSIONS).default([]),
 });
 export type InstanceReport = z.output<typeof instanceReportSchema>;
 
 export class UnknownInstanceError extends Error {
   constructor(instanceId: string) {
-    super(`instance "${instanceId}" is not in the ledger; give pool, autoscale, provider and capacity in the report`);
+    super(`instance "${instanceId}" is not in the ledger (never created here, or destroyed); it cannot report`);
   }
 }
 
@@ -49,7 +48,7 @@ export interface FleetInventoryOptions {
 
 /**
  * The fleet as the service learns it: a whole snapshot pushed (`PUT /api/v1/fleet`) or polled from
- * a URL, overlaid with the reports of single instances. A reporting instance silent for longer than
+ * a URL when the autoscaler asks (at most every `intervalSeconds`), overlaid with the reports of single instances. A reporting instance silent for longer than
  * `reportTimeoutSeconds` is given as `failed`, so the planner replaces it.
  */
 export interface FleetInventory {
@@ -66,7 +65,7 @@ export interface FleetInventory {
     lastPollError?: string;
   };
   update(options: Pick<FleetInventoryOptions, 'reportTimeoutSeconds' | 'poll'>): void;
-  start(): void;
+  /** Aborts a poll in flight. */
   stop(): void;
 }
 
@@ -78,65 +77,65 @@ export function createFleetInventory(options: FleetInventoryOptions): FleetInven
   };
   let whole: { snapshot: FleetSnapshot; receivedAtMs: number; source: 'push' | 'poll' } | undefined;
   const reports = new Map<string, ReportedInstance>();
-  let pollTimer: NodeJS.Timeout | undefined;
   let pollAbort: AbortController | undefined;
-  let running = false;
+  let lastPollAtMs: number | undefined;
   let lastPollError: string | undefined;
 
-  const pollOnce = async () => {
+  /** Fetches the snapshot; a failure keeps the last one. Nothing of the URL but origin and path is shown. */
+  const pollOnce = async (nowMs: number, signal?: AbortSignal) => {
     const poll = settings.poll;
     if (!poll) return;
+    const request = pollRequestOf(poll);
+    lastPollAtMs = nowMs;
     pollAbort = new AbortController();
     const timeout = setTimeout(() => pollAbort?.abort(), Math.max(1000, poll.intervalSeconds * 1000));
+    const abortOnSignal = () => pollAbort?.abort();
+    signal?.addEventListener('abort', abortOnSignal);
     try {
-      const response = await fetchImplementation(poll.url, {
-        signal: pollAbort.signal,
-        headers: { accept: 'application/json', ...(poll.token ? { authorization: `Bearer ${poll.token}` } : {}) },
-      });
+      const response = await fetchImplementation(request.url, { signal: pollAbort.signal, headers: request.headers });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const snapshot = parseSnapshot(await response.json(), { source: poll.url });
-      whole = { snapshot, receivedAtMs: Date.now(), source: 'poll' };
-      if (lastPollError) options.logger.info('inventory poll recovered', { url: poll.url });
+      const snapshot = parseSnapshot(await response.json(), { source: request.label });
+      whole = { snapshot, receivedAtMs: nowMs, source: 'poll' };
+      if (lastPollError) options.logger.info('inventory poll recovered', { url: request.label });
       lastPollError = undefined;
     } catch (error) {
-      const message = (error as Error).message.split('\n').slice(0, 4).join('; ');
+      const message = options.logger.redact(
+        `${request.label}: ${(error as Error).message.split('\n').slice(0, 4).join('; ')}`,
+      );
       if (message !== lastPollError)
-        options.logger.warn('inventory poll failed; keeping the last snapshot', { url: poll.url, error: message });
+        options.logger.warn('inventory poll failed; keeping the last snapshot', { url: request.label, error: message });
       lastPollError = message;
     } finally {
       clearTimeout(timeout);
+      signal?.removeEventListener('abort', abortOnSignal);
       pollAbort = undefined;
     }
-  };
-
-  const schedulePoll = (delayMs: number) => {
-    if (!running || !settings.poll) return;
-    pollTimer = setTimeout(async () => {
-      await pollOnce();
-      schedulePoll((settings.poll?.intervalSeconds ?? 15) * 1000);
-    }, delayMs);
   };
 
   const stale = (entry: ReportedInstance, nowMs: number) =>
     nowMs - entry.lastReportAtMs > settings.reportTimeoutSeconds * 1000;
 
   return {
-    async getSnapshot({ now }) {
+    async getSnapshot({ now, abortSignal }) {
+      // Polled on demand: the autoscaler's loop is the only loop.
+      const poll = settings.poll;
+      if (poll && (lastPollAtMs === undefined || now - lastPollAtMs >= poll.intervalSeconds * 1000))
+        await pollOnce(now, abortSignal);
       const byId = new Map<string, Instance>();
       for (const instance of whole?.snapshot.instances ?? []) byId.set(instance.id, instance);
-      let ledgerIds: Set<string> | undefined;
-      for (const [id, entry] of reports) {
-        if (stale(entry, now)) {
-          ledgerIds ??= new Set((await options.listLedger()).map((instance) => instance.id));
-          if (!ledgerIds.has(id)) {
+      if (reports.size > 0) {
+        // Reports count only for instances the ledger still holds (a destroyed one stops at once).
+        const ledger = new Map((await options.listLedger()).map((instance) => [instance.id, instance] as const));
+        for (const [id, entry] of reports) {
+          const record = ledger.get(id);
+          if (!record || record.state === 'destroying') {
             reports.delete(id);
             continue;
           }
           // A silent instance's sessions are gone with it; an empty one can be destroyed and replaced.
-          byId.set(id, { ...entry.instance, state: 'failed', sessions: [] });
-          continue;
+          const instance = { ...entry.instance, checkedIn: record.checkedInAt !== undefined };
+          byId.set(id, stale(entry, now) ? { ...instance, state: 'failed', sessions: [] } : instance);
         }
-        byId.set(id, entry.instance);
       }
       return { at: new Date(now).toISOString(), instances: [...byId.values()], queued: whole?.snapshot.queued ?? [] };
     },
@@ -149,35 +148,15 @@ export function createFleetInventory(options: FleetInventoryOptions): FleetInven
 
     async report({ instanceId, input, nowMs }) {
       const result = instanceReportSchema.safeParse(input);
-      if (!result.success) {
-        throw new ConfigError({
-          issues: result.error.issues.map((issue) => ({
-            path: formatConfigPath(issue.path),
-            message: issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message,
-          })),
-          source: 'request body',
-        });
-      }
-      const report = result.data;
-      const previous = reports.get(instanceId)?.instance;
-      const ledger = previous ? undefined : (await options.listLedger()).find((instance) => instance.id === instanceId);
-      const base = previous ?? (ledger ? fromLedger(ledger) : undefined);
-      const pool = report.pool ?? base?.pool;
-      const autoscale = report.autoscale ?? base?.autoscale;
-      const provider = report.provider ?? base?.provider;
-      const capacity = report.capacity ?? base?.capacity;
-      if (!pool || !autoscale || !provider || !capacity) throw new UnknownInstanceError(instanceId);
+      if (!result.success) throw reportError(result.error.issues);
+      const ledger = (await options.listLedger()).find((instance) => instance.id === instanceId);
+      if (!ledger || ledger.state === 'destroying') throw new UnknownInstanceError(instanceId);
+      const overflow = sessionOverflow(result.data.sessions, ledger);
+      if (overflow) throw reportError([{ path: ['sessions'], message: overflow }]);
       const instance: Instance = {
-        id: instanceId,
-        pool,
-        autoscale,
-        provider,
-        state: report.state as Instance['state'],
-        checkedIn: base?.checkedIn ?? false,
-        createdAt: base?.createdAt ?? new Date(nowMs).toISOString(),
-        capacity,
-        sessions: report.sessions,
-        ...((report.address ?? base?.address) ? { address: report.address ?? base?.address } : {}),
+        ...fromLedger(ledger),
+        state: ledger.state === 'failed' ? 'failed' : result.data.state,
+        sessions: result.data.sessions,
       };
       reports.set(instanceId, { instance, lastReportAtMs: nowMs });
       return instance;
@@ -193,25 +172,58 @@ export function createFleetInventory(options: FleetInventoryOptions): FleetInven
     },
 
     update(next) {
-      const pollChanged = JSON.stringify(next.poll) !== JSON.stringify(settings.poll);
+      if (JSON.stringify(next.poll) !== JSON.stringify(settings.poll)) lastPollAtMs = undefined;
       settings = { reportTimeoutSeconds: next.reportTimeoutSeconds, ...(next.poll ? { poll: next.poll } : {}) };
-      if (pollChanged && running) {
-        clearTimeout(pollTimer);
-        schedulePoll(0);
-      }
-    },
-
-    start() {
-      running = true;
-      schedulePoll(0);
     },
 
     stop() {
-      running = false;
-      clearTimeout(pollTimer);
       pollAbort?.abort();
     },
   };
+}
+
+/**
+ * The poll request: credentials of the URL move to a Basic `authorization` header (fetch refuses
+ * them in the URL, quoting it in the error), the token to a Bearer one; `label` is origin and path only.
+ */
+function pollRequestOf(poll: NonNullable<FleetInventoryOptions['poll']>) {
+  const url = new URL(poll.url);
+  const user = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  url.username = '';
+  url.password = '';
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (poll.token) headers.authorization = `Bearer ${poll.token}`;
+  else if (user || password) headers.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  return { url: url.toString(), headers, label: `${url.origin}${url.pathname}` };
+}
+
+function reportError(issues: readonly { path: PropertyKey[]; message: string; code?: string; keys?: string[] }[]) {
+  return new ConfigError({
+    issues: issues.map((issue) => ({
+      path: formatConfigPath(issue.path),
+      message:
+        issue.code === 'unrecognized_keys'
+          ? `unknown field(s) ${issue.keys?.join(', ')}: a report states sessions and state only; pool, config, provider and shape come from the ledger`
+          : issue.message,
+    })),
+    source: 'request body',
+  });
+}
+
+/**
+ * Why the reported sessions cannot fit the instance's recorded shape, or undefined when they can.
+ * Server pools record no shape (their sessions are counted, not sized): only the count is bounded.
+ */
+function sessionOverflow(sessions: readonly Session[], ledger: LedgerInstance): string | undefined {
+  const { cores, memoryMb, gpus } = ledger.shape;
+  if (cores === 0 && memoryMb === 0 && gpus === 0) return undefined;
+  for (const resource of ['cores', 'memoryMb', 'gpus'] as const) {
+    const used = sessions.reduce((sum, session) => sum + session[resource], 0);
+    if (used > ledger.shape[resource])
+      return `sessions use ${used} ${resource}, more than the instance has (${ledger.shape[resource]})`;
+  }
+  return undefined;
 }
 
 function fromLedger(ledger: LedgerInstance): Instance {

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError } from '@headroom/core';
+import { formatJson } from '../format-json.js';
 import type { JsonLogger } from './json-logger.js';
 
 /** What a route handler returns: a status and a JSON body (or text for metrics). */
@@ -12,7 +13,7 @@ export interface ApiResponse {
   contentType?: string;
 }
 
-export interface ApiRequest {
+export interface ApiRequest<Principal = unknown> {
   method: string;
   path: string;
   query: URLSearchParams;
@@ -24,25 +25,58 @@ export interface ApiRequest {
   /** Whether the request carries the configured API bearer token. */
   hasApiToken: boolean;
   bearerToken: string | undefined;
+  /** What the route's `authorize` returned (custom access only). */
+  principal: Principal;
 }
 
 /** Who may call a route: anyone, readers (token unless reads are public) or writers (token). */
 export type RouteAccess = 'open' | 'read' | 'write' | 'custom';
 
-export interface Route {
+// biome-ignore lint/suspicious/noExplicitAny: routes of different principals live in one list
+export interface Route<Principal = any> {
   method: 'GET' | 'PUT' | 'POST';
   /** `/api/v1/instances/:id/report` style. */
   path: string;
   access: RouteAccess;
-  handle(request: ApiRequest): Promise<ApiResponse> | ApiResponse;
+  /**
+   * `custom` access: decides from the headers, path and query, BEFORE the body is read; throws an
+   * HttpError (401, 404, ...) to refuse. What it returns is the handler's `request.principal`.
+   */
+  authorize?(request: Omit<ApiRequest, 'body' | 'principal'>): Promise<Principal> | Principal;
+  /** Largest accepted body; larger ones get 413 before being read. Default 1 MiB. */
+  maxBodyBytes?: number;
+  handle(request: ApiRequest<Principal>): Promise<ApiResponse> | ApiResponse;
 }
+
+/** Server limits; the defaults suit an API behind a balancer. */
+export interface HttpLimits {
+  /** Time to receive the request headers. Default 10 s. */
+  headersTimeoutMs: number;
+  /** Time to receive the whole request. Default 30 s. */
+  requestTimeoutMs: number;
+  /** How often silent connections are checked against the two timeouts. Default 1 s. */
+  connectionsCheckingIntervalMs: number;
+  /** Idle keep-alive connections are closed after this. Default 5 s. */
+  keepAliveTimeoutMs: number;
+  /** Connections open at once; more are closed on accept. Default 1024. */
+  maxConnections: number;
+}
+
+const DEFAULT_LIMITS: HttpLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  connectionsCheckingIntervalMs: 1000,
+  keepAliveTimeoutMs: 5000,
+  maxConnections: 1024,
+};
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 export interface HttpApiOptions {
   routes: Route[];
   logger: JsonLogger;
   /** Current API settings (they may change on reload). */
   access: () => { token?: string; publicReadOnly: boolean };
-  maxBodyBytes?: number;
+  limits?: Partial<HttpLimits>;
 }
 
 export class HttpError extends Error {
@@ -64,6 +98,20 @@ function compile(path: string): { pattern: RegExp; names: string[] } {
   return { pattern: new RegExp(`^${source}$`), names };
 }
 
+/** The token of an `Authorization: Bearer …` header; the scheme is case-insensitive (RFC 9110). */
+export function bearerTokenOf(authorization: string | undefined): string | undefined {
+  const match = /^bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization ?? '');
+  return match?.[1];
+}
+
+function decodeParameter(name: string, value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new HttpError({ status: 400, message: `path parameter ${name}: invalid percent-encoding` });
+  }
+}
+
 function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
@@ -71,6 +119,8 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 async function readBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > maxBytes) throw new HttpError({ status: 413, message: `request body larger than ${maxBytes} bytes` });
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
@@ -96,10 +146,10 @@ export interface HttpApi {
 
 export function createHttpApi(options: HttpApiOptions): HttpApi {
   const routes = options.routes.map((route) => ({ route, ...compile(route.path) }));
-  const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024 * 1024;
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
 
   const send = (response: ServerResponse, result: ApiResponse) => {
-    const text = result.text ?? `${JSON.stringify(result.body ?? {}, null, 2)}\n`;
+    const text = result.text ?? formatJson(result.body ?? {});
     response.writeHead(result.status, {
       'content-type':
         result.contentType ??
@@ -113,10 +163,16 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const started = Date.now();
-    const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
+    let url = new URL('http://localhost/');
     let status = 500;
+    let bodyRead = method !== 'PUT' && method !== 'POST';
     try {
+      try {
+        url = new URL(request.url ?? '/', 'http://localhost');
+      } catch {
+        throw new HttpError({ status: 400, message: 'invalid request target' });
+      }
       const candidates = routes.filter((entry) => entry.pattern.test(url.pathname));
       const match = candidates.find(
         (entry) => entry.route.method === method || (method === 'HEAD' && entry.route.method === 'GET'),
@@ -128,10 +184,9 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
       }
       const values = match.pattern.exec(url.pathname)?.slice(1) ?? [];
       const params = Object.fromEntries(
-        match.names.map((name, index) => [name, decodeURIComponent(values[index] ?? '')]),
+        match.names.map((name, index) => [name, decodeParameter(name, values[index] ?? '')]),
       );
-      const authorization = request.headers.authorization;
-      const bearerToken = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
+      const bearerToken = bearerTokenOf(request.headers.authorization);
       const access = options.access();
       const hasApiToken =
         access.token !== undefined && bearerToken !== undefined && sameSecret(bearerToken, access.token);
@@ -142,21 +197,26 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
         }
         throw new HttpError({ status: 401, message: 'a valid bearer token is required' });
       }
-      const body = method === 'PUT' || method === 'POST' ? await readBody(request, maxBodyBytes) : undefined;
-      const result = await route.handle({
+      const head = {
         method,
         path: url.pathname,
         query: url.searchParams,
         params,
         headers: request.headers,
-        body,
         remoteAddress: request.socket.remoteAddress ?? '',
         hasApiToken,
         bearerToken,
-      });
+      };
+      // Authentication comes before the body is read: an anonymous caller cannot make us buffer anything.
+      const principal = route.access === 'custom' && route.authorize ? await route.authorize(head) : undefined;
+      const body = bodyRead ? undefined : await readBody(request, route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+      bodyRead = true;
+      const result = await route.handle({ ...head, body, principal });
       status = result.status;
       send(response, result);
     } catch (error) {
+      // An unread body is not drained: the connection is closed after the answer.
+      if (!bodyRead) response.shouldKeepAlive = false;
       if (error instanceof HttpError) {
         status = error.status;
         send(response, {
@@ -177,10 +237,18 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
     }
   };
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch(() => response.destroy());
-  });
-  server.keepAliveTimeout = 5000;
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+    },
+    (request, response) => {
+      handle(request, response).catch(() => response.destroy());
+    },
+  );
+  server.maxConnections = limits.maxConnections;
 
   return {
     server,

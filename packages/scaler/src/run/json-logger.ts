@@ -1,3 +1,5 @@
+import { jsonReplacer } from '../format-json.js';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -6,7 +8,14 @@ const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error:
 const JWT_PATTERN = /eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]{4,}/g;
 /** Passwords inside URLs (`scheme://user:password@host`). */
 const URL_PASSWORD_PATTERN = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"]*:)[^\s@/"]+@/gi;
+/** Query values of absolute URLs (`?token=…&sig=…`): they often carry credentials. */
+const URL_QUERY_PATTERN = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s"?#]*\?)([^\s"#]*)/gi;
+/** Credential-like query parameters anywhere (`/path?token=…`, `access_token=…`). */
+const QUERY_CREDENTIAL_PATTERN =
+  /([?&](?:[\w.-]*(?:token|key|secret|password|signature|credential)[\w.-]*|sig|auth|code)=)[^&\s"#]+/gi;
 const REDACTED = '[redacted]';
+/** How deep `cause` chains of logged errors are followed. */
+const MAX_CAUSE_DEPTH = 4;
 
 /** Structured JSON logger, one object per line; every registered secret is replaced before writing. */
 export interface JsonLogger {
@@ -32,18 +41,33 @@ export function createJsonLogger(options: {
   let ordered: string[] = [];
 
   const redact = (text: string): string => {
-    let result = text.replace(JWT_PATTERN, REDACTED).replace(URL_PASSWORD_PATTERN, `$1${REDACTED}@`);
+    let result = text
+      .replace(JWT_PATTERN, REDACTED)
+      .replace(URL_PASSWORD_PATTERN, `$1${REDACTED}@`)
+      .replace(URL_QUERY_PATTERN, (_match, prefix: string, query: string) => {
+        const values = query.replace(/=[^&]*/g, `=${REDACTED}`);
+        return `${prefix}${values}`;
+      })
+      .replace(QUERY_CREDENTIAL_PATTERN, `$1${REDACTED}`);
     for (const secret of ordered) if (result.includes(secret)) result = result.split(secret).join(REDACTED);
     return result;
   };
 
-  const serialise = (value: unknown): unknown => {
-    if (value instanceof Error) {
-      const code = (value as { code?: unknown }).code;
-      return { name: value.name, message: value.message, ...(code !== undefined ? { code } : {}) };
-    }
-    return value;
+  /** Errors keep name, message, code, stack and their `cause` chain (redacted like everything else). */
+  const serialiseError = (error: Error, depth: number): Record<string, unknown> => {
+    const code = (error as { code?: unknown }).code;
+    const cause = (error as { cause?: unknown }).cause;
+    return {
+      name: error.name,
+      message: error.message,
+      ...(code !== undefined ? { code } : {}),
+      ...(error.stack ? { stack: error.stack } : {}),
+      ...(cause !== undefined && depth < MAX_CAUSE_DEPTH
+        ? { cause: cause instanceof Error ? serialiseError(cause, depth + 1) : cause }
+        : {}),
+    };
   };
+  const serialise = (value: unknown): unknown => (value instanceof Error ? serialiseError(value, 0) : value);
 
   const log = (level: LogLevel, message: string, fields: Record<string, unknown> = {}) => {
     if (LEVELS[level] < minimum) return;
@@ -51,7 +75,7 @@ export function createJsonLogger(options: {
     for (const [key, value] of Object.entries(fields)) if (value !== undefined) entry[key] = serialise(value);
     let line: string;
     try {
-      line = JSON.stringify(entry, (_key, value) => (typeof value === 'bigint' ? String(value) : serialise(value)));
+      line = JSON.stringify(entry, (key, value) => jsonReplacer(key, serialise(value)));
     } catch {
       line = JSON.stringify({ time: entry.time, level, msg: message });
     }

@@ -5,6 +5,8 @@ const positiveNumber = () => z.number({ error: 'must be a number' }).gt(0, { err
 const nonNegativeInteger = () =>
   z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(0, { error: 'must be ≥ 0' });
 
+const MAX_TOKEN_VALIDITY_SECONDS = 7 * 86_400;
+
 /** `host:port` the API listens on. Port 0 picks a free port. */
 const listenSchema = z
   .string({ error: 'must be "host:port", e.g. 127.0.0.1:8080' })
@@ -57,8 +59,10 @@ export const checkinSectionSchema = z.strictObject({
   signingKey: secretSchema,
   /** Value of the `{upstream_auth_address}` startup-script placeholder. */
   upstreamAuthAddress: z.string().optional(),
-  /** Validity of an issued token. */
-  tokenValiditySeconds: positiveNumber().default(4 * 3600),
+  /** Validity of an issued token, and the maximum age of any token presented (at most 7 days). */
+  tokenValiditySeconds: positiveNumber()
+    .max(MAX_TOKEN_VALIDITY_SECONDS, { error: `must be ≤ ${MAX_TOKEN_VALIDITY_SECONDS} (7 days)` })
+    .default(4 * 3600),
 });
 
 export type ScalerSection = z.output<typeof scalerSectionSchema>;

@@ -9,7 +9,7 @@ import {
   listAutoscaleEntries,
   type PlannerState,
 } from '@headroom/core';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The service's Prometheus metrics (names documented in docs/run-as-a-service.md). */
 export interface ServiceMetrics {
@@ -27,13 +27,35 @@ export interface ServiceMetrics {
   observeCheckin(result: 'accepted' | 'refused'): void;
   observeReport(): void;
   observeTick(options: { errors: number; durationMs: number }): void;
+  /** Clock instant (ms) the last tick without errors ended; undefined leaves the gauge unset. */
+  setLastSuccessfulTick(atMs: number | undefined): void;
 }
 
-const resourceKeys = ['cores', 'memoryMb', 'gpus', 'sessions'] as const;
+const MIB_BYTES = 1024 * 1024;
 
-export function createServiceMetrics(): ServiceMetrics {
+/** One gauge per unit: a deficit mixes no units (memory in bytes, sessions apart). */
+const DEFICIT_UNITS = [
+  { resource: 'cores', name: 'headroom_deficit_cores', help: 'CPU cores', scale: 1 },
+  { resource: 'memoryMb', name: 'headroom_deficit_memory_bytes', help: 'memory in bytes', scale: MIB_BYTES },
+  { resource: 'gpus', name: 'headroom_deficit_gpus', help: 'GPUs', scale: 1 },
+  { resource: 'sessions', name: 'headroom_deficit_sessions', help: 'sessions (server pools)', scale: 1 },
+] as const;
+
+export function createServiceMetrics(options: { version: string } = { version: 'unknown' }): ServiceMetrics {
   const registry = new Registry();
   const registers = [registry];
+  collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'headroom_build_info',
+    help: 'Always 1; the labels say which headroom and Node.js run.',
+    labelNames: ['version', 'node_version'],
+    registers,
+  }).set({ version: options.version, node_version: process.versions.node }, 1);
+  const lastSuccess = new Gauge({
+    name: 'headroom_last_successful_tick_timestamp_seconds',
+    help: 'Unix time the last reconcile pass without errors ended (leader or follower).',
+    registers,
+  });
   const desired = new Gauge({
     name: 'headroom_desired_instances',
     help: 'Instances the last plan wants per autoscale config (current live ones + creates − destroys).',
@@ -46,12 +68,18 @@ export function createServiceMetrics(): ServiceMetrics {
     labelNames: ['pool', 'autoscale', 'state'],
     registers,
   });
-  const deficit = new Gauge({
-    name: 'headroom_deficit',
-    help: 'need − (available + pending) per resource from the last plan; negative is surplus.',
-    labelNames: ['pool', 'autoscale', 'resource'],
-    registers,
-  });
+  const deficits = DEFICIT_UNITS.map(
+    (unit) =>
+      [
+        unit,
+        new Gauge({
+          name: unit.name,
+          help: `need − (available + pending) in ${unit.help} from the last plan; negative is surplus.`,
+          labelNames: ['pool', 'autoscale'],
+          registers,
+        }),
+      ] as const,
+  );
   const scheduleActive = new Gauge({
     name: 'headroom_schedule_active',
     help: '1 when the autoscale config is enabled and inside one of its schedules (or has none).',
@@ -111,7 +139,11 @@ export function createServiceMetrics(): ServiceMetrics {
     help: 'Leadership epoch this replica holds (0 when not leader).',
     registers,
   });
-  const ticks = new Counter({ name: 'headroom_ticks_total', help: 'Reconcile passes run by this replica.', registers });
+  const ticks = new Counter({
+    name: 'headroom_ticks_total',
+    help: 'Reconcile passes this replica ran as leader.',
+    registers,
+  });
   const tickErrors = new Counter({
     name: 'headroom_tick_errors_total',
     help: 'Errors reported by reconcile passes.',
@@ -185,7 +217,7 @@ export function createServiceMetrics(): ServiceMetrics {
       backoff.reset();
       if (plans) {
         desired.reset();
-        deficit.reset();
+        for (const [, gauge] of deficits) gauge.reset();
       }
       for (const { pool, autoscale } of listAutoscaleEntries(config)) {
         const labels = { pool: pool.id, autoscale: autoscale.id };
@@ -201,9 +233,9 @@ export function createServiceMetrics(): ServiceMetrics {
         if (plan) {
           const live = mine.filter((instance) => instance.state !== 'destroying' && instance.state !== 'failed').length;
           desired.set(labels, Math.max(0, live + plan.create - plan.destroy.length));
-          for (const resource of resourceKeys) {
-            const value = (plan.deficit as unknown as Record<string, number | undefined>)[resource];
-            if (typeof value === 'number') deficit.set({ ...labels, resource }, value);
+          for (const [unit, gauge] of deficits) {
+            const value = (plan.deficit as unknown as Record<string, number | undefined>)[unit.resource];
+            if (typeof value === 'number') gauge.set(labels, value * unit.scale);
           }
         }
       }
@@ -222,6 +254,9 @@ export function createServiceMetrics(): ServiceMetrics {
       ticks.inc();
       tickErrors.inc(options.errors);
       tickDuration.observe(options.durationMs / 1000);
+    },
+    setLastSuccessfulTick(atMs) {
+      if (atMs !== undefined) lastSuccess.set(atMs / 1000);
     },
   };
 }

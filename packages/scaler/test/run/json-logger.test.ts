@@ -28,11 +28,35 @@ describe('JSON logger', () => {
     expect(entry.url).toBe('postgres://postgres:[redacted]@127.0.0.1:5432/db');
     expect(entry.jwt).toBe('[redacted]');
     expect(entry.nested.token).toBe('[redacted]');
-    expect(entry.error).toEqual({ name: 'Error', message: 'failed for [redacted]' });
+    expect(entry.error).toMatchObject({ name: 'Error', message: 'failed for [redacted]' });
     logger.info('listening', { api: 'http://127.0.0.1:8080', contact: 'ops@example.com' });
     expect(JSON.parse(lines[1]!)).toMatchObject({ api: 'http://127.0.0.1:8080', contact: 'ops@example.com' });
     // Values shorter than 4 characters are not registered (they would redact ordinary words).
     expect(logger.redact('x marks')).toBe('x marks');
+  });
+
+  test('errors keep their stack and cause chain; infinite numbers are written explicitly', () => {
+    const { stream, lines } = capture();
+    const logger = createJsonLogger({ stream });
+    const cause = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    logger.error('store failed', { error: new Error('cannot open the store', { cause }), need: Infinity });
+    const entry = JSON.parse(lines[0]!);
+    expect(entry.error.stack).toMatch(/cannot open the store\n\s+at /);
+    expect(entry.error.cause).toMatchObject({ message: cause.message, code: 'ECONNREFUSED' });
+    expect(entry.error.cause.stack).toMatch(/\n\s+at /);
+    expect(entry.need).toBe('Infinity');
+  });
+
+  test('query-string tokens in URLs and request paths are redacted', () => {
+    const { stream, lines } = capture();
+    const logger = createJsonLogger({ stream });
+    logger.warn('inventory poll failed', {
+      url: 'https://inventory.example/fleet?token=q-secret-1&region=eu',
+      path: '/api/set_server_status?token=q-secret-2',
+      error: 'GET http://127.0.0.1:9/x?access_token=q-secret-3 failed',
+    });
+    expect(lines[0]).not.toMatch(/q-secret/);
+    expect(JSON.parse(lines[0]!).url).toBe('https://inventory.example/fleet?token=[redacted]&region=[redacted]');
   });
 });
 

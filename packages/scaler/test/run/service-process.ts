@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliPath, repositoryRoot } from '../run-cli.js';
+import type { RecordedResponse } from './openapi-responses.js';
 
 /** One JSON log line of `headroom run`. */
 export type LogEntry = Record<string, unknown> & { msg: string; level: string };
@@ -10,6 +11,8 @@ export type LogEntry = Record<string, unknown> & { msg: string; level: string };
 const everyProcess = new Set<ServiceProcess>();
 /** Every line any process of this test file wrote (stdout and stderr), for the secret check. */
 export const allOutput: string[] = [];
+/** Every JSON answer any process of this test file gave, for the OpenAPI check. */
+export const allResponses: RecordedResponse[] = [];
 
 const temporaryDirectories: string[] = [];
 
@@ -134,6 +137,7 @@ export class ServiceProcess {
     } catch {
       body = undefined;
     }
+    allResponses.push({ method: options.method ?? 'GET', path, status: response.status, body });
     return { status: response.status, body, text };
   }
 

@@ -1,3 +1,4 @@
+import { RESOURCE_LIMITS } from '@headroom/core';
 import { TraceError } from './trace-error.js';
 import type { TraceSession } from './trace-session.js';
 
@@ -10,9 +11,7 @@ export const TRACE_LIMITS = {
   earliestStartMs: 0,
   latestStartMs: Date.UTC(2200, 0, 1),
   maxDurationSeconds: 10 * 366 * 86_400,
-  maxCores: 100_000,
-  maxMemoryMb: 1_073_741_824,
-  maxGpus: 10_000,
+  ...RESOURCE_LIMITS,
 } as const;
 
 /** A field of {@link TraceSession} that {@link TRACE_LIMITS} bounds. */

@@ -1,0 +1,2 @@
+export * from './compute-image-plan.js';
+export * from './image-reference.js';

@@ -1,0 +1,132 @@
+import { fleetSnapshotSchema, INSTANCE_STATES, instanceSchema } from '@headroom/core';
+import { z } from 'zod';
+
+/** A number as the API writes it: non-finite values are the strings `Infinity`, `-Infinity`, `NaN`. */
+const quantity = z.union([z.number(), z.enum(['Infinity', '-Infinity', 'NaN'])]);
+const quantities = z.record(z.string(), quantity).meta({ description: 'cores/memoryMb/gpus, or sessions' });
+const instant = z.string().meta({ format: 'date-time' });
+
+export const errorResponseSchema = z.object({
+  error: z.string(),
+  details: z.unknown().optional(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+
+export const healthResponseSchema = z.object({ status: z.literal('ok') });
+
+export const readinessResponseSchema = z.object({
+  ready: z.boolean(),
+  checks: z.record(z.string(), z.string()),
+  holderId: z.string(),
+  leader: z.boolean(),
+});
+
+const leaderSchema = z.object({ holderId: z.string(), epoch: z.number() }).nullable();
+
+const tickSummarySchema = z.object({
+  at: instant,
+  leader: z.boolean(),
+  epoch: z.number().optional(),
+  durationMs: z.number(),
+  actions: z.record(z.string(), z.unknown()),
+  errors: z.array(z.object({ scope: z.string(), message: z.string(), errorClass: z.string() })),
+  warnings: z.array(z.string()).optional(),
+  imageActions: z
+    .array(
+      z.object({
+        type: z.enum(['pull-image', 'remove-image']),
+        instanceId: z.string(),
+        workspace: z.string().optional(),
+        image: z.string(),
+        reason: z.string(),
+      }),
+    )
+    .optional()
+    .meta({ description: 'image pulls and removals the control plane must do on agents' }),
+  configs: z
+    .array(
+      z.object({
+        pool: z.string(),
+        autoscale: z.string(),
+        provider: z.string(),
+        kind: z.enum(['docker-agent', 'server']),
+        enabled: z.boolean(),
+        active: z.boolean(),
+        need: quantities,
+        available: quantities,
+        pending: quantities,
+        deficit: quantities,
+        create: quantity,
+        destroy: z.array(z.string()),
+        capped: z.boolean(),
+        reasons: z.array(z.string()),
+        warnings: z.array(z.string()),
+      }),
+    )
+    .optional(),
+});
+
+export const planResponseSchema = z.object({
+  holderId: z.string(),
+  leader: z.boolean(),
+  currentLeader: leaderSchema,
+  dryRun: z.boolean(),
+  last: tickSummarySchema.nullable(),
+  lastWithActions: tickSummarySchema.nullable(),
+  history: z.array(tickSummarySchema),
+});
+
+export const scheduleResponseSchema = z.object({
+  at: instant,
+  configs: z.array(
+    z.object({
+      pool: z.string(),
+      autoscale: z.string(),
+      enabled: z.boolean(),
+      active: z.boolean(),
+      nextTransition: z.number().nullable().meta({ description: 'Unix milliseconds' }),
+      transitions: z.array(z.object({ at: instant, active: z.boolean() })),
+    }),
+  ),
+});
+
+const ledgerInstanceSchema = z.object({
+  id: z.string(),
+  providerInstanceId: z.string().optional(),
+  pool: z.string(),
+  autoscale: z.string(),
+  provider: z.string(),
+  state: z.enum(INSTANCE_STATES as [string, ...string[]]),
+  shape: quantities,
+  createdAt: instant,
+  checkedInAt: instant.optional(),
+  address: z.string().optional(),
+  dnsName: z.string().optional(),
+  intentKey: z.string(),
+});
+
+export const fleetResponseSchema = fleetSnapshotSchema.extend({
+  input: z.object({
+    source: z.enum(['none', 'push', 'poll']),
+    receivedAtMs: z.number().optional(),
+    reportingInstances: z.number(),
+    lastPollError: z.string().optional().meta({ description: 'origin and path of the URL only; no credentials' }),
+  }),
+  ledger: z.array(ledgerInstanceSchema),
+});
+
+export const fleetPushResponseSchema = z.object({
+  accepted: z.literal(true),
+  instances: z.number().int(),
+  queued: z.number().int(),
+});
+
+export const reportResponseSchema = z.object({ accepted: z.literal(true), instance: instanceSchema });
+
+export const checkinRequestSchema = z.object({
+  status: z.string().optional().meta({ description: '`running` marks the instance checked in' }),
+  status_message: z.string().optional(),
+  status_progress: z.union([z.string(), z.number()]).optional(),
+});
+
+export const checkinResponseSchema = z.object({ status: z.literal('ok') });

@@ -1,0 +1,128 @@
+import { fleetSnapshotSchema } from '@headroom/core';
+import { z } from 'zod';
+import { VERSION } from '../version.js';
+import {
+  checkinRequestSchema,
+  checkinResponseSchema,
+  errorResponseSchema,
+  fleetPushResponseSchema,
+  fleetResponseSchema,
+  healthResponseSchema,
+  planResponseSchema,
+  readinessResponseSchema,
+  reportResponseSchema,
+  scheduleResponseSchema,
+} from './api-schemas.js';
+import { instanceReportSchema } from './fleet-inventory.js';
+
+type Io = 'input' | 'output';
+const schemaOf = (schema: z.ZodType, io: Io) => {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', reused: 'inline' });
+  return rest;
+};
+const json = (schema: z.ZodType, io: Io) => ({ 'application/json': { schema: schemaOf(schema, io) } });
+const answer = (description: string, schema: z.ZodType) => ({ description, content: json(schema, 'output') });
+const error = (description: string) => answer(description, errorResponseSchema);
+const readSecurity = [{ bearer: [] }, {}];
+
+/**
+ * The OpenAPI 3.1 document of `/api/v1/*`, the check-in endpoint and the operations endpoints,
+ * generated from the zod schemas the service validates and answers with.
+ */
+export function createOpenApiDocument(): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Headroom API',
+      version: VERSION,
+      description: 'headroom run: plan, schedule and fleet views, fleet input, instance reports and check-ins.',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+    },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'api.token' },
+        checkinToken: { type: 'apiKey', in: 'query', name: 'token', description: 'per-instance check-in JWT' },
+        instanceToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'check-in JWT' },
+      },
+    },
+    paths: {
+      '/healthz': {
+        get: { summary: 'The process answers', responses: { 200: answer('alive', healthResponseSchema) } },
+      },
+      '/readyz': {
+        get: {
+          summary: 'Store reachable and leader known (`?leader=1`: only the leader is ready)',
+          parameters: [{ name: 'leader', in: 'query', required: false, schema: { type: 'string', enum: ['1'] } }],
+          responses: {
+            200: answer('ready', readinessResponseSchema),
+            503: answer('not ready', readinessResponseSchema),
+          },
+        },
+      },
+      '/api/v1/openapi.json': {
+        get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1 document' } } },
+      },
+      '/api/v1/plan': {
+        get: {
+          summary: 'Recent reconcile passes of this replica as leader',
+          security: readSecurity,
+          responses: { 200: answer('plan view', planResponseSchema), 401: error('token missing or wrong') },
+        },
+      },
+      '/api/v1/schedule': {
+        get: {
+          summary: 'Schedules: active now, next transition, transitions of the week ahead',
+          security: readSecurity,
+          responses: { 200: answer('schedule view', scheduleResponseSchema), 401: error('token missing or wrong') },
+        },
+      },
+      '/api/v1/fleet': {
+        get: {
+          summary: 'The fleet as the planner sees it, the input status and the ledger',
+          security: readSecurity,
+          responses: { 200: answer('fleet view', fleetResponseSchema), 401: error('token missing or wrong') },
+        },
+        put: {
+          summary: 'Push a whole fleet snapshot (up to 16 MiB)',
+          security: [{ bearer: [] }],
+          requestBody: { required: true, content: json(fleetSnapshotSchema, 'input') },
+          responses: {
+            200: answer('accepted', fleetPushResponseSchema),
+            400: error('invalid snapshot, issues by path'),
+            401: error('token missing or wrong'),
+            403: error('api.token is not configured'),
+            413: error('body too large'),
+          },
+        },
+      },
+      '/api/v1/instances/{id}/report': {
+        post: {
+          summary: 'An instance states its sessions (up to 1 MiB); pool, config and shape come from the ledger',
+          security: [{ bearer: [] }, { instanceToken: [] }],
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { required: false, content: json(instanceReportSchema, 'input') },
+          responses: {
+            200: answer('recorded', reportResponseSchema),
+            400: error('invalid report'),
+            401: error('neither the API token nor the instance check-in token'),
+            404: error('the ledger does not hold this instance'),
+            413: error('body too large'),
+          },
+        },
+      },
+      '/api/set_server_status': {
+        post: {
+          summary: 'Check-in of a new instance (startup script), token in the query string',
+          security: [{ checkinToken: [] }],
+          requestBody: { required: false, content: json(checkinRequestSchema, 'input') },
+          responses: {
+            200: answer('checked in', checkinResponseSchema),
+            401: error('invalid, expired or foreign token'),
+            413: error('body too large'),
+            503: error('this replica is a follower, or the store refused the write'),
+          },
+        },
+      },
+    },
+  };
+}

@@ -420,7 +420,7 @@ describe('credentials and settings', () => {
   test('invalid settings are refused at creation with the field named', () => {
     const attempts: { settings: Partial<AwsProviderSettings>; field: string }[] = [
       { settings: { amiId: 'ubuntu' }, field: 'amiId' },
-      { settings: { securityGroupIds: ['default'] }, field: 'securityGroupIds.0' },
+      { settings: { securityGroupIds: ['default'] }, field: 'securityGroupIds[0]' },
       { settings: { customTags: { 'aws:owner': 'x' } }, field: 'customTags.aws:owner' },
       { settings: { configOverride: { instance_config: {} } }, field: 'configOverride.instance_config' },
       { settings: { secretAccessKey: undefined }, field: 'secretAccessKey' },

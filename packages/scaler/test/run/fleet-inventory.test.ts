@@ -54,7 +54,11 @@ describe('instance reports are bounded by the ledger', () => {
 
   test('sessions beyond the recorded shape are refused (no 1e300 claims)', async () => {
     const { inventory } = inventoryOver([ledgerInstance('agents-main-1')]);
-    const input = { sessions: [{ id: 's1', cores: 1e300 }] };
+    const absurd = { sessions: [{ id: 's1', cores: 1e300 }] };
+    const bounded = await inventory.report({ instanceId: 'agents-main-1', input: absurd, nowMs }).catch((e) => e);
+    expect(ConfigError.isInstance(bounded)).toBe(true);
+    expect(bounded.issues[0]).toMatchObject({ path: 'sessions[0].cores', message: 'must be ≤ 100000' });
+    const input = { sessions: [{ id: 's1', cores: 64 }] };
     const refused = await inventory.report({ instanceId: 'agents-main-1', input, nowMs }).catch((e) => e);
     expect(ConfigError.isInstance(refused)).toBe(true);
     expect(refused.issues[0]).toMatchObject({ path: 'sessions', message: expect.stringMatching(/more than/) });

@@ -202,7 +202,11 @@ describe('headroom run: scaling, check-in, reports and reload', () => {
     for (const refused of [expired, forged, foreignInstance, foreignDeployment, 'not-a-jwt'])
       expect((await checkin(refused)).status).toBe(401);
 
-    const refusals = service.logs.filter((entry) => entry.msg === 'check-in refused').map((entry) => entry.refusal);
+    // The service's stdout reaches this process through a pipe: wait for the fifth refusal's line.
+    const refusalsLogged = () =>
+      service.logs.filter((entry) => entry.msg === 'check-in refused').map((entry) => entry.refusal);
+    await waitFor('the five refusals in the log', async () => refusalsLogged().length >= 5);
+    const refusals = refusalsLogged();
     expect(refusals).toEqual(['expired', 'forged', 'foreign', 'foreign', 'malformed']);
     for (const jwt of [token!, expired, forged, foreignInstance]) expect(service.stdout).not.toContain(jwt);
     expect(await service.metric('headroom_checkins_total{result="accepted"}', API_TOKEN)).toBe(1);

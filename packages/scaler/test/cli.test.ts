@@ -234,8 +234,17 @@ describe('headroom plan', () => {
       'deficit',
       'create',
       'destroy',
+      'actions',
       'reasons',
       'warnings',
+    ]);
+    expect(agents.actions).toEqual([
+      {
+        type: 'create',
+        count: 1,
+        shape: { cores: 4, memoryMb: 8192, gpus: 0 },
+        reason: expect.stringMatching(/^scale up by 1: cores deficit 6 \/ agent 4 → 2/),
+      },
     ]);
     expect(agents).toMatchObject({
       pool: 'agents',
@@ -350,6 +359,26 @@ pools:
       ]).stdout,
     );
     expect(later.configs[0].destroy).toEqual(['a1']);
+    // The destroy carries its cause and reason, in `actions` and in `reasons`, with the numbers.
+    const reason =
+      /^scale down a1: idle \(4 cores, 8192 MiB, 0 GPUs\) and not needed: need 8 cores.*surplus lasted 600 s ≥ backoff 600 s$/;
+    expect(later.configs[0].actions).toEqual([
+      { type: 'destroy', instanceId: 'a1', cause: 'scale-down', reason: expect.stringMatching(reason) },
+    ]);
+    expect(later.configs[0].reasons).toContainEqual(expect.stringMatching(reason));
+    const table = runCli([
+      'plan',
+      '--config',
+      fakeConfig,
+      '--snapshot',
+      idle,
+      '--state',
+      state,
+      '--at',
+      '2026-11-23T09:10:00Z',
+    ]);
+    expect(table.stdout).toMatch(/a1 \(scale-down\)/);
+    expect(table.stdout).toMatch(/ {2}- scale down a1: idle/);
   });
 });
 

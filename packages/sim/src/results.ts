@@ -1,5 +1,12 @@
 export { dayLabel, dayStarts, spreadOverDays } from './results/calendar-days.js';
 export { combineOracles, computeOracle, type OracleOptions, type OracleResult } from './results/compute-oracle.js';
+export {
+  GAP_PARTS,
+  type GapPart,
+  type GapSplit,
+  type WasteLevel,
+  type WasteSample,
+} from './results/gap-split.js';
 export { paretoFront } from './results/pareto-front.js';
 export { percentileOfSorted } from './results/percentile.js';
 export {
@@ -10,4 +17,4 @@ export {
   type ResultsRecorder,
   WAIT_HISTOGRAM_BOUNDS_SECONDS,
 } from './results/results-recorder.js';
-export type { ResourceSeries, SimulationResult, SweepPoint } from './results/simulation-result.js';
+export type { ResourceSeries, SimulationResult, StagingResult, SweepPoint } from './results/simulation-result.js';

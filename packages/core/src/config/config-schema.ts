@@ -72,6 +72,38 @@ export const dnsRegistrationSchema = z.strictObject({
   ttlSeconds: positiveInteger().default(60),
 });
 
+/** Room for `count` sessions of this size, kept free on running agents (a placeable standby). */
+export const standbySlotSchema = z
+  .strictObject({
+    ...resourcesSchema.shape,
+    count: positiveInteger().max(1000, { error: 'must be ≤ 1000' }),
+  })
+  .refine((slot) => slot.cores > 0 || slot.memoryMb > 0 || slot.gpus > 0, {
+    error: 'must give the slot at least one of cores, memoryMb or gpus above 0',
+  });
+
+/** Standby of a docker-agent config: free totals (`cores`, `memoryMb`, `gpus`) and placeable `slots`. */
+export const standbySchema = z.strictObject({
+  ...resourcesSchema.shape,
+  slots: z.array(standbySlotSchema).max(32, { error: 'must list at most 32 slots' }).default([]),
+});
+
+/** Predictive standby: a quantile of demand growth over the boot horizon, by hour of the week. */
+export const predictiveStandbySchema = z.strictObject({
+  /** Quantile of the growth observed in an hour-of-week slot, in (0, 1]. */
+  quantile: z
+    .number({ error: 'must be a number' })
+    .gt(0, { error: 'must be > 0' })
+    .max(1, { error: 'must be ≤ 1' })
+    .default(0.95),
+  /** Growth horizon; defaults to the boot time (the simulator: the cloud model's p95 boot). */
+  horizonSeconds: positiveInteger().max(86_400, { error: 'must be ≤ 86400' }).optional(),
+  /** Observations a slot needs before its value is used (else the hour of day, else the static standby). */
+  confidenceFloor: positiveInteger().max(100_000, { error: 'must be ≤ 100000' }).default(12),
+  /** Where the load is learnt from: the replayed trace (simulator) or the service's history (not yet). */
+  learnFrom: z.enum(['trace', 'history']).default('trace'),
+});
+
 const autoscaleCommonShape = {
   id: identifier(),
   name: z.string().optional(),
@@ -93,13 +125,17 @@ const autoscaleCommonShape = {
 
 export const dockerAgentAutoscaleSchema = z.strictObject({
   ...autoscaleCommonShape,
-  standby: resourcesSchema.default({ cores: 0, memoryMb: 0, gpus: 0 }),
+  standby: standbySchema.default({ cores: 0, memoryMb: 0, gpus: 0, slots: [] }),
+  /** Consolidate by draining: with a lasting surplus and no idle agent, mark the emptiest agents draining. */
+  drain: z.boolean().default(false),
   /** Capacity one new agent is counted as (the seed's agent cores/memory/GPU overrides). */
   agent: resourcesSchema.refine((agent) => agent.cores > 0 || agent.memoryMb > 0 || agent.gpus > 0, {
     error: 'must give the agent at least one of cores, memoryMb or gpus above 0',
   }),
   nginxCert: z.string().optional(),
   nginxKey: secretSchema.optional(),
+  /** Standby that follows learnt demand growth (see `learnDemandGrowthProfile`); the static `standby` stays a lower bound. */
+  predictiveStandby: predictiveStandbySchema.optional(),
 });
 
 export const serverConnectionSchema = z.strictObject({
@@ -147,6 +183,8 @@ export const poolSchema = z.discriminatedUnion(
       id: identifier(),
       name: z.string().optional(),
       kind: z.literal('docker-agent'),
+      /** How sessions (and staged sessions) are placed: `spread` (roomiest agent) or `pack` (fullest that fits). */
+      placement: z.enum(['spread', 'pack'], { error: 'must be spread or pack' }).default('spread'),
       autoscale: z.array(dockerAgentAutoscaleSchema).default([]),
     }),
     z.strictObject({
@@ -187,15 +225,43 @@ export const dnsProviderConfigSchema = z.looseObject({
   name: z.string().optional(),
 });
 
+/** The seed's "Allow ..." settings a staged session is created with (fixed at container start). */
+export const STAGING_PERMISSIONS = [
+  'allowAudio',
+  'allowClipboardDown',
+  'allowClipboardUp',
+  'allowDownloads',
+  'allowMicrophone',
+  'allowUploads',
+  'allowGamepad',
+] as const;
+export type StagingPermission = (typeof STAGING_PERMISSIONS)[number];
+
+const permissionShape = Object.fromEntries(
+  STAGING_PERMISSIONS.map((permission) => [permission, z.boolean().default(false)]),
+) as Record<StagingPermission, z.ZodDefault<z.ZodBoolean>>;
+
 export const stagingConfigSchema = z.strictObject({
   id: identifier(),
   pool: z.string(),
   autoscale: z.string(),
   workspace: z.string().min(1),
+  /** Deployment zone; defaults to (and must equal) the autoscale config's zone. */
   zone: z.string().optional(),
-  desiredSessions: nonNegativeInteger(),
-  expirationHours: nonNegative().default(2),
+  desiredSessions: nonNegativeInteger().max(10000, { error: 'must be ≤ 10000' }),
+  expirationHours: nonNegative().max(8760, { error: 'must be ≤ 8760 (one year)' }).default(2),
+  /** Seconds a stage or destroy request may stay unanswered before the planner asks again. */
+  requestTimeoutSeconds: positiveInteger().max(86400, { error: 'must be ≤ 86400' }).default(300),
   session: resourcesSchema,
+  ...permissionShape,
+});
+
+/** A deployment zone (the seed's Zones page): whether requests may be served from other zones. */
+export const zoneConfigSchema = z.strictObject({
+  id: identifier(),
+  searchAlternateZones: z.boolean().default(false),
+  /** Alternate zones in search order; defaults to every other configured zone, in config order. */
+  alternateZones: z.array(z.string()).optional(),
 });
 
 const imageReferencePattern = /^[a-z0-9][a-z0-9._:/@-]{0,511}$/i;
@@ -248,6 +314,7 @@ export const headroomConfigSchema = z.strictObject({
   dnsProviders: z.record(identifier(), dnsProviderConfigSchema).default({}),
   pools: z.array(poolSchema).default([]),
   staging: z.array(stagingConfigSchema).default([]),
+  zones: z.array(zoneConfigSchema).default([]),
   workspaces: z.array(workspaceSchema).default([]),
   imageMirror: imageMirrorSchema.optional(),
   scaler: sectionSchema.optional(),
@@ -269,6 +336,7 @@ export type ProviderType = string;
 export type ProviderConfig = z.output<typeof providerConfigSchema>;
 export type DnsProviderConfig = z.output<typeof dnsProviderConfigSchema>;
 export type StagingConfig = z.output<typeof stagingConfigSchema>;
+export type ZoneConfig = z.output<typeof zoneConfigSchema>;
 export type WorkspaceConfig = z.output<typeof workspaceSchema>;
 export type ImageMirrorConfig = z.output<typeof imageMirrorSchema>;
 export type HeadroomConfig = z.output<typeof headroomConfigSchema>;

@@ -99,6 +99,45 @@ describe('parseConfig', () => {
     expect(issues.map((issue) => issue.path)).toEqual(['staging[0].pool', 'staging[0].autoscale']);
   });
 
+  test('staging zones, permission flags and deployment zones are checked by path', () => {
+    const issues = issuesOf({
+      ...minimal,
+      staging: [
+        {
+          id: 's',
+          pool: 'agents',
+          autoscale: 'main',
+          workspace: 'w',
+          zone: 'west',
+          desiredSessions: 20000,
+          expirationHours: 9000,
+          allowAudio: 'yes',
+          session: { cores: 1 },
+        },
+      ],
+      zones: [{ id: 'east', searchAlternateZones: true, alternateZones: ['east', 'south'] }, { id: 'east' }],
+    });
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { path: 'staging[0].zone', message: 'is "west" but autoscale config "main" deploys to zone "default"' },
+        { path: 'staging[0].desiredSessions', message: 'must be ≤ 10000' },
+        { path: 'staging[0].expirationHours', message: 'must be ≤ 8760 (one year)' },
+        expect.objectContaining({ path: 'staging[0].allowAudio' }),
+        { path: 'zones[1].id', message: 'duplicate zone id "east"' },
+        { path: 'zones[0].alternateZones[0]', message: 'is the zone itself' },
+        { path: 'zones[0].alternateZones[1]', message: 'unknown zone "south"' },
+      ]),
+    );
+    const config = parseConfig({
+      ...minimal,
+      staging: [
+        { id: 's', pool: 'agents', autoscale: 'main', workspace: 'w', desiredSessions: 2, session: { cores: 1 } },
+      ],
+    });
+    expect(config.staging[0]).toMatchObject({ allowAudio: false, allowGamepad: false, requestTimeoutSeconds: 300 });
+    expect(config.pools[0]).toMatchObject({ placement: 'spread' });
+  });
+
   test('schedules: days, times and zones are checked; day names are normalised', () => {
     const withSchedule = (schedule: Record<string, unknown>) => ({
       ...minimal,

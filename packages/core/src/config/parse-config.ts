@@ -35,7 +35,7 @@ function crossReferenceIssues(input: unknown): ConfigIssue[] {
   const dnsProviders = isRecord(input.dnsProviders) ? input.dnsProviders : {};
   const pools = Array.isArray(input.pools) ? input.pools : [];
   const poolIds = new Map<string, number>();
-  const autoscaleByPool = new Map<string, { kind: unknown; ids: Set<string> }>();
+  const autoscaleByPool = new Map<string, { kind: unknown; ids: Set<string>; zones: Map<string, string> }>();
   pools.forEach((pool, poolIndex) => {
     if (!isRecord(pool)) return;
     if (typeof pool.id === 'string') {
@@ -44,7 +44,8 @@ function crossReferenceIssues(input: unknown): ConfigIssue[] {
       poolIds.set(pool.id, poolIndex);
     }
     const ids = new Set<string>();
-    if (typeof pool.id === 'string') autoscaleByPool.set(pool.id, { kind: pool.kind, ids });
+    const zones = new Map<string, string>();
+    if (typeof pool.id === 'string') autoscaleByPool.set(pool.id, { kind: pool.kind, ids, zones });
     const autoscale = Array.isArray(pool.autoscale) ? pool.autoscale : [];
     autoscale.forEach((entry, index) => {
       if (!isRecord(entry)) return;
@@ -53,6 +54,7 @@ function crossReferenceIssues(input: unknown): ConfigIssue[] {
         if (ids.has(entry.id))
           issues.push({ path: `${path}.id`, message: `duplicate autoscale id "${entry.id}" in pool` });
         ids.add(entry.id);
+        if (typeof entry.zone === 'string') zones.set(entry.id, entry.zone);
       }
       checkStartupScript(entry.startupScript, `${path}.startupScript`);
       if (typeof entry.provider === 'string' && !(entry.provider in providers)) {
@@ -102,7 +104,16 @@ function crossReferenceIssues(input: unknown): ConfigIssue[] {
         message: `unknown autoscale config "${entry.autoscale}" in pool "${entry.pool}"`,
       });
     }
+    const autoscaleZone =
+      typeof entry.autoscale === 'string' ? (pool.zones.get(entry.autoscale) ?? 'default') : undefined;
+    if (typeof entry.zone === 'string' && autoscaleZone !== undefined && entry.zone !== autoscaleZone) {
+      issues.push({
+        path: `${path}.zone`,
+        message: `is "${entry.zone}" but autoscale config "${entry.autoscale}" deploys to zone "${autoscaleZone}"`,
+      });
+    }
   });
+  issues.push(...checkZones(input.zones));
   issues.push(...workspaceIssues(input.workspaces, autoscaleByPool));
   return issues;
 }
@@ -158,4 +169,26 @@ export function configJsonSchema(): Record<string, unknown> {
     unknown
   >;
   return { ...schema, title: 'Headroom configuration', $id: 'https://headroom.dev/schema/headroom.json' };
+}
+
+/** Zone ids are unique and alternate zones name configured zones (other than the zone itself). */
+function checkZones(input: unknown): ConfigIssue[] {
+  const zones = Array.isArray(input) ? input.filter(isRecord) : [];
+  const ids = new Set<string>();
+  const issues: ConfigIssue[] = [];
+  zones.forEach((zone, index) => {
+    if (typeof zone.id !== 'string') return;
+    if (ids.has(zone.id)) issues.push({ path: `zones[${index}].id`, message: `duplicate zone id "${zone.id}"` });
+    ids.add(zone.id);
+  });
+  zones.forEach((zone, index) => {
+    if (!Array.isArray(zone.alternateZones)) return;
+    zone.alternateZones.forEach((alternate, alternateIndex) => {
+      if (typeof alternate !== 'string') return;
+      const path = `zones[${index}].alternateZones[${alternateIndex}]`;
+      if (alternate === zone.id) issues.push({ path, message: 'is the zone itself' });
+      else if (!ids.has(alternate)) issues.push({ path, message: `unknown zone "${alternate}"` });
+    });
+  });
+  return issues;
 }

@@ -22,6 +22,12 @@ export interface Session {
   memoryMb: number;
   gpus: number;
   staged: boolean;
+  /** ISO-8601 instant the session was created (staged sessions expire by it). */
+  createdAt?: string;
+  /** Deployment zone; defaults to its instance's zone. */
+  zone?: string;
+  /** Id of the staging config a staged session was created for. */
+  stagingConfig?: string;
 }
 
 /** A workspace image an agent reports having (or pulling). */
@@ -50,6 +56,8 @@ export interface Instance {
   sessions: Session[];
   /** Address once known (IPv4/IPv6 or hostname). */
   address?: string;
+  /** Deployment zone; defaults to its autoscale config's zone. */
+  zone?: string;
   /** Workspace images on a docker agent; absent when the control plane does not report images. */
   images?: AgentImage[];
 }
@@ -64,6 +72,8 @@ export interface QueuedRequest {
   since: string;
   workspace?: string;
   user?: string;
+  /** Deployment zone the request was made in. */
+  zone?: string;
 }
 
 /** What the engine is told about the fleet on every tick (DESIGN §4). */

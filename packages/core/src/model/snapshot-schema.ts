@@ -32,6 +32,9 @@ export const sessionSchema = z.object({
   memoryMb: memoryMb().default(0),
   gpus: gpus().default(0),
   staged: z.boolean().default(false),
+  createdAt: instant().optional(),
+  zone: z.string().optional(),
+  stagingConfig: z.string().optional(),
 });
 
 export const instanceSchema = z.object({
@@ -45,6 +48,7 @@ export const instanceSchema = z.object({
   capacity: z.object({ cores: cores().default(0), memoryMb: memoryMb().default(0), gpus: gpus().default(0) }),
   sessions: z.array(sessionSchema).default([]),
   address: z.string().optional(),
+  zone: z.string().optional(),
   images: z
     .array(
       z.object({
@@ -66,6 +70,7 @@ export const queuedRequestSchema = z.object({
   since: instant(),
   workspace: z.string().optional(),
   user: z.string().optional(),
+  zone: z.string().optional(),
 });
 
 export const fleetSnapshotSchema = z.object({
@@ -81,7 +86,20 @@ const autoscaleStateSchema = z.object({
   createBlockedUntil: instant().nullable().default(null),
 });
 
-export const plannerStateSchema = z.object({ autoscale: z.record(z.string(), autoscaleStateSchema).default({}) });
+const stagingRequestSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('stage'),
+    instanceId: z.string(),
+    count: z.number().int().min(1).max(10000),
+    requestedAt: instant(),
+  }),
+  z.object({ kind: z.literal('destroy'), instanceId: z.string(), sessionId: z.string(), requestedAt: instant() }),
+]);
+
+export const plannerStateSchema = z.object({
+  autoscale: z.record(z.string(), autoscaleStateSchema).default({}),
+  staging: z.record(z.string(), z.object({ inFlight: z.array(stagingRequestSchema).max(10000) })).optional(),
+});
 
 function parseWith<T>(schema: z.ZodType<T>, input: unknown, source: string | undefined): T {
   const result = schema.safeParse(input);

@@ -57,10 +57,12 @@ describe('docker-agent scale up', () => {
     expect(result.configs[0]!.create).toBe(0);
   });
 
-  test('draining and inactive-config instances offer nothing', () => {
+  test('draining instances offer nothing until undrained: a deficit takes them back before booting', () => {
     const { plan: result } = plan(agentConfig(), [agent('d1', { state: 'draining' })]);
-    expect(result.configs[0]!.available).toEqual({ cores: 0, memoryMb: 0, gpus: 0 });
-    expect(result.configs[0]!.create).toBe(2);
+    // Need 8 cores: d1 (4 free) comes back, one new agent for the rest.
+    expect(result.configs[0]!.undrain).toEqual(['d1']);
+    expect(result.configs[0]!.available).toEqual({ cores: 4, memoryMb: 8192, gpus: 0 });
+    expect(result.configs[0]!.create).toBe(1);
   });
 
   test('queued requests count only with aggressive scaling', () => {
@@ -79,7 +81,7 @@ describe('docker-agent scale up', () => {
     const result = plan(config, fragmented, { queued }).plan.configs[0]!;
     expect(result.deficit).toEqual({ cores: 0, memoryMb: 1024 - (8192 - 2048) * 2, gpus: 0 });
     expect(result.create).toBe(1);
-    expect(result.reasons.join()).toMatch(/cores deficit \(queued requests fit no agent\) 4 \/ agent 4 → 1/);
+    expect(result.reasons.join()).toMatch(/cores deficit \(queued requests fit on no running agent\) 4 \/ agent 4 → 1/);
     // A pending agent covers the queued request: no second create.
     const booting = [
       ...fragmented,

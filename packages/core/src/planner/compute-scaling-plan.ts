@@ -9,9 +9,14 @@ import { computeImagePlan, type ImageReadiness } from '../images/compute-image-p
 import type { FleetSnapshot, Instance } from '../model/instance.js';
 import { formatResources, RESOURCE_KEYS, type ResourceKey, type Resources } from '../model/resources.js';
 import { isActive } from '../schedule/evaluate-schedule.js';
+import { chooseDrains, chooseUndrains, freeRoomOf } from './drain-choice.js';
 import { withFailure } from './failure-backoff.js';
 import { type AutoscaleState, autoscaleKey, initialAutoscaleState, type PlannerState } from './planner-state.js';
+import { assignQueuedRequests, describeUnfitRequests } from './queued-requests.js';
 import type { ConfigPlan, PlanAction, ScalingPlan } from './scaling-plan.js';
+import { describeSlotFit, type FreeRoom, fitStandbySlots, type StandbySlotFit } from './standby-slots.js';
+import { isUnusedStaged, stagedCountKey, stagingZone } from './staging-inventory.js';
+import { planStaging } from './staging-plan.js';
 
 export interface ComputeScalingPlanOptions {
   config: HeadroomConfig;
@@ -78,6 +83,12 @@ interface ConfigAccumulator {
   pendingSessions: number;
   staged: Map<string, number> | undefined;
   idle: Instance[];
+  /** Running, available agents with sessions (docker-agent configs): drain candidates. */
+  busy: Instance[];
+  /** Instances the control plane marked `draining`. */
+  draining: Instance[];
+  /** Free room per running and pending agent, collected only for configs with standby slots. */
+  rooms: { running: FreeRoom[]; pending: FreeRoom[] } | undefined;
   removals: Removal[];
   keptWarnings: string[];
   /** An instance that came up after the last failure, if any. */
@@ -115,13 +126,17 @@ export function computeScalingPlan({
 
   const byPool = new Map<string, Map<string, ConfigAccumulator>>();
   const accumulators: ConfigAccumulator[] = [];
-  // Queued requests of a pool count toward its first enabled, active config with aggressive scaling.
-  const queuedOwner = new Map<string, string>();
+  // Queued requests of a pool count toward the first enabled, active, aggressive config that can serve them.
+  const queuedOwners = new Map<string, AutoscaleEntry[]>();
   for (const entry of entries) {
     const key = autoscaleKey(entry.pool.id, entry.autoscale.id);
     const autoscale = entry.autoscale;
     const active = autoscale.enabled && isActive(autoscale.schedules, now);
-    if (active && autoscale.aggressiveScaling && !queuedOwner.has(entry.pool.id)) queuedOwner.set(entry.pool.id, key);
+    if (active && autoscale.aggressiveScaling) {
+      const owners = queuedOwners.get(entry.pool.id) ?? [];
+      owners.push(entry);
+      queuedOwners.set(entry.pool.id, owners);
+    }
     const previous = state.autoscale[key] ?? initialAutoscaleState();
     const timeoutSeconds = checkinTimeoutSeconds(autoscale);
     const server = entry.kind === 'server' ? entry.autoscale : undefined;
@@ -145,6 +160,12 @@ export function computeScalingPlan({
       pendingSessions: 0,
       staged: stagingByConfig.has(key) ? new Map() : undefined,
       idle: [],
+      busy: [],
+      draining: [],
+      rooms:
+        entry.kind === 'docker-agent' && entry.autoscale.standby.slots.length > 0
+          ? { running: [], pending: [] }
+          : undefined,
       removals: [],
       keptWarnings: [],
       success: undefined,
@@ -196,6 +217,7 @@ export function computeScalingPlan({
     instancesPerProvider.set(provider, (instancesPerProvider.get(provider) ?? 0) + accumulator.instanceCount);
   }
 
+  const queuedAssignments = assignQueuedRequests({ queued: snapshot.queued, ownersByPool: queuedOwners });
   const nextAutoscale: Record<string, AutoscaleState> = {};
   const plannedCreatesPerProvider = new Map<string, number>();
   const configs: ConfigPlan[] = [];
@@ -206,10 +228,8 @@ export function computeScalingPlan({
       accumulator,
       state: state.autoscale[key] ?? initialAutoscaleState(),
       now,
-      queued:
-        queuedOwner.get(entry.pool.id) === key
-          ? snapshot.queued.filter((request) => request.pool === entry.pool.id)
-          : [],
+      queued: queuedAssignments.get(key)?.fitting ?? [],
+      unfitQueued: queuedAssignments.get(key)?.unfit ?? [],
       staging: stagingByConfig.get(key) ?? [],
       providerTotal: instancesPerProvider.get(provider) ?? 0,
       providerPlanned: plannedCreatesPerProvider.get(provider) ?? 0,
@@ -224,14 +244,26 @@ export function computeScalingPlan({
     configs.push(plan);
   }
 
+  const staging = planStaging({
+    config,
+    snapshot,
+    state: state.staging,
+    now,
+    entries: new Map(accumulators.map(({ key, entry, active }) => [key, { entry, active }])),
+    excluded: new Set(configs.flatMap((plan) => plan.destroy)),
+  });
   return {
     plan: {
       at: new Date(now).toISOString(),
       configs,
       warnings: imagePlan ? [...planWarnings, ...imagePlan.warnings] : planWarnings,
       imageActions: imagePlan?.actions ?? [],
+      staging: staging.plan,
     },
-    nextState: { autoscale: nextAutoscale },
+    nextState: {
+      autoscale: nextAutoscale,
+      ...(Object.keys(staging.nextState).length > 0 ? { staging: staging.nextState } : {}),
+    },
   };
 }
 
@@ -246,7 +278,10 @@ function accumulate(accumulator: ConfigAccumulator, instance: Instance, now: num
   ) {
     // The common case, with the same outcome as the full rules below: free capacity only.
     if (sessions.length === 0) accumulator.idle.push(instance);
+    else accumulator.busy.push(instance);
     addAvailable(accumulator.available, instance.capacity, sessions);
+    if (accumulator.rooms)
+      accumulator.rooms.running.push({ id: instance.id, free: freeOf(instance.capacity, sessions) });
     return;
   }
   if (!accumulator.enabled) return;
@@ -254,8 +289,9 @@ function accumulate(accumulator: ConfigAccumulator, instance: Instance, now: num
   if (staged) {
     for (let index = 0; index < sessions.length; index++) {
       const session = sessions[index]!;
-      if (session.staged && session.workspace !== undefined)
-        staged.set(session.workspace, (staged.get(session.workspace) ?? 0) + 1);
+      if (!isUnusedStaged(session) || session.workspace === undefined) continue;
+      const key = stagedCountKey(session.workspace, session.zone ?? instance.zone ?? accumulator.entry.autoscale.zone);
+      staged.set(key, (staged.get(key) ?? 0) + 1);
     }
   }
   const state = instance.state;
@@ -293,9 +329,11 @@ function accumulate(accumulator: ConfigAccumulator, instance: Instance, now: num
       pending.cores += capacity.cores;
       pending.memoryMb += capacity.memoryMb;
       pending.gpus += capacity.gpus;
+      if (accumulator.rooms) accumulator.rooms.pending.push({ id: instance.id, free: { ...capacity } });
     }
     return;
   }
+  if (state === 'draining' && !accumulator.isServer) accumulator.draining.push(instance);
   if (state !== 'running') return;
   if (
     accumulator.watchForSuccess &&
@@ -322,7 +360,16 @@ function accumulate(accumulator: ConfigAccumulator, instance: Instance, now: num
     addAvailable(accumulator.pending, capacity, sessions);
     return;
   }
+  if (sessions.length > 0) accumulator.busy.push(instance);
   addAvailable(accumulator.available, capacity, sessions);
+  if (accumulator.rooms) accumulator.rooms.running.push({ id: instance.id, free: freeOf(capacity, sessions) });
+}
+
+/** What the sessions leave free of `capacity`, per resource, never below zero. */
+function freeOf(capacity: Resources, sessions: Instance['sessions']): Resources {
+  const free = { cores: 0, memoryMb: 0, gpus: 0 };
+  addAvailable(free, capacity, sessions);
+  return free;
 }
 
 /** Adds what the sessions leave free of `capacity` (per resource, never below zero) to `available`. */
@@ -345,7 +392,10 @@ interface PlanContext {
   accumulator: ConfigAccumulator;
   state: AutoscaleState;
   now: number;
+  /** Queued requests this config serves (they fit its agent shape). */
   queued: FleetSnapshot['queued'];
+  /** Queued requests of the pool no aggressive config's agent fits: reported, never created for. */
+  unfitQueued: FleetSnapshot['queued'];
   staging: StagingConfig[];
   /** Instances of this config's provider in any state, across all configs. */
   providerTotal: number;
@@ -395,6 +445,7 @@ function settleLifecycle(context: PlanContext): {
       reason: `destroy ${instance.id}: no check-in ${Math.floor(removal.ageSeconds)} s after creation (timeout ${accumulator.timeoutSeconds} s); failure ${state.consecutiveFailures}, creates blocked until ${state.createBlockedUntil}`,
     });
   }
+  for (const action of actions) reasons.push(action.reason);
   return { actions, reasons, warnings, state };
 }
 
@@ -446,37 +497,49 @@ function planCreate(
   });
 }
 
-/** Scale-down bookkeeping shared by both kinds: the surplus must last the backoff without interruption. */
+/** Pool, autoscale and provider of the config's actions. */
+const actionBase = (context: PlanContext) => ({
+  pool: context.accumulator.entry.pool.id,
+  autoscale: context.accumulator.entry.autoscale.id,
+  provider: context.accumulator.entry.autoscale.provider,
+});
+
+/**
+ * Scale-down bookkeeping shared by both kinds: the surplus (idle instances to remove, or busy
+ * agents to drain) must last the backoff without interruption; then all go in this step.
+ */
 function applyDownscaleBackoff(
   context: PlanContext,
   state: AutoscaleState,
-  removable: Instance[],
+  surplus: { removable: Instance[]; drains: Instance[] },
   backoffSeconds: number,
   describe: (instance: Instance) => string,
+  describeDrain: (instance: Instance) => string,
   actions: PlanAction[],
   reasons: string[],
 ): AutoscaleState {
   const { now } = context;
-  const { entry } = context.accumulator;
-  if (removable.length === 0) return { ...state, surplusSince: null };
+  const { removable, drains } = surplus;
+  if (removable.length === 0 && drains.length === 0) return { ...state, surplusSince: null };
   const since = state.surplusSince ?? new Date(now).toISOString();
   const lastedSeconds = (now - parseInstant(since)) / 1000;
   if (lastedSeconds < backoffSeconds) {
+    const what = removable.length > 0 ? `${removable.length} idle instance(s)` : `${drains.length} agent(s) to drain`;
     reasons.push(
-      `surplus of ${removable.length} idle instance(s) for ${Math.floor(lastedSeconds)} s; waiting for downscale backoff ${backoffSeconds} s (${Math.ceil(backoffSeconds - lastedSeconds)} s left)`,
+      `surplus of ${what} for ${Math.floor(lastedSeconds)} s; waiting for downscale backoff ${backoffSeconds} s (${Math.ceil(backoffSeconds - lastedSeconds)} s left)`,
     );
     return { ...state, surplusSince: since };
   }
+  const lasted = `surplus lasted ${Math.floor(lastedSeconds)} s ≥ backoff ${backoffSeconds} s`;
   for (const instance of removable) {
-    actions.push({
-      type: 'destroy',
-      pool: entry.pool.id,
-      autoscale: entry.autoscale.id,
-      provider: entry.autoscale.provider,
-      instanceId: instance.id,
-      cause: 'scale-down',
-      reason: `scale down ${instance.id}: ${describe(instance)}; surplus lasted ${Math.floor(lastedSeconds)} s ≥ backoff ${backoffSeconds} s`,
-    });
+    const reason = `scale down ${instance.id}: ${describe(instance)}; ${lasted}`;
+    reasons.push(reason);
+    actions.push({ ...actionBase(context), type: 'destroy', instanceId: instance.id, cause: 'scale-down', reason });
+  }
+  for (const instance of drains) {
+    const reason = `drain ${instance.id}: ${describeDrain(instance)}; ${lasted}`;
+    reasons.push(reason);
+    actions.push({ ...actionBase(context), type: 'drain', instanceId: instance.id, reason });
   }
   return { ...state, surplusSince: null };
 }
@@ -512,6 +575,8 @@ function disabledPlan(
       deficit: zero,
       create: 0,
       destroy: [],
+      drain: [],
+      undrain: [],
       actions: [],
       reasons: [
         `disabled: plans nothing; its ${context.accumulator.instanceCount} ${noun}(s) are never deleted by the engine`,
@@ -524,59 +589,80 @@ function disabledPlan(
   };
 }
 
-const destroyedIds = (actions: PlanAction[]) =>
-  actions.flatMap((action) => (action.type === 'destroy' ? [action.instanceId] : []));
+/** Instance ids of the config's actions of one type. */
+const actionIds = (actions: PlanAction[], type: 'destroy' | 'drain' | 'undrain') =>
+  actions.flatMap((action) => (action.type === type ? [action.instanceId] : []));
 
-function planDockerAgents(
+/** Need of an active docker-agent config: standby + missing staged sessions + queued requests it serves. */
+function dockerAgentNeed(
   context: PlanContext,
   autoscale: DockerAgentAutoscaleConfig,
-): { plan: ConfigPlan; nextState: AutoscaleState } {
-  if (!autoscale.enabled) return disabledPlan(context, { cores: 0, memoryMb: 0, gpus: 0 }, 'instance');
-  const { accumulator } = context;
-  const { active, available, pending } = accumulator;
-  const agent = autoscale.agent;
-  const lifecycle = settleLifecycle(context);
-  const { actions, reasons, warnings } = lifecycle;
-  let state = lifecycle.state;
-
+): { need: Resources; staging: Resources; queued: Resources } {
   const need: Resources = { cores: 0, memoryMb: 0, gpus: 0 };
   const staging: Resources = { cores: 0, memoryMb: 0, gpus: 0 };
   const queued: Resources = { cores: 0, memoryMb: 0, gpus: 0 };
-  if (active) {
-    for (const stagingConfig of context.staging) {
-      const missing = Math.max(
-        0,
-        stagingConfig.desiredSessions - (accumulator.staged?.get(stagingConfig.workspace) ?? 0),
-      );
-      staging.cores += missing * stagingConfig.session.cores;
-      staging.memoryMb += missing * stagingConfig.session.memoryMb;
-      staging.gpus += missing * stagingConfig.session.gpus;
-    }
-    for (const request of context.queued) {
-      queued.cores += request.cores;
-      queued.memoryMb += request.memoryMb;
-      queued.gpus += request.gpus;
-    }
-    for (const key of RESOURCE_KEYS) need[key] = autoscale.standby[key] + staging[key] + queued[key];
-  }
-
-  const deficit: Resources = { cores: 0, memoryMb: 0, gpus: 0 };
-  for (const key of RESOURCE_KEYS) deficit[key] = need[key] - (available[key] + pending[key]);
-  const needText = `need ${formatResources(roundResources(need))} (standby ${formatResources(autoscale.standby)}, staging ${formatResources(staging)}, queued ${formatResources(queued)}${context.queued.length ? ` from ${context.queued.length} request(s)` : ''})`;
-  const haveText = `available ${formatResources(roundResources(available))}, pending ${formatResources(roundResources(pending))}`;
-  if (accumulator.imageWaitingAgents > 0) {
-    const missing = [...accumulator.imageWaiting].map(([workspace, count]) => `${workspace} ×${count}`).join(', ');
-    reasons.push(
-      `${accumulator.imageWaitingAgents} agent(s) wait for workspace images (${missing}): their free capacity counts as pending, not available, until the images are present`,
+  if (!context.accumulator.active) return { need, staging, queued };
+  for (const stagingConfig of context.staging) {
+    const missing = Math.max(
+      0,
+      stagingConfig.desiredSessions -
+        (context.accumulator.staged?.get(
+          stagedCountKey(stagingConfig.workspace, stagingZone(stagingConfig, autoscale.zone)),
+        ) ?? 0),
     );
+    staging.cores += missing * stagingConfig.session.cores;
+    staging.memoryMb += missing * stagingConfig.session.memoryMb;
+    staging.gpus += missing * stagingConfig.session.gpus;
   }
+  for (const request of context.queued) {
+    queued.cores += request.cores;
+    queued.memoryMb += request.memoryMb;
+    queued.gpus += request.gpus;
+  }
+  for (const key of RESOURCE_KEYS) need[key] = autoscale.standby[key] + staging[key] + queued[key];
+  return { need, staging, queued };
+}
 
+/** How many agents a docker-agent config wants, given the agents it counts as available. */
+interface AgentCreates {
+  available: Resources;
+  /** need − (available + pending), DESIGN's formula. */
+  deficit: Resources;
+  /** The deficit creates are sized on (queued requests covered by pending capacity only). */
+  createDeficit: Resources;
+  wanted: number;
+  drivers: string[];
+  unsatisfiable: ResourceKey[];
+  slotFit: StandbySlotFit | undefined;
+}
+
+/**
+ * The creates of a docker-agent config when `undrained` agents count as available again: the
+ * aggregate deficit per resource, and (with standby slots) the new agents the first fit of the
+ * queued requests and the slots asks for; `wanted` is the larger.
+ */
+function agentCreates(
+  context: PlanContext,
+  autoscale: DockerAgentAutoscaleConfig,
+  need: Resources,
+  queued: Resources,
+  undrained: readonly Instance[],
+): AgentCreates {
+  const { accumulator } = context;
+  const agent = autoscale.agent;
+  const available = { ...accumulator.available };
+  for (const instance of undrained) {
+    const free = freeRoomOf(instance);
+    for (const key of RESOURCE_KEYS) available[key] += free[key];
+  }
+  const deficit: Resources = { cores: 0, memoryMb: 0, gpus: 0 };
+  for (const key of RESOURCE_KEYS) deficit[key] = need[key] - (available[key] + accumulator.pending[key]);
   // A queued request is one no agent could take, so free capacity scattered over agents does not
   // serve it: queued requests are covered by pending capacity only (see docs/decisions.md).
   const createDeficit: Resources = { ...deficit };
   if (context.queued.length > 0) {
     for (const key of RESOURCE_KEYS) {
-      createDeficit[key] = need[key] - Math.min(available[key], need[key] - queued[key]) - pending[key];
+      createDeficit[key] = need[key] - Math.min(available[key], need[key] - queued[key]) - accumulator.pending[key];
     }
   }
   let wanted = 0;
@@ -589,13 +675,115 @@ function planDockerAgents(
       continue;
     }
     const count = Math.ceil(createDeficit[key] / agent[key] - 1e-9);
-    const label = createDeficit[key] > deficit[key] + 1e-9 ? 'deficit (queued requests fit no agent)' : 'deficit';
+    const label =
+      createDeficit[key] > deficit[key] + 1e-9 ? 'deficit (queued requests fit on no running agent)' : 'deficit';
     drivers.push(`${key} ${label} ${round(createDeficit[key])} / agent ${agent[key]} → ${count}`);
     wanted = Math.max(wanted, count);
+  }
+  const slotFit = fitSlots(context, autoscale, undrained, new Set());
+  if (slotFit && slotFit.newAgents > wanted) {
+    drivers.push(
+      `standby slots need ${slotFit.newAgents} new agent(s) (${slotFit.onNew} slot session(s) fit on no running or pending agent)`,
+    );
+    wanted = slotFit.newAgents;
+  }
+  return { available, deficit, createDeficit, wanted, drivers, unsatisfiable, slotFit };
+}
+
+/** First fit of the config's standby slots, without the `excluded` agents and with `undrained` ones; undefined without slots. */
+function fitSlots(
+  context: PlanContext,
+  autoscale: DockerAgentAutoscaleConfig,
+  undrained: readonly Instance[],
+  excluded: ReadonlySet<string>,
+): StandbySlotFit | undefined {
+  const rooms = context.accumulator.rooms;
+  if (!rooms || !context.accumulator.active) return undefined;
+  return fitStandbySlots({
+    slots: autoscale.standby.slots,
+    running: [
+      ...rooms.running.filter((room) => !excluded.has(room.id)),
+      ...undrained.map((instance) => ({ id: instance.id, free: freeRoomOf(instance) })),
+    ],
+    pending: rooms.pending,
+    queued: context.queued,
+    agent: autoscale.agent,
+  });
+}
+
+/** A `drain` or `undrain` action of the config, its reason also in `reasons`. */
+function planDrainAction(
+  context: PlanContext,
+  type: 'drain' | 'undrain',
+  instance: Instance,
+  reason: string,
+  actions: PlanAction[],
+  reasons: string[],
+): void {
+  const { entry } = context.accumulator;
+  reasons.push(reason);
+  actions.push({
+    type,
+    pool: entry.pool.id,
+    autoscale: entry.autoscale.id,
+    provider: entry.autoscale.provider,
+    instanceId: instance.id,
+    reason,
+  });
+}
+
+function planDockerAgents(
+  context: PlanContext,
+  autoscale: DockerAgentAutoscaleConfig,
+): { plan: ConfigPlan; nextState: AutoscaleState } {
+  if (!autoscale.enabled) return disabledPlan(context, { cores: 0, memoryMb: 0, gpus: 0 }, 'instance');
+  const { accumulator } = context;
+  const { active, pending } = accumulator;
+  const agent = autoscale.agent;
+  const lifecycle = settleLifecycle(context);
+  const { actions, reasons, warnings } = lifecycle;
+  let state = lifecycle.state;
+  const { need, staging, queued } = dockerAgentNeed(context, autoscale);
+
+  // Draining agents come back before anything boots: they are capacity already paid for.
+  const undrained = active
+    ? chooseUndrains({
+        draining: accumulator.draining,
+        short: (taken) => agentCreates(context, autoscale, need, queued, taken).wanted > 0,
+      })
+    : [];
+  const creates = agentCreates(context, autoscale, need, queued, undrained);
+  const { available, deficit, createDeficit, wanted, drivers, unsatisfiable, slotFit } = creates;
+
+  if (active) warnings.push(...describeUnfitRequests(context.unfitQueued, agent));
+  const unfitText = context.unfitQueued.length ? `; ${context.unfitQueued.length} request(s) fit no agent` : '';
+  const slotText = slotFit ? `; ${describeSlotFit(autoscale.standby.slots, slotFit)}` : '';
+  const needText = `need ${formatResources(roundResources(need))} (standby ${formatResources(autoscale.standby)}, staging ${formatResources(staging)}, queued ${formatResources(queued)}${context.queued.length ? ` from ${context.queued.length} request(s)` : ''}${unfitText})${slotText}`;
+  const haveText = `available ${formatResources(roundResources(available))}, pending ${formatResources(roundResources(pending))}`;
+  if (accumulator.imageWaitingAgents > 0) {
+    const missing = [...accumulator.imageWaiting].map(([workspace, count]) => `${workspace} ×${count}`).join(', ');
+    reasons.push(
+      `${accumulator.imageWaitingAgents} agent(s) wait for workspace images (${missing}): their free capacity counts as pending, not available, until the images are present`,
+    );
+  }
+  for (const slot of slotFit?.unfit ?? []) {
+    warnings.push(
+      `unsatisfiable standby slot: ${slot.count} × (${formatResources(slot)}) fits no agent of this config (agent ${formatResources(agent)}); not scaling for it`,
+    );
   }
   if (unsatisfiable.length > 0) {
     warnings.push(
       `unsatisfiable: deficit in ${unsatisfiable.map((key) => `${key} ${round(createDeficit[key])}`).join(', ')} but the agent shape has none; not scaling for it`,
+    );
+  }
+  for (const instance of undrained) {
+    planDrainAction(
+      context,
+      'undrain',
+      instance,
+      `undrain ${instance.id}: ${formatResources(freeRoomOf(instance))} free on it, and the need is not covered without it (cheaper than a boot); ${needText}; ${haveText}`,
+      actions,
+      reasons,
     );
   }
 
@@ -613,31 +801,7 @@ function planDockerAgents(
   }
 
   if (wanted === 0) {
-    // Greedy removal: an idle instance may go if no resource it offers falls below the need afterwards.
-    const surplus: Resources = { cores: -deficit.cores, memoryMb: -deficit.memoryMb, gpus: -deficit.gpus };
-    const removable: Instance[] = [];
-    for (const instance of scaleDownCandidates(accumulator.idle)) {
-      const offered = active ? instance.capacity : { cores: 0, memoryMb: 0, gpus: 0 };
-      if (RESOURCE_KEYS.every((key) => offered[key] === 0 || surplus[key] - offered[key] >= -1e-9)) {
-        removable.push(instance);
-        for (const key of RESOURCE_KEYS) surplus[key] -= offered[key];
-      }
-    }
-    state = applyDownscaleBackoff(
-      context,
-      state,
-      removable,
-      autoscale.downscaleBackoffSeconds,
-      (instance) =>
-        active
-          ? `idle (${formatResources(instance.capacity)}) and not needed: ${needText}; ${haveText}`
-          : 'idle and the config is inactive',
-      actions,
-      reasons,
-    );
-    if (removable.length === 0 && active && unsatisfiable.length === 0) {
-      reasons.push(`no action: ${needText}; ${haveText}; nothing idle to remove without falling below the need`);
-    }
+    state = planAgentScaleDown(context, autoscale, state, creates, { needText, haveText, actions, reasons });
   } else {
     state = { ...state, surplusSince: null };
     if (allowed.count === 0 && !allowed.capped) reasons.push(`no action: ${needText}; ${haveText}`);
@@ -656,7 +820,9 @@ function planDockerAgents(
       pending: roundResources(pending),
       deficit: roundResources(deficit),
       create: allowed.count,
-      destroy: destroyedIds(actions),
+      destroy: actionIds(actions, 'destroy'),
+      drain: actionIds(actions, 'drain'),
+      undrain: actionIds(actions, 'undrain'),
       actions,
       reasons,
       warnings,
@@ -665,6 +831,73 @@ function planDockerAgents(
     },
     nextState: state,
   };
+}
+
+/**
+ * Scale-down of a docker-agent config with nothing to create: drained agents that emptied go at
+ * once; idle agents go (greedy, oldest first) while every resource and the standby slots stay
+ * covered; with no idle agent to remove, the emptiest busy agents are drained under the same
+ * rule. Removals and drains wait for the surplus to last the downscale backoff.
+ */
+function planAgentScaleDown(
+  context: PlanContext,
+  autoscale: DockerAgentAutoscaleConfig,
+  state: AutoscaleState,
+  creates: AgentCreates,
+  text: { needText: string; haveText: string; actions: PlanAction[]; reasons: string[] },
+): AutoscaleState {
+  const { accumulator } = context;
+  const { active } = accumulator;
+  const { needText, haveText, actions, reasons } = text;
+  for (const instance of accumulator.draining) {
+    if (instance.sessions.length > 0) continue;
+    const reason = `scale down ${instance.id}: drained and now empty`;
+    reasons.push(reason);
+    actions.push({ ...actionBase(context), type: 'destroy', instanceId: instance.id, cause: 'scale-down', reason });
+  }
+  // Greedy removal: an idle instance may go if no resource it offers falls below the need afterwards.
+  const surplus: Resources = {
+    cores: -creates.deficit.cores,
+    memoryMb: -creates.deficit.memoryMb,
+    gpus: -creates.deficit.gpus,
+  };
+  const removed = new Set<string>();
+  const slotsHold = (excluded: ReadonlySet<string>) =>
+    (fitSlots(context, autoscale, [], excluded)?.newAgents ?? 0) === 0;
+  const removable: Instance[] = [];
+  for (const instance of scaleDownCandidates(accumulator.idle)) {
+    const offered = active ? instance.capacity : { cores: 0, memoryMb: 0, gpus: 0 };
+    if (!RESOURCE_KEYS.every((key) => offered[key] === 0 || surplus[key] - offered[key] >= -1e-9)) continue;
+    removed.add(instance.id);
+    if (active && !slotsHold(removed)) {
+      removed.delete(instance.id);
+      continue;
+    }
+    removable.push(instance);
+    for (const key of RESOURCE_KEYS) surplus[key] -= offered[key];
+  }
+  const drains =
+    removable.length === 0 && active && autoscale.drain
+      ? chooseDrains({ busy: accumulator.busy, surplus, stillHolds: (drained) => slotsHold(drained) })
+      : [];
+  const next = applyDownscaleBackoff(
+    context,
+    state,
+    { removable, drains },
+    autoscale.downscaleBackoffSeconds,
+    (instance) =>
+      active
+        ? `idle (${formatResources(instance.capacity)}) and not needed: ${needText}; ${haveText}`
+        : 'idle and the config is inactive',
+    (instance) =>
+      `no agent is idle; its ${formatResources(freeRoomOf(instance))} free are not needed (${instance.sessions.length} session(s) stay until they end): ${needText}; ${haveText}`,
+    actions,
+    reasons,
+  );
+  if (removable.length === 0 && drains.length === 0 && active && creates.unsatisfiable.length === 0) {
+    reasons.push(`no action: ${needText}; ${haveText}; nothing idle to remove or drain without falling below the need`);
+  }
+  return next;
 }
 
 /** Distinct users among a server's sessions; a session without a user counts as its own. No allocation for small servers. */
@@ -739,9 +972,10 @@ function planServers(
     state = applyDownscaleBackoff(
       context,
       state,
-      removable,
+      { removable, drains: [] },
       autoscale.downscaleBackoffSeconds,
       () => (active ? `idle and not needed: ${needText}; ${haveText}` : 'idle and the config is inactive'),
+      () => '',
       actions,
       reasons,
     );
@@ -762,7 +996,9 @@ function planServers(
       pending: { sessions: pending },
       deficit: { sessions: deficit },
       create: allowed.count,
-      destroy: destroyedIds(actions),
+      destroy: actionIds(actions, 'destroy'),
+      drain: [],
+      undrain: [],
       actions,
       reasons,
       warnings,

@@ -10,9 +10,20 @@ export interface AutoscaleState {
   createBlockedUntil: string | null;
 }
 
-/** Planner state, keyed by `autoscaleKey(pool, autoscale)`. JSON-serialisable. */
+/** A staging request the planner made and has not yet seen answered in a snapshot. */
+export type StagingRequest =
+  | { kind: 'stage'; instanceId: string; count: number; requestedAt: string }
+  | { kind: 'destroy'; instanceId: string; sessionId: string; requestedAt: string };
+
+/** Per staging config memory: requests in flight, so a repeated step asks for nothing new. */
+export interface StagingState {
+  inFlight: StagingRequest[];
+}
+
+/** Planner state, keyed by `autoscaleKey(pool, autoscale)` (and staging config id). JSON-serialisable. */
 export interface PlannerState {
   autoscale: Record<string, AutoscaleState>;
+  staging?: Record<string, StagingState>;
 }
 
 /** Key of an autoscale config in state and ledgers: `pool/autoscale`. */

@@ -1,5 +1,6 @@
 import type { ImageAction } from '../images/compute-image-plan.js';
 import type { ResourceKey, Resources } from '../model/resources.js';
+import type { StagingPlan } from './staging-types.js';
 
 export type PoolKind = 'docker-agent' | 'server';
 
@@ -30,6 +31,18 @@ export type PlanAction =
       instanceId: string;
       cause: DestroyCause;
       reason: string;
+    }
+  | {
+      /**
+       * `drain`: the control plane places no new sessions on the instance; once empty the planner
+       * destroys it. `undrain`: it takes sessions again (demand came back before it emptied).
+       */
+      type: 'drain' | 'undrain';
+      pool: string;
+      autoscale: string;
+      provider: string;
+      instanceId: string;
+      reason: string;
     };
 
 /** The decision for one autoscale config, with the numbers behind it. */
@@ -49,6 +62,10 @@ export interface ConfigPlan {
   create: number;
   /** Instance ids to destroy. */
   destroy: string[];
+  /** Instance ids to mark draining (docker-agent configs). */
+  drain: string[];
+  /** Draining instance ids to take back. */
+  undrain: string[];
   actions: PlanAction[];
   /** Human-readable reasons for every action and every "no action". */
   reasons: string[];
@@ -65,6 +82,8 @@ export interface ScalingPlan {
   configs: ConfigPlan[];
   /** Problems with the snapshot itself (instances of unknown configs, ...). */
   warnings: string[];
+  /** What the control plane must do for session staging, next to `configs`' create/destroy. */
+  staging: StagingPlan;
   /** Image pulls and removals the control plane must do on agents (see `computeImagePlan`). */
   imageActions: ImageAction[];
 }

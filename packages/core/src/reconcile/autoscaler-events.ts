@@ -59,6 +59,8 @@ export type AutoscalerEvent =
       message: string;
     } & InstanceRef)
   | ({ type: 'instance-destroy-skipped'; at: number; reason: string } & InstanceRef)
+  /** The planner asks the control plane to stop (`instance-drain`) or resume (`instance-undrain`) placing sessions on an instance. */
+  | ({ type: 'instance-drain' | 'instance-undrain'; at: number; reason: string } & InstanceRef)
   | { type: 'dns-upsert'; at: number; dnsProvider: string; name: string; value: string; reason: string }
   | { type: 'dns-delete'; at: number; dnsProvider: string; name: string; reason: string }
   | {

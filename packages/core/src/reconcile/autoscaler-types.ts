@@ -114,6 +114,12 @@ export interface TickActions {
   destroyFailed: number;
   /** Destroys skipped because the instance has sessions (or is not known to the ledger). */
   destroySkipped: { id: string; reason: string }[];
+  /**
+   * Planned drains and undrains of instances in the ledger, for the control plane to honour (a
+   * draining instance takes no new sessions; the planner destroys it once empty).
+   */
+  drained: { id: string; reason: string }[];
+  undrained: { id: string; reason: string }[];
   /** Open intents resolved (adopted, finished or marked failed). */
   intentsResolved: number;
   /** Settled intents deleted because they outlived `intentRetentionSeconds`. */

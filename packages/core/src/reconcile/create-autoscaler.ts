@@ -16,6 +16,8 @@ const emptyActions = (): TickActions => ({
   destroyed: [],
   destroyFailed: 0,
   destroySkipped: [],
+  drained: [],
+  undrained: [],
   intentsResolved: 0,
   intentsDeleted: 0,
   orphansFound: [],

@@ -2,9 +2,11 @@ import {
   type ConfigPlan,
   computeScalingPlan,
   emptyPlannerState,
+  type PlanAction,
   type PlannerState,
   parsePlannerState,
   parseSnapshot,
+  type StagingPlan,
 } from '@headroom/core';
 import type { Command } from '../command.js';
 import { formatJson } from '../format-json.js';
@@ -17,6 +19,26 @@ const formatQuantity = (value: ConfigPlan['need']) =>
   'sessions' in value
     ? `${value.sessions} session${value.sessions === 1 ? '' : 's'}`
     : `${value.cores}c ${value.memoryMb}MiB ${value.gpus}g`;
+
+/** One action as `--json` shows it: what, on which instance, why (the planner's reason, with its numbers). */
+function describeAction(action: PlanAction) {
+  if (action.type === 'create')
+    return { type: action.type, count: action.count, shape: action.shape, reason: action.reason };
+  return {
+    type: action.type,
+    instanceId: action.instanceId,
+    ...('cause' in action ? { cause: action.cause } : {}),
+    reason: action.reason,
+  };
+}
+
+/** `a1 (scale-down), a2 (failed)`, or `-`. */
+function formatDestroys(entry: ConfigPlan): string {
+  const destroys = entry.actions.flatMap((action) =>
+    action.type === 'destroy' ? [`${action.instanceId} (${action.cause})`] : [],
+  );
+  return destroys.join(', ') || '-';
+}
 
 export const planCommand: Command = {
   name: 'plan',
@@ -65,11 +87,19 @@ export const planCommand: Command = {
         deficit: entry.deficit,
         create: entry.create,
         destroy: entry.destroy,
+        actions: entry.actions.map(describeAction),
         reasons: entry.reasons,
         warnings: entry.warnings,
       }));
       stdout.write(
-        formatJson({ at: plan.at, configs, imageActions: plan.imageActions, warnings: plan.warnings, nextState }),
+        formatJson({
+          at: plan.at,
+          configs,
+          imageActions: plan.imageActions,
+          staging: plan.staging,
+          warnings: plan.warnings,
+          nextState,
+        }),
       );
       return 0;
     }
@@ -86,7 +116,7 @@ export const planCommand: Command = {
           formatQuantity(entry.pending),
           formatQuantity(entry.deficit),
           String(entry.create),
-          entry.destroy.join(', ') || '-',
+          formatDestroys(entry),
         ]),
       ),
     );
@@ -95,6 +125,7 @@ export const planCommand: Command = {
       for (const reason of entry.reasons) stdout.write(`  - ${reason}\n`);
       for (const warning of entry.warnings) stdout.write(`  ! ${warning}\n`);
     }
+    writeStagingText(plan.staging, stdout);
     if (plan.imageActions.length > 0) stdout.write('\nimages:\n');
     for (const action of plan.imageActions)
       stdout.write(`  ${action.type} ${action.image} on ${action.instanceId}: ${action.reason}\n`);
@@ -102,3 +133,17 @@ export const planCommand: Command = {
     return 0;
   },
 };
+
+/** The staging part of the text plan: one block per staging config, then removals no config owns. */
+function writeStagingText(staging: StagingPlan, stdout: NodeJS.WritableStream): void {
+  for (const entry of staging.configs) {
+    stdout.write(
+      `\nstaging ${entry.staging} (${entry.workspace} in zone ${entry.zone}): ${entry.staged} staged, ${entry.pending} pending of ${entry.desired}\n`,
+    );
+    for (const reason of entry.reasons) stdout.write(`  - ${reason}\n`);
+    for (const warning of entry.warnings) stdout.write(`  ! ${warning}\n`);
+  }
+  const orphans = staging.actions.filter((action) => action.type === 'remove-staged' && action.staging === null);
+  if (orphans.length > 0) stdout.write('\nstaged sessions no staging config owns:\n');
+  for (const action of orphans) stdout.write(`  - ${action.reason}\n`);
+}

@@ -19,8 +19,9 @@ import { parseInstantFlag } from '../parse-instant.js';
 import { formatSettings, formatSummary, formatSweepTable } from '../simulate/format-summary.js';
 import { loadTrace, type TraceInput } from '../simulate/load-trace.js';
 import { createProgressBar } from '../simulate/progress-bar.js';
-import { runSweep, SweepError } from '../simulate/run-sweep.js';
+import { SweepError } from '../simulate/run-sweep.js';
 import { parseSimulationSettings, type SimulationSettings } from '../simulate/simulation-config-schema.js';
+import { runSweepWithFloor, sweepKeepsFloor } from '../simulate/sweep-floor.js';
 import { buildSweepGrid } from '../simulate/sweep-grid.js';
 import type { SimulationJob } from '../simulate/sweep-messages.js';
 import { UsageError } from '../usage-error.js';
@@ -29,12 +30,14 @@ const usage = [
   'headroom simulate --config FILE --trace FILE [--format auto|csv|swf|azure] [--timezone ZONE]',
   '    [--from ISO] [--to ISO] [--scale-sizes X|cores=X,memoryMb=Y,gpus=Z] [--time-shift SECONDS]',
   '    [--seed N] [--tick-seconds N] [--placement spread|pack] [--give-up-seconds N]',
+  '    [--measure-from ISO] [--measure-to ISO] [--no-floor]',
   '    [--sweep KEY=V1,V2,... ...] [--target-p95-wait SECONDS] [--max-refused N|P%] [--json] [--report FILE]',
   '',
   'Replays the trace through the planner against the cloud model of the config\'s "simulation:" section.',
   '--sweep KEY=... sets KEY in every autoscale config of the docker-agent pools (AUTOSCALE:KEY or',
   'POOL/AUTOSCALE:KEY for one), runs the grid in worker threads and recommends the cheapest point',
-  'meeting --target-p95-wait and --max-refused.',
+  'meeting --target-p95-wait and --max-refused. --measure-from/--measure-to count cost, waits, the oracle',
+  'and the floor (instant boots, no standby, no backoff; a second run, --no-floor skips it) over that window.',
 ].join('\n');
 
 function parseNumberFlag(
@@ -125,6 +128,9 @@ export const simulateCommand: Command = {
         timezone: { type: 'string' },
         from: { type: 'string' },
         to: { type: 'string' },
+        'measure-from': { type: 'string' },
+        'measure-to': { type: 'string' },
+        'no-floor': { type: 'boolean' },
         'scale-sizes': { type: 'string' },
         'time-shift': { type: 'string' },
         seed: { type: 'string' },
@@ -163,6 +169,15 @@ export const simulateCommand: Command = {
     const toMs = values.to === undefined ? undefined : parseInstantFlag(values.to, '--to');
     if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs)
       throw new UsageError(`--to ${values.to}: must be after --from ${values.from}`);
+    const measureFromMs =
+      values['measure-from'] === undefined ? undefined : parseInstantFlag(values['measure-from'], '--measure-from');
+    const measureToMs =
+      values['measure-to'] === undefined ? undefined : parseInstantFlag(values['measure-to'], '--measure-to');
+    if (measureFromMs !== undefined && measureToMs !== undefined && measureToMs <= measureFromMs)
+      throw new UsageError(
+        `--measure-to ${values['measure-to']}: must be after --measure-from ${values['measure-from']}`,
+      );
+    const withFloor = values['no-floor'] !== true;
     const sweeps = values.sweep ?? [];
     if (sweeps.length === 0 && (targetP95WaitSeconds !== undefined || values['max-refused'] !== undefined))
       throw new UsageError('--target-p95-wait and --max-refused apply to sweeps: give at least one --sweep');
@@ -196,8 +211,11 @@ export const simulateCommand: Command = {
       tickSeconds: tickSeconds ?? settings.tickSeconds,
       placement: (values.placement as 'spread' | 'pack' | undefined) ?? settings.placement,
       giveUpSeconds: giveUpSeconds ?? settings.giveUpSeconds,
+      engine: settings.engine,
       ...(values.timezone !== undefined ? { timezone: values.timezone } : {}),
       ...(label !== undefined ? { label } : {}),
+      ...(measureFromMs !== undefined ? { measureFromMs } : {}),
+      ...(measureToMs !== undefined ? { measureToMs } : {}),
     });
     const context = { trace, tracePath, configPath, settings, stdout, stderr };
     try {
@@ -205,7 +223,12 @@ export const simulateCommand: Command = {
         const progress = createProgressBar({ stream: stderr, label: 'simulating' });
         let run: SimulationRun;
         try {
-          run = await simulate({ ...job(config), trace, onProgress: ({ fraction }) => progress.update(fraction) });
+          run = await simulate({
+            ...job(config),
+            floor: withFloor,
+            trace,
+            onProgress: ({ fraction }) => progress.update(fraction),
+          });
         } finally {
           progress.finish();
         }
@@ -214,8 +237,10 @@ export const simulateCommand: Command = {
       const progress = createProgressBar({ stream: stderr, label: `sweeping ${grid.length} points` });
       let runs: SimulationRun[];
       try {
-        runs = await runSweep({
+        runs = await runSweepWithFloor({
           jobs: grid.map((point) => job(point.config, formatSettings(point.settings))),
+          floorJob: withFloor ? job(config) : undefined,
+          sharedFloor: sweeps.every(sweepKeepsFloor),
           trace: traceInput,
           onProgress: (fraction) => progress.update(fraction),
         });

@@ -64,6 +64,42 @@ const tickSummarySchema = z.object({
       }),
     )
     .optional(),
+  staging: z
+    .object({
+      configs: z.array(
+        z.object({
+          staging: z.string(),
+          pool: z.string(),
+          autoscale: z.string(),
+          zone: z.string(),
+          workspace: z.string(),
+          active: z.boolean(),
+          desired: z.number(),
+          staged: z.number(),
+          pending: z.number(),
+          actions: z.array(z.record(z.string(), z.unknown())),
+          reasons: z.array(z.string()),
+          warnings: z.array(z.string()),
+        }),
+      ),
+      actions: z
+        .array(
+          z
+            .object({
+              type: z.enum(['stage', 'expire-staged', 'remove-staged']),
+              staging: z.string().nullable(),
+              pool: z.string(),
+              zone: z.string(),
+              workspace: z.string(),
+              instanceId: z.string(),
+              reason: z.string(),
+            })
+            .loose(),
+        )
+        .meta({ description: 'stage N sessions on an instance, expire or remove an unassigned staged session' }),
+      warnings: z.array(z.string()),
+    })
+    .optional(),
 });
 
 export const planResponseSchema = z.object({

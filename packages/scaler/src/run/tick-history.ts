@@ -35,6 +35,7 @@ export function summariseTick(result: TickResult) {
             reasons: plan.reasons,
             warnings: plan.warnings,
           })),
+          staging: result.plan.staging,
         }
       : {}),
   };

@@ -1,4 +1,4 @@
-import { formatSeconds, type SimulationResult, type SweepPoint } from '@headroom/sim';
+import { formatSeconds, GAP_PARTS, type SimulationResult, type SweepPoint } from '@headroom/sim';
 import { formatTable } from '../format-table.js';
 
 const formatMoney = (value: number, currency: string) => `${value.toFixed(2)} ${currency}`;
@@ -16,6 +16,31 @@ function formatInstant(ms: number, timezone: string): string {
   }).formatToParts(new Date(ms));
   const part = (type: string) => parts.find((entry) => entry.type === type)?.value ?? '';
   return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}`;
+}
+
+/** Floor and gap split rows of the summary (empty without an oracle). */
+function gapRows(result: SimulationResult, currency: string): [string, string][] {
+  const rows: [string, string][] = [];
+  if (result.floor) {
+    rows.push([
+      'floor',
+      `${formatMoney(result.floor.cost, currency)} (instant boots, no standby, no backoff; p95 wait ${formatSeconds(result.floor.p95WaitSeconds)}); policy loss ${result.policyLoss?.toFixed(2) ?? '–'} × (cost ÷ floor), packing loss ${result.packingLoss?.toFixed(2) ?? '–'} × (floor ÷ oracle)`,
+    ]);
+  }
+  const gap = result.gap;
+  if (gap) {
+    rows.push([
+      'gap to oracle',
+      `${formatMoney(gap.total.cost, currency)} (${formatHours(gap.total.instanceHours)} instance-hours) = ${GAP_PARTS.map((part) => `${part} ${formatMoney(gap[part].cost, currency)} (${formatHours(gap[part].instanceHours)} h)`).join(' + ')}`,
+    ]);
+  }
+  if (result.measureWindow) {
+    rows.push([
+      'measured',
+      `${formatInstant(result.measureWindow.fromMs, result.timezone)} – ${formatInstant(result.measureWindow.toMs, result.timezone)} (cost, waits, sessions, oracle and floor count this window only)`,
+    ]);
+  }
+  return rows;
 }
 
 /** The terminal summary of one run: one labelled line per measure. */
@@ -46,15 +71,20 @@ export function formatSummary(options: { result: SimulationResult; currency: str
       'wait',
       `p50 ${formatSeconds(wait.p50)}, p95 ${formatSeconds(wait.p95)}, p99 ${formatSeconds(wait.p99)}, max ${formatSeconds(wait.max)} (mean ${formatSeconds(wait.mean)})`,
     ],
+    ...gapRows(result, currency),
     [
       'idle capacity',
-      `${formatHours(result.idleInstanceHours)} idle instance-hours; unused ${formatHours(result.unusedCapacityHours.cores)} core-hours, ${formatHours(result.unusedCapacityHours.memoryMb / 1024)} GiB-hours${result.unusedCapacityHours.gpus > 0 ? `, ${formatHours(result.unusedCapacityHours.gpus)} GPU-hours` : ''}`,
+      `${formatHours(result.idleInstanceHours)} idle instance-hours, ${formatHours(result.strandedInstanceHours)} stranded (inactive configs holding sessions); unused ${formatHours(result.unusedCapacityHours.cores)} core-hours, ${formatHours(result.unusedCapacityHours.memoryMb / 1024)} GiB-hours${result.unusedCapacityHours.gpus > 0 ? `, ${formatHours(result.unusedCapacityHours.gpus)} GPU-hours` : ''}`,
     ],
     [
       'scaling',
       `${result.scaleUps} scale-ups, ${result.scaleDowns} scale-downs, ${result.thrash} thrash (destroyed younger than the backoff)`,
     ],
     ['failures', `${result.bootFailures} boot failures, ${result.checkinTimeouts} check-in timeouts`],
+    ...(result.staging ?? []).map((staging): [string, string] => [
+      `staging ${staging.staging}`,
+      `hit rate ${(staging.hitRate * 100).toFixed(1)} % (${staging.hits} hits, ${staging.misses} misses; ${staging.workspace} in zone ${staging.zone}, desiredSessions ${staging.desiredSessions}); ${staging.staged} staged, ${staging.expired} expired, ${staging.removed} removed; held ${formatHours(staging.heldSessionHours)} session-hours costing ${formatMoney(staging.cost, currency)}`,
+    ]),
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return `${rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n')}\n`;

@@ -103,6 +103,8 @@ export const simulationSectionSchema = z.strictObject({
   giveUpSeconds: positive().default(600),
   tickSeconds: positive().default(30),
   seed: z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).default(1),
+  /** `reconciler` runs the production reconciler; `planner` applies the plans directly (same results, faster). */
+  engine: z.enum(['reconciler', 'planner'], { error: 'must be reconciler or planner' }).default('reconciler'),
 });
 
 /** Engine settings and cloud model read from the config's `simulation:` section. */
@@ -113,6 +115,7 @@ export interface SimulationSettings {
   giveUpSeconds: number;
   tickSeconds: number;
   seed: number;
+  engine: 'reconciler' | 'planner';
   /** Autoscale config ids with no price (their cost counts as 0). */
   unpricedAutoscaleIds: string[];
 }
@@ -183,6 +186,7 @@ export function parseSimulationSettings(config: HeadroomConfig, options: { sourc
     giveUpSeconds: section.giveUpSeconds,
     tickSeconds: section.tickSeconds,
     seed: section.seed,
+    engine: section.engine,
     unpricedAutoscaleIds,
   };
 }

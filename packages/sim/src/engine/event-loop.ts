@@ -38,7 +38,7 @@ export function processUntil(context: SimulationContext, loop: EventLoop, untilM
       context.eventCount++;
       arrive(context, sessions[loop.nextArrival++]!, atMs);
     }
-    if (nextEventMs(context, loop) !== atMs) sampleFleet(context.recorder, context.fleet.totals, atMs);
+    if (nextEventMs(context, loop) !== atMs) sampleFleet(context.recorder, context.fleet, atMs);
     if (loop.onProgress && context.eventCount % 8192 === 0) {
       loop.onProgress({
         simulatedMs: atMs - startMs,

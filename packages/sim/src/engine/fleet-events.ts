@@ -11,7 +11,7 @@ import { takeStaged } from './staging-broker.js';
 export function arrive(context: SimulationContext, trace: TraceSession, atMs: number): void {
   const pool = context.fleet.pools.get(trace.pool ?? context.defaultPool);
   if (!pool) {
-    context.recorder.sessionRefused({ reason: 'no-capacity' });
+    context.recorder.sessionRefused({ reason: 'no-capacity', arrivedAtMs: atMs });
     if (!context.warnings.some((warning) => warning.startsWith(`pool "${trace.pool}"`))) {
       context.warnings.push(`pool "${trace.pool}" of some trace sessions is not in the config; they were refused`);
     }
@@ -20,7 +20,7 @@ export function arrive(context: SimulationContext, trace: TraceSession, atMs: nu
   const session: SimSession = { trace, pool, arrivedAtMs: atMs, state: 'queued' };
   context.schedule.dirty = true;
   const instance =
-    takeStaged({ fleet: context.fleet, stagings: context.stagings, pool, request: trace }) ??
+    takeStaged({ fleet: context.fleet, stagings: context.stagings, pool, request: trace, atMs }) ??
     choose(pool, trace, context.placement);
   if (instance) {
     place(context, session, instance, atMs);
@@ -29,7 +29,7 @@ export function arrive(context: SimulationContext, trace: TraceSession, atMs: nu
   const aggressive = pool.autoscale.some((runtime) => runtime.active && runtime.entry.autoscale.aggressiveScaling);
   if (!aggressive) {
     session.state = 'refused';
-    context.recorder.sessionRefused({ reason: 'no-capacity' });
+    context.recorder.sessionRefused({ reason: 'no-capacity', arrivedAtMs: atMs });
     return;
   }
   enqueue(context, session, atMs);

@@ -11,6 +11,8 @@ import {
 import { type CloudModel, pricePerInstanceHour, providerCloudModel } from '../cloud-model.js';
 import { PlacementIndex } from './placement-index.js';
 import type { AutoscaleRuntime, PoolRuntime, SimInstance } from './simulation-types.js';
+import { emptyWasteCounts, updateWasteCounts } from './waste-tally.js';
+import { settleHeld } from './staging-stats.js';
 
 /** Fleet-wide sums kept current by {@link retally} and the session moves (what a fleet sample reports). */
 export interface FleetTotals {
@@ -74,6 +76,7 @@ export function createFleetModel(options: { config: HeadroomConfig; cloud: Cloud
       nextTransitionMs: Number.NEGATIVE_INFINITY,
       created: 0,
       awaitingCheckin: [],
+      waste: emptyWasteCounts(),
     };
     pool.autoscale.push(runtime);
     runtimes.push(runtime);
@@ -173,6 +176,7 @@ export function retally(fleet: FleetModel, instance: SimInstance): void {
   before.idle = idle;
   before.state = state;
   updatePlacementIndexes(instance.autoscale.pool, instance, accepting);
+  updateWasteCounts(instance, accepting);
   updateSnapshot(instance);
 }
 
@@ -210,6 +214,7 @@ export function addInstance(
       sessions: [],
     },
     tally: { accepting: false, idle: false, state: undefined },
+    wasteTally: { category: 'other', free: zero(), used: zero() },
     order: fleet.nextOrder++,
     score: 0,
     placementSlot: -1,
@@ -235,9 +240,10 @@ export function oldestAwaitingCheckinMs(runtime: AutoscaleRuntime): number {
 }
 
 /** Takes an instance out of the fleet (it stops counting at once), releasing its staged sessions. */
-export function removeInstance(fleet: FleetModel, instance: SimInstance): void {
+export function removeInstance(fleet: FleetModel, instance: SimInstance, atMs: number): void {
   const { totals } = fleet;
   for (const entry of instance.staged) {
+    settleHeld(entry.staging, atMs);
     entry.staging.count--;
     totals.used.cores -= entry.session.cores;
     totals.used.memoryMb -= entry.session.memoryMb;

@@ -2,7 +2,8 @@ import type { Resources } from '@headroom/core';
 import { type ProviderCloudModel, sampleBootFailure, sampleSeconds } from '../cloud-model.js';
 import type { Random } from '../random.js';
 import type { DestroyReason } from '../results/results-recorder.js';
-import { addInstance, removeInstance } from './fleet-model.js';
+import { addInstance, removeInstance, retally } from './fleet-model.js';
+import { drainQueue } from './session-queue.js';
 import type { SimulationContext } from './simulation-context.js';
 import type { AutoscaleRuntime, BootDraw, SimInstance } from './simulation-types.js';
 
@@ -38,11 +39,28 @@ export function destroyInstance(
 ): void {
   const { instance, atMs, reason } = options;
   if (instance.destroyed) return;
-  removeInstance(context.fleet, instance);
+  removeInstance(context.fleet, instance, atMs);
   context.recorder.instanceDestroyed({ instanceId: instance.id, atMs, reason });
 }
 
 /** The results' destroy reason of a planner destroy cause. */
 export function destroyReasonOf(cause: string): DestroyReason {
   return cause === 'failed' ? 'boot-failure' : cause === 'checkin-timeout' ? 'checkin-timeout' : 'scale-down';
+}
+
+/**
+ * A planner `drain` (`draining: true`) or `undrain` at `atMs`, as the control plane honours it: a
+ * draining instance takes no new sessions (placement skips it) and keeps the ones it has; an
+ * undrained one takes sessions again, the waiting ones first. Other states are left alone.
+ */
+export function setDraining(
+  context: SimulationContext,
+  options: { instance: SimInstance; draining: boolean; atMs: number },
+): void {
+  const { instance, draining, atMs } = options;
+  if (instance.destroyed || instance.state !== (draining ? 'running' : 'draining')) return;
+  instance.state = draining ? 'draining' : 'running';
+  retally(context.fleet, instance);
+  context.schedule.dirty = true;
+  if (!draining) drainQueue(context, instance.autoscale.pool, atMs, instance);
 }

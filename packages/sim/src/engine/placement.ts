@@ -100,7 +100,7 @@ export function place(context: SimulationContext, session: SimSession, instance:
     instance.sessionList.push(snapshotSession);
   }
   retally(context.fleet, instance);
-  context.recorder.sessionStarted({ waitedMs: atMs - session.arrivedAtMs });
+  context.recorder.sessionStarted({ waitedMs: atMs - session.arrivedAtMs, arrivedAtMs: session.arrivedAtMs });
   context.events.push(atMs + trace.durationMs, { kind: 'departure', session });
   context.schedule.dirty = true;
 }

@@ -7,7 +7,7 @@ import {
   type PlannerState,
 } from '@headroom/core';
 import { buildSnapshot } from './fleet-snapshot.js';
-import { destroyInstance, destroyReasonOf, drawBoot, launchInstance } from './instance-lifecycle.js';
+import { destroyInstance, destroyReasonOf, drawBoot, launchInstance, setDraining } from './instance-lifecycle.js';
 import type { SimulationContext } from './simulation-context.js';
 import type { SimulationEngine, TickOutcome } from './simulation-engine.js';
 
@@ -44,7 +44,9 @@ export function createPlannerEngine(options: { context: SimulationContext; confi
           } else {
             const instance = context.fleet.instancesById.get(action.instanceId);
             if (!instance) continue;
-            destroyInstance(context, { instance, atMs, reason: destroyReasonOf(action.cause) });
+            if (action.type === 'destroy')
+              destroyInstance(context, { instance, atMs, reason: destroyReasonOf(action.cause) });
+            else setDraining(context, { instance, draining: action.type === 'drain', atMs });
           }
         }
       }

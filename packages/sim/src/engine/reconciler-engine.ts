@@ -11,7 +11,7 @@ import { createFakeClock, createFakeProvider, type FakeClock, type FakeProvider 
 import { type CloudModel, providerCloudModel } from '../cloud-model.js';
 import { createRandom } from '../random.js';
 import { buildSnapshot } from './fleet-snapshot.js';
-import { destroyInstance, destroyReasonOf, drawBoot, launchInstance } from './instance-lifecycle.js';
+import { destroyInstance, destroyReasonOf, drawBoot, launchInstance, setDraining } from './instance-lifecycle.js';
 import type { SimulationContext } from './simulation-context.js';
 import type { SimulationEngine, TickOutcome } from './simulation-engine.js';
 import type { AutoscaleRuntime, BootDraw } from './simulation-types.js';
@@ -148,6 +148,14 @@ export function createReconcilerEngine(options: {
       const instance = context.fleet.instancesById.get(id);
       if (instance) destroyInstance(context, { instance, atMs, reason: destroyReasonOf(cause) });
       reconciledInstances.delete(id);
+    }
+    for (const { id } of result.actions.drained) {
+      const instance = context.fleet.instancesById.get(id);
+      if (instance) setDraining(context, { instance, draining: true, atMs });
+    }
+    for (const { id } of result.actions.undrained) {
+      const instance = context.fleet.instancesById.get(id);
+      if (instance) setDraining(context, { instance, draining: false, atMs });
     }
     for (const id of result.actions.created) {
       const draw = createdDraws.get(id);

@@ -37,7 +37,7 @@ export function giveUp(context: SimulationContext, session: SimSession): void {
   session.pool.queue.splice(session.pool.queue.indexOf(session), 1);
   session.pool.queueMinimum = undefined;
   session.state = 'refused';
-  context.recorder.sessionRefused({ reason: 'gave-up' });
+  context.recorder.sessionRefused({ reason: 'gave-up', arrivedAtMs: session.arrivedAtMs });
   context.schedule.dirty = true;
 }
 

@@ -9,13 +9,16 @@ import { EventQueue } from './event-queue.js';
 import { refreshActivity } from './fleet-events.js';
 import { createFleetModel, type FleetModel } from './fleet-model.js';
 import { sampleFleet } from './fleet-sample.js';
+import { floorCloud, floorConfig } from './floor-run.js';
 import { createPlannerEngine } from './planner-engine.js';
 import { computePoolOracles } from './pool-oracles.js';
+import { applyPredictiveStandby, createPredictiveStandbys, type PredictiveStandby } from './predictive-standby.js';
 import { createQuietTickSchedule, mustTick, nextTickAt, noteTickEnd } from './quiet-tick-schedule.js';
 import { createReconcilerEngine } from './reconciler-engine.js';
 import type { SimulationContext } from './simulation-context.js';
 import type { SimulationEngine } from './simulation-engine.js';
-import { createStagings, replenishStaging } from './staging-broker.js';
+import { createStagings, nextStagingExpiryMs, replenishStaging } from './staging-broker.js';
+import { summariseStaging } from './staging-summary.js';
 
 export interface SimulateOptions {
   /** A parsed config (`parseConfig`). */
@@ -54,6 +57,18 @@ export interface SimulateOptions {
    * instances created in the same tick (their ids differ).
    */
   engine?: 'reconciler' | 'planner';
+  /**
+   * Count cost, waits, sessions, the oracle and the floor only from this instant (steady days;
+   * sessions by arrival). Defaults to the start of the run.
+   */
+  measureFromMs?: number;
+  /** End of the measurement window (exclusive). Defaults to the end of the run. */
+  measureToMs?: number;
+  /**
+   * Also run the floor (same trace, placement and shapes with instant boots, no standby, no
+   * downscale backoff) and report `floor`, `policyLoss` and `packingLoss`. Defaults to false; doubles the run time.
+   */
+  floor?: boolean;
 }
 
 export interface SimulationRun {
@@ -128,6 +143,14 @@ function createRecorder(options: SimulateOptions, fleet: FleetModel, frame: RunF
     timezone: frame.timezone,
     ...(options.maxTimelinePoints !== undefined ? { maxTimelinePoints: options.maxTimelinePoints } : {}),
     ...(options.label !== undefined ? { label: options.label } : {}),
+    ...(options.measureFromMs !== undefined || options.measureToMs !== undefined
+      ? {
+          measure: {
+            fromMs: options.measureFromMs ?? Number.NEGATIVE_INFINITY,
+            toMs: options.measureToMs ?? Number.POSITIVE_INFINITY,
+          },
+        }
+      : {}),
     autoscale: fleet.runtimes.map((runtime) => ({
       id: runtime.entry.autoscale.id,
       pricePerInstanceHour: runtime.pricePerInstanceHour,
@@ -143,15 +166,18 @@ async function runTicks(options: {
   loop: EventLoop;
   engine: SimulationEngine;
   frame: RunFrame;
+  predictive: readonly PredictiveStandby[];
 }): Promise<number> {
-  const { context, loop, engine, frame } = options;
+  const { context, loop, engine, frame, predictive } = options;
   const { schedule } = context;
   let ticksEvaluated = 0;
   let tickAtMs = frame.startMs;
   while (tickAtMs <= frame.endMs) {
     processUntil(context, loop, tickAtMs);
     refreshActivity(context, tickAtMs);
-    if (mustTick(schedule, tickAtMs)) {
+    applyPredictiveStandby(predictive, tickAtMs);
+    // Staged sessions expire on the clock, not on an event: a tick at or after the expiry acts.
+    if (mustTick(schedule, tickAtMs) || tickAtMs >= nextStagingExpiryMs(context.stagings)) {
       ticksEvaluated++;
       const outcome = await engine.tick(tickAtMs);
       const staged = replenishStaging({ fleet: context.fleet, stagings: context.stagings, atMs: tickAtMs });
@@ -161,9 +187,13 @@ async function runTicks(options: {
         nextState: outcome.nextState,
         acted: outcome.acted || staged,
       });
-      sampleFleet(context.recorder, context.fleet.totals, tickAtMs);
+      sampleFleet(context.recorder, context.fleet, tickAtMs);
     }
-    tickAtMs = nextTickAt(schedule, tickAtMs, nextEventMs(context, loop));
+    tickAtMs = nextTickAt(
+      schedule,
+      tickAtMs,
+      Math.min(nextEventMs(context, loop), nextStagingExpiryMs(context.stagings)),
+    );
   }
   processUntil(context, loop, frame.endMs);
   return ticksEvaluated;
@@ -182,15 +212,22 @@ async function runTicks(options: {
  * @throws ConfigError (rejects) when `defaultPool` or autoscale ids do not fit the simulator
  */
 export async function simulate(options: SimulateOptions): Promise<SimulationRun> {
-  const { config } = options;
+  const config = hasPredictiveStandby(options.config) ? structuredClone(options.config) : options.config;
   const cloud = options.cloud ?? DEFAULT_CLOUD_MODEL;
   const seed = options.seed ?? 1;
   const warnings: string[] = [];
   const fleet = createFleetModel({ config, cloud });
   const defaultPool = options.defaultPool ?? config.pools[0]?.id;
   checkFleet(fleet, defaultPool);
-  const stagings = createStagings({ staging: config.staging, fleet, warnings });
   const frame = resolveFrame(options, fleet);
+  const predictive = createPredictiveStandbys({
+    fleet,
+    sessions: frame.sessions,
+    defaultPool,
+    learnUntilMs: options.measureFromMs,
+    warnings,
+  });
+  const stagings = createStagings({ staging: config.staging, fleet, warnings, startMs: frame.startMs });
   const recorder = createRecorder(options, fleet, frame);
   const context: SimulationContext = {
     fleet,
@@ -199,7 +236,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRun>
     schedule: createQuietTickSchedule({
       startMs: frame.startMs,
       tickMs: frame.tickMs,
-      skipQuietTicks: options.skipQuietTicks ?? true,
+      // Predictive standby changes every hour whatever happens: tick every interval.
+      skipQuietTicks: predictive.length === 0 && (options.skipQuietTicks ?? true),
     }),
     stagings,
     placement: options.placement ?? 'spread',
@@ -227,8 +265,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRun>
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   };
   refreshActivity(context, startMs);
-  sampleFleet(recorder, fleet.totals, startMs);
-  const ticksEvaluated = await runTicks({ context, loop, engine, frame });
+  sampleFleet(recorder, fleet, startMs);
+  const ticksEvaluated = await runTicks({ context, loop, engine, frame, predictive });
   const ticks = Math.floor((endMs - startMs) / frame.tickMs) + 1;
   const waiting = fleet.totals.sessionsWaiting;
   if (waiting > 0) warnings.push(`${waiting} session(s) were still waiting at the end`);
@@ -238,7 +276,42 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRun>
     defaultPool,
     endMs,
   });
-  const result = recorder.finish({ atMs: endMs, ...(oracle ? { oracle } : {}) });
+  const finished = recorder.finish({ atMs: endMs, ...(oracle ? { oracle } : {}) });
+  const result =
+    stagings.length > 0 ? { ...finished, staging: summariseStaging({ stagings, result: finished, endMs }) } : finished;
+  if (options.floor) await addFloor({ options, cloud, result, endMs });
   options.onProgress?.({ simulatedMs: endMs - startMs, fraction: 1 });
   return { result, stats: { events: context.eventCount, ticks, ticksEvaluated }, warnings };
+}
+
+/** Runs the floor (instant boots, no standby, no backoff; same end) and adds it to `result`. */
+async function addFloor(options: {
+  options: SimulateOptions;
+  cloud: CloudModel;
+  result: SimulationResult;
+  endMs: number;
+}): Promise<void> {
+  const { result } = options;
+  const { onProgress: _progress, label: _label, ...rest } = options.options;
+  const floorRun = await simulate({
+    ...rest,
+    config: floorConfig(options.options.config),
+    cloud: floorCloud(options.cloud),
+    endMs: options.endMs,
+    floor: false,
+  });
+  const floor = floorRun.result;
+  result.floor = {
+    cost: floor.cost,
+    instanceHours: floor.instanceHours,
+    p95WaitSeconds: floor.sessions.waitSeconds.p95,
+  };
+  if (floor.cost > 0) result.policyLoss = result.cost / floor.cost;
+  if (result.oracle && result.oracle.cost > 0) result.packingLoss = floor.cost / result.oracle.cost;
+}
+
+function hasPredictiveStandby(config: HeadroomConfig): boolean {
+  return config.pools.some((pool) =>
+    pool.autoscale.some((autoscale) => (autoscale as { predictiveStandby?: unknown }).predictiveStandby !== undefined),
+  );
 }

@@ -2,6 +2,7 @@ import type { AutoscaleEntry, Instance, InstanceState, Resources, Session, Stagi
 import type { ProviderCloudModel } from '../cloud-model.js';
 import type { TraceSession } from '../trace/trace-session.js';
 import type { PlacementIndex } from './placement-index.js';
+import type { WasteCategory, WasteCounts } from './waste-tally.js';
 
 /** One autoscale config of the config as the simulator runs it. */
 export interface AutoscaleRuntime {
@@ -22,6 +23,10 @@ export interface AutoscaleRuntime {
    * may still await its check-in; those checked in or destroyed are dropped from the front lazily.
    */
   awaitingCheckin: SimInstance[];
+  /** Instances by waste category (see `waste-tally.ts`), kept current by `retally`. */
+  waste: WasteCounts;
+  /** Standby learnt from demand (predictive standby), in force now; the static standby stays a lower bound. */
+  predictedStandby?: Resources;
 }
 
 /** One pool: its instances, its waiting sessions and the placement indexes over its accepting instances. */
@@ -77,6 +82,8 @@ export interface SimInstance {
   snapshot: Instance;
   aggregate: Session;
   tally: InstanceTally;
+  /** The instance's last contribution to its config's {@link WasteCounts}. */
+  wasteTally: { category: WasteCategory; free: Resources; used: Resources };
   /** Creation order across the run. */
   order: number;
   /** Free room, as placement compares it; kept while accepting. */
@@ -86,7 +93,7 @@ export interface SimInstance {
   /** The planner's view of `sessions` for agents: one aggregate session when there are any. */
   aggregateList: Session[];
   /** Staged sessions held for a staging config (agents only); their resources are part of `used`. */
-  staged: { session: Session; staging: StagingRuntime }[];
+  staged: { session: Session; staging: StagingRuntime; createdAtMs: number }[];
   stagedUsed: Resources;
 }
 
@@ -97,6 +104,22 @@ export interface StagingRuntime {
   runtime: AutoscaleRuntime;
   /** Staged sessions currently held. */
   count: number;
+  /** Hits, misses, expiry and the resources staged sessions held over time. */
+  stats: StagingStats;
+}
+
+export interface StagingStats {
+  /** Arrivals of the workspace that took a staged session. */
+  hits: number;
+  /** Arrivals of the workspace that found none (and went on demand). */
+  misses: number;
+  staged: number;
+  expired: number;
+  /** Removed because the autoscale config went inactive. */
+  removed: number;
+  /** Integral of staged sessions held (session-ms) up to `sinceMs`. */
+  heldSessionMs: number;
+  sinceMs: number;
 }
 
 /** What the cloud model drew for one new instance. */

@@ -2,6 +2,7 @@ import { autoscaleKey, type Resources, type StagingConfig } from '@headroom/core
 import { type FleetModel, retally } from './fleet-model.js';
 import { fits } from './placement.js';
 import { epsilon, type PoolRuntime, type SimInstance, type StagingRuntime } from './simulation-types.js';
+import { emptyStagingStats, settleHeld } from './staging-stats.js';
 
 /**
  * The staging configs the simulator runs (those of docker-agent autoscale configs); the others
@@ -11,6 +12,7 @@ export function createStagings(options: {
   staging: readonly StagingConfig[];
   fleet: FleetModel;
   warnings: string[];
+  startMs: number;
 }): StagingRuntime[] {
   const stagings: StagingRuntime[] = [];
   for (const staging of options.staging) {
@@ -21,7 +23,13 @@ export function createStagings(options: {
       );
       continue;
     }
-    stagings.push({ config: staging, pool: runtime.pool, runtime, count: 0 });
+    stagings.push({
+      config: staging,
+      pool: runtime.pool,
+      runtime,
+      count: 0,
+      stats: emptyStagingStats(options.startMs),
+    });
   }
   return stagings;
 }
@@ -60,12 +68,15 @@ export function replenishStaging(options: { fleet: FleetModel; stagings: Staging
   const { fleet, stagings, atMs } = options;
   let staged = false;
   for (const staging of stagings) {
+    settleHeld(staging, atMs);
+    if (dropStaged({ fleet, staging, atMs })) staged = true;
     if (!staging.runtime.active) continue;
     const size = staging.config.session;
     while (staging.count < staging.config.desiredSessions) {
       const best = roomiestFor(staging);
       if (!best) break;
       staging.count++;
+      staging.stats.staged++;
       best.staged.push({
         session: {
           id: `${staging.config.id}.${atMs}.${staging.count}`,
@@ -74,6 +85,7 @@ export function replenishStaging(options: { fleet: FleetModel; stagings: Staging
           staged: true,
         },
         staging,
+        createdAtMs: atMs,
       });
       adjustStaged(fleet, best, size, 1);
       retally(fleet, best);
@@ -89,9 +101,13 @@ export function takeStaged(options: {
   stagings: StagingRuntime[];
   pool: PoolRuntime;
   request: Resources & { workspace?: string };
+  atMs: number;
 }): SimInstance | undefined {
-  const { fleet, pool, request } = options;
+  const { fleet, pool, request, atMs } = options;
   if (request.workspace === undefined || options.stagings.length === 0) return undefined;
+  const wanted = options.stagings.find(
+    (staging) => staging.pool === pool && staging.runtime.active && staging.config.workspace === request.workspace,
+  );
   for (const instance of pool.instances) {
     if (instance.staged.length === 0 || !instance.tally.accepting) continue;
     const index = instance.staged.findIndex(
@@ -103,9 +119,59 @@ export function takeStaged(options: {
     );
     if (index < 0) continue;
     const [entry] = instance.staged.splice(index, 1);
+    settleHeld(entry!.staging, atMs);
     entry!.staging.count--;
+    entry!.staging.stats.hits++;
     adjustStaged(fleet, instance, entry!.session, -1);
     return instance;
   }
+  if (wanted) wanted.stats.misses++;
   return undefined;
+}
+
+/**
+ * Destroys the staging's expired sessions (unassigned for `expirationHours`, when above 0) and,
+ * when its autoscale config is inactive, all of them. Returns true when it dropped any.
+ */
+function dropStaged(options: { fleet: FleetModel; staging: StagingRuntime; atMs: number }): boolean {
+  const { fleet, staging, atMs } = options;
+  if (staging.count === 0) return false;
+  const expiryMs = staging.config.expirationHours * 3_600_000;
+  const inactive = !staging.runtime.active;
+  let dropped = false;
+  for (const instance of staging.pool.instances) {
+    if (instance.staged.length === 0) continue;
+    const before = instance.staged.length;
+    instance.staged = instance.staged.filter((entry) => {
+      if (entry.staging !== staging) return true;
+      const expired = expiryMs > 0 && atMs - entry.createdAtMs >= expiryMs;
+      if (!inactive && !expired) return true;
+      staging.count--;
+      if (inactive) staging.stats.removed++;
+      else staging.stats.expired++;
+      return false;
+    });
+    if (instance.staged.length === before) continue;
+    dropped = true;
+    // adjustStaged reads the remaining list; subtract each dropped session's size.
+    for (let index = instance.staged.length; index < before; index++)
+      adjustStaged(fleet, instance, staging.config.session, -1);
+    retally(fleet, instance);
+  }
+  return dropped;
+}
+
+/** The earliest instant a staged session expires (infinity when none will), so quiet-tick skipping wakes for it. */
+export function nextStagingExpiryMs(stagings: readonly StagingRuntime[]): number {
+  let earliest = Number.POSITIVE_INFINITY;
+  for (const staging of stagings) {
+    const expiryMs = staging.config.expirationHours * 3_600_000;
+    if (staging.count === 0 || expiryMs <= 0) continue;
+    for (const instance of staging.pool.instances) {
+      for (const entry of instance.staged) {
+        if (entry.staging === staging) earliest = Math.min(earliest, entry.createdAtMs + expiryMs);
+      }
+    }
+  }
+  return earliest;
 }

@@ -1,5 +1,6 @@
 import { INSTANCE_STATES } from '@headroom/core';
 import { DateTime } from 'luxon';
+import { GAP_PARTS } from '../results/gap-split.js';
 import { paretoFront } from '../results/pareto-front.js';
 import type { SimulationResult, SweepPoint } from '../results/simulation-result.js';
 import { loadEchartsSource } from './load-echarts-source.js';
@@ -59,7 +60,11 @@ export function renderReport(options: RenderReportOptions): string {
       : []),
     ['Instance-hours (billed)', `${result.instanceHours.toFixed(1)} (${result.billedInstanceHours.toFixed(1)})`],
     ['Instances: peak / mean', `${result.peakInstances} / ${result.meanInstances.toFixed(2)}`],
-    ['Idle instance-hours', result.idleInstanceHours.toFixed(1)],
+    [
+      'Idle / stranded instance-hours',
+      `${result.idleInstanceHours.toFixed(1)} / ${result.strandedInstanceHours.toFixed(1)}`,
+    ],
+    ...gapRows(result, money),
     [
       'Sessions: total / served / waited / refused',
       `${result.sessions.total} / ${result.sessions.served} / ${result.sessions.waited} / ${result.sessions.refused}${result.sessions.gaveUp ? ` (${result.sessions.gaveUp} gave up)` : ''}`,
@@ -146,3 +151,39 @@ export function formatSeconds(seconds: number): string {
   if (seconds < 7200) return `${Math.round((seconds / 60) * 10) / 10} min`;
   return `${Math.round((seconds / 3600) * 10) / 10} h`;
 }
+
+/** Floor, losses and the gap split as summary rows (none without them). */
+function gapRows(result: SimulationResult, money: (value: number) => string): [string, string][] {
+  const rows: [string, string][] = [];
+  if (result.floor) {
+    rows.push([
+      'Floor (instant boots, no standby, no backoff)',
+      `${money(result.floor.cost)}; policy loss ${result.policyLoss?.toFixed(2) ?? '–'} × (cost ÷ floor), packing loss ${result.packingLoss?.toFixed(2) ?? '–'} × (floor ÷ oracle)`,
+    ]);
+  }
+  if (result.gap) {
+    const gap = result.gap;
+    rows.push(['Gap to the oracle', `${money(gap.total.cost)} (${gap.total.instanceHours.toFixed(1)} instance-hours)`]);
+    for (const part of GAP_PARTS) {
+      rows.push([
+        `· ${GAP_LABELS[part]}`,
+        `${money(gap[part].cost)} (${gap[part].instanceHours.toFixed(1)} instance-hours)`,
+      ]);
+    }
+  }
+  if (result.measureWindow) {
+    rows.push([
+      'Measured window',
+      `${formatInstant(result.measureWindow.fromMs, result.timezone)} – ${formatInstant(result.measureWindow.toMs, result.timezone)}`,
+    ]);
+  }
+  return rows;
+}
+
+const GAP_LABELS: Record<(typeof GAP_PARTS)[number], string> = {
+  boot: 'boot time',
+  standby: 'standby',
+  backoff: 'downscale backoff',
+  packing: 'packing loss (free room on agents holding sessions)',
+  stranded: 'stranded (inactive configs holding sessions)',
+};

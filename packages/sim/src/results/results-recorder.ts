@@ -2,6 +2,7 @@ import { INSTANCE_STATES, type InstanceState, type Resources } from '@headroom/c
 import { type BillingModel, instanceCost } from '../cloud-model.js';
 import { dayLabel, dayStarts, spreadOverDays } from './calendar-days.js';
 import type { OracleResult } from './compute-oracle.js';
+import { accumulateWaste, computeGapSplit, createWasteAccumulator, type WasteSample } from './gap-split.js';
 import { percentileOfSorted } from './percentile.js';
 import type { SimulationResult } from './simulation-result.js';
 
@@ -28,6 +29,8 @@ export interface FleetSample {
   sessionsWaiting: number;
   /** Running instances holding no session. */
   idleInstances: number;
+  /** Instances by waste category (for the gap split); omitted counts as none. */
+  waste?: WasteSample;
 }
 
 export type DestroyReason = 'scale-down' | 'boot-failure' | 'checkin-timeout' | 'end-of-run';
@@ -41,9 +44,9 @@ export interface ResultsRecorder {
   /** @throws Error when the instance was never created (a simulator bug). */
   instanceDestroyed(options: { instanceId: string; atMs: number; reason: DestroyReason }): void;
   /** A session was placed; `waitedMs` is 0 when it was placed on arrival. */
-  sessionStarted(options: { waitedMs: number }): void;
+  sessionStarted(options: { waitedMs: number; arrivedAtMs?: number }): void;
   /** A session was refused, at once (`no-capacity`) or after waiting (`gave-up`). */
-  sessionRefused(options: { reason: 'no-capacity' | 'gave-up' }): void;
+  sessionRefused(options: { reason: 'no-capacity' | 'gave-up'; arrivedAtMs?: number }): void;
   fleet(sample: FleetSample): void;
   /** Closes the run at `atMs`: instances still alive are billed until then. */
   finish(options: {
@@ -83,10 +86,23 @@ export function createResultsRecorder(options: {
   timezone?: string;
   maxTimelinePoints?: number;
   label?: string;
+  /**
+   * Count cost, instance-hours, idle capacity, sessions (by arrival) and the oracle only inside
+   * `[fromMs, toMs)` (steady days); the timeline and cost per day still cover the whole run.
+   */
+  measure?: { fromMs: number; toMs: number };
 }): ResultsRecorder {
   const timezone = options.timezone ?? 'UTC';
   const { startMs } = options;
   const endMs = Math.max(options.endMs, startMs + 1);
+  const measureFromMs = options.measure?.fromMs ?? Number.NEGATIVE_INFINITY;
+  const measureToMs = options.measure?.toMs ?? Number.POSITIVE_INFINITY;
+  /** Length of `[fromMs, toMs)` inside the measurement window. */
+  const measured = (fromMs: number, toMs: number): number =>
+    Math.max(0, Math.min(toMs, measureToMs) - Math.max(fromMs, measureFromMs));
+  const inWindow = (atMs: number | undefined): boolean =>
+    atMs === undefined || (atMs >= measureFromMs && atMs < measureToMs);
+  const waste = createWasteAccumulator();
   const spanSeconds = (endMs - startMs) / 1000;
   const maxPoints = options.maxTimelinePoints ?? 1440;
   const niceBuckets = [60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
@@ -111,6 +127,7 @@ export function createResultsRecorder(options: {
     billedSeconds: 0,
     fleetInstanceMs: 0,
     idleInstanceMs: 0,
+    strandedInstanceMs: 0,
     unusedCoresMs: 0,
     unusedMemoryMbMs: 0,
     unusedGpusMs: 0,
@@ -152,11 +169,18 @@ export function createResultsRecorder(options: {
       instances += value;
       addToBuckets(buckets[state], sample.atMs, untilMs, value);
     }
-    totals.fleetInstanceMs += instances * duration;
-    totals.idleInstanceMs += sample.idleInstances * duration;
-    totals.unusedCoresMs += Math.max(0, sample.capacity.cores - sample.used.cores) * duration;
-    totals.unusedMemoryMbMs += Math.max(0, sample.capacity.memoryMb - sample.used.memoryMb) * duration;
-    totals.unusedGpusMs += Math.max(0, sample.capacity.gpus - sample.used.gpus) * duration;
+    const counted = measured(sample.atMs, untilMs);
+    totals.fleetInstanceMs += instances * counted;
+    totals.idleInstanceMs += sample.idleInstances * counted;
+    const stranded = sample.waste?.strandedCapacity;
+    totals.unusedCoresMs += Math.max(0, sample.capacity.cores + (stranded?.cores ?? 0) - sample.used.cores) * counted;
+    totals.unusedMemoryMbMs +=
+      Math.max(0, sample.capacity.memoryMb + (stranded?.memoryMb ?? 0) - sample.used.memoryMb) * counted;
+    totals.unusedGpusMs += Math.max(0, sample.capacity.gpus + (stranded?.gpus ?? 0) - sample.used.gpus) * counted;
+    if (sample.waste) {
+      accumulateWaste(waste, sample.waste, counted);
+      totals.strandedInstanceMs += sample.waste.strandedInstances * counted;
+    }
     addToBuckets(buckets.demandCores, sample.atMs, untilMs, sample.demand.cores);
     addToBuckets(buckets.demandMemoryMb, sample.atMs, untilMs, sample.demand.memoryMb);
     addToBuckets(buckets.demandGpus, sample.atMs, untilMs, sample.demand.gpus);
@@ -179,10 +203,12 @@ export function createResultsRecorder(options: {
       billing: autoscale.billing,
       pricePerInstanceHour: autoscale.pricePerInstanceHour,
     });
-    totals.cost += billed.cost;
-    totals.billedSeconds += billed.billedSeconds;
-    totals.instanceMs += atMs - instance.createdAtMs;
     const billingStartMs = autoscale.billing.bootTimeBilled ? instance.createdAtMs : (instance.runningAtMs ?? atMs);
+    const billedMs = billed.billedSeconds * 1000;
+    const share = billedMs > 0 ? measured(billingStartMs, billingStartMs + billedMs) / billedMs : 0;
+    totals.cost += billed.cost * share;
+    totals.billedSeconds += billed.billedSeconds * share;
+    totals.instanceMs += measured(instance.createdAtMs, atMs);
     spreadOverDays({
       starts: days,
       totals: dayCost,
@@ -214,7 +240,8 @@ export function createResultsRecorder(options: {
     instanceDestroyed({ instanceId, atMs, reason }) {
       close(instanceId, atMs, reason);
     },
-    sessionStarted({ waitedMs }) {
+    sessionStarted({ waitedMs, arrivedAtMs }) {
+      if (!inWindow(arrivedAtMs)) return;
       const seconds = waitedMs / 1000;
       totals.served++;
       if (waitedMs > 0) totals.waited++;
@@ -223,7 +250,8 @@ export function createResultsRecorder(options: {
       if (bucket < 0) bucket = WAIT_HISTOGRAM_BOUNDS_SECONDS.length;
       histogram[bucket]!++;
     },
-    sessionRefused({ reason }) {
+    sessionRefused({ reason, arrivedAtMs }) {
+      if (!inWindow(arrivedAtMs)) return;
       totals.refused++;
       if (reason === 'gave-up') totals.gaveUp++;
     },
@@ -270,7 +298,12 @@ export function createResultsRecorder(options: {
           });
         }
       }
-      const runMs = Math.max(1, atMs - startMs);
+      const runMs = Math.max(1, measured(startMs, atMs));
+      const oracleMeasured = oracle
+        ? options.measure
+          ? measureOracle(oracle, measured)
+          : { cost: oracle.cost, instanceHours: oracle.instanceHours }
+        : undefined;
       const result: SimulationResult = {
         ...(options.label !== undefined ? { label: options.label } : {}),
         startMs,
@@ -297,6 +330,7 @@ export function createResultsRecorder(options: {
           },
         },
         idleInstanceHours: totals.idleInstanceMs / 3_600_000,
+        strandedInstanceHours: totals.strandedInstanceMs / 3_600_000,
         unusedCapacityHours: {
           cores: totals.unusedCoresMs / 3_600_000,
           memoryMb: totals.unusedMemoryMbMs / 3_600_000,
@@ -336,15 +370,42 @@ export function createResultsRecorder(options: {
         })),
       };
       if (oracle) {
+        const measuredOracle = oracleMeasured!;
         result.oracle = {
-          cost: oracle.cost,
-          fluidCost: oracle.fluidCost,
-          instanceHours: oracle.instanceHours,
+          cost: measuredOracle.cost,
+          fluidCost: oracle.fluidCost * (oracle.cost > 0 ? measuredOracle.cost / oracle.cost : 1),
+          instanceHours: measuredOracle.instanceHours,
           peakInstances: oracle.peakInstances,
         };
-        if (oracle.cost > 0) result.costRatio = totals.cost / oracle.cost;
+        if (measuredOracle.cost > 0) result.costRatio = totals.cost / measuredOracle.cost;
+        result.gap = computeGapSplit({
+          accumulator: waste,
+          cost: totals.cost,
+          instanceHours: totals.instanceMs / 3_600_000,
+          oracleCost: measuredOracle.cost,
+          oracleInstanceHours: measuredOracle.instanceHours,
+        });
       }
+      if (options.measure) result.measureWindow = { fromMs: options.measure.fromMs, toMs: options.measure.toMs };
       return result;
     },
   };
+}
+
+/** The oracle's cost (runs pro rata) and instance-hours (steps) inside the measurement window. */
+function measureOracle(
+  oracle: Pick<OracleResult, 'cost' | 'instanceHours' | 'steps' | 'runs'>,
+  measured: (fromMs: number, toMs: number) => number,
+): { cost: number; instanceHours: number } {
+  let cost = 0;
+  for (let index = 0; index < oracle.runs.startMs.length; index++) {
+    const fromMs = oracle.runs.startMs[index]!;
+    const lengthMs = oracle.runs.billedSeconds[index]! * 1000;
+    if (lengthMs > 0) cost += (oracle.runs.cost[index]! * measured(fromMs, fromMs + lengthMs)) / lengthMs;
+  }
+  let instanceMs = 0;
+  for (let index = 0; index < oracle.steps.atMs.length - 1; index++) {
+    instanceMs += oracle.steps.instances[index]! * measured(oracle.steps.atMs[index]!, oracle.steps.atMs[index + 1]!);
+  }
+  return { cost, instanceHours: instanceMs / 3_600_000 };
 }

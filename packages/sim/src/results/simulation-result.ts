@@ -1,4 +1,5 @@
 import type { InstanceState, Resources } from '@headroom/core';
+import type { GapSplit } from './gap-split.js';
 
 /** Series per resource, one value per timeline bucket. */
 export interface ResourceSeries {
@@ -38,7 +39,9 @@ export interface SimulationResult {
   };
   /** Hours of running instances holding no session. */
   idleInstanceHours: number;
-  /** Capacity-hours of running instances not reserved by sessions, per resource. */
+  /** Hours of running instances of inactive configs still holding sessions (they accept no new ones). */
+  strandedInstanceHours: number;
+  /** Capacity-hours of running instances (stranded ones included) not reserved by sessions, per resource. */
   unusedCapacityHours: Resources;
   /** Instances created. */
   scaleUps: number;
@@ -51,6 +54,17 @@ export interface SimulationResult {
   oracle?: { cost: number; fluidCost: number; instanceHours: number; peakInstances: number };
   /** `cost / oracle.cost` (≥ 1 when the oracle is a true lower bound); undefined without an oracle or when it is 0. */
   costRatio?: number;
+  /** Where `cost − oracle.cost` goes (with an oracle). */
+  gap?: GapSplit;
+  /**
+   * The floor: the same trace, placement and shapes with instant boots, no standby and no
+   * downscale backoff (a second run); `policyLoss` = cost / floor, `packingLoss` = floor / oracle.
+   */
+  floor?: { cost: number; instanceHours: number; p95WaitSeconds: number };
+  policyLoss?: number;
+  packingLoss?: number;
+  /** When set, cost, instance-hours, idle capacity, sessions, the oracle and the floor count only this window. */
+  measureWindow?: { fromMs: number; toMs: number };
   timeline: {
     bucketSeconds: number;
     /** Bucket start instants. */
@@ -65,6 +79,31 @@ export interface SimulationResult {
   };
   waitHistogram: { upperBoundSeconds: number[]; counts: number[] };
   costPerDay: { day: string; dayStartMs: number; cost: number; oracleCost?: number }[];
+  /** Per staging config, when the config stages sessions. */
+  staging?: StagingResult[];
+}
+
+/** What staging bought and cost in a run. */
+export interface StagingResult {
+  staging: string;
+  workspace: string;
+  zone: string;
+  desiredSessions: number;
+  /** Arrivals of the workspace that took a staged session / found none. */
+  hits: number;
+  misses: number;
+  /** `hits / (hits + misses)`; 1 when no session of the workspace arrived. */
+  hitRate: number;
+  staged: number;
+  expired: number;
+  removed: number;
+  /** Staged sessions held over the run, in session-hours. */
+  heldSessionHours: number;
+  /**
+   * Share of the fleet's cost the staged sessions held: their core-hours (memory-hours for a
+   * core-less size) over the capacity's, times the run's cost.
+   */
+  cost: number;
 }
 
 /** One point of a parameter sweep. */

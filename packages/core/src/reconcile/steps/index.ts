@@ -1,6 +1,7 @@
 import { collectOrphans } from './collect-orphans.js';
 import { collectStaleDns } from './collect-stale-dns.js';
 import { deleteSettledIntents } from './delete-settled-intents.js';
+import { handOverDrains } from './hand-over-drains.js';
 import { observe } from './observe.js';
 import { planTick } from './plan-tick.js';
 import { registerDns } from './register-dns.js';
@@ -22,6 +23,7 @@ export const TICK_STEPS: readonly TickStep[] = [
   collectOrphans,
   collectStaleDns,
   planTick,
+  handOverDrains,
   runDestroys,
   runCreates,
 ];

@@ -1,0 +1,73 @@
+import { type HeadroomConfigInput, parseConfig } from '@headroom/core';
+import { expect, test } from 'vitest';
+import { BILLING_PER_SECOND, type CloudModel } from '../cloud-model.js';
+import type { TraceSession } from '../trace/trace-session.js';
+import { simulate } from './simulate.js';
+
+const cloud: CloudModel = {
+  defaults: {
+    bootTime: { kind: 'fixed', seconds: 120 },
+    bootFailureProbability: 0,
+    checkinDelay: { kind: 'fixed', seconds: 0 },
+    billing: BILLING_PER_SECOND,
+  },
+  defaultPricePerInstanceHour: 1,
+};
+
+function config(predictive: boolean) {
+  const input: HeadroomConfigInput = {
+    providers: { sim: { type: 'fake', maxInstances: 100 } },
+    pools: [
+      {
+        id: 'agents',
+        kind: 'docker-agent',
+        autoscale: [
+          {
+            id: 'main',
+            provider: 'sim',
+            agent: { cores: 4, memoryMb: 8192, gpus: 0 },
+            aggressiveScaling: true,
+            downscaleBackoffSeconds: 300,
+            ...(predictive ? { predictiveStandby: { quantile: 0.95, confidenceFloor: 10 } } : {}),
+          },
+        ],
+      },
+    ],
+  };
+  return parseConfig(input);
+}
+
+const dayMs = 86_400_000;
+const mondayMs = Date.UTC(2025, 0, 6);
+
+/** Each of 8 days, a morning rush 09:00–10:00 (a 2-core session every minute, 2 h long). */
+const trace: TraceSession[] = Array.from({ length: 8 }, (_, day) =>
+  Array.from({ length: 60 }, (_, minute) => ({
+    startMs: mondayMs + day * dayMs + 9 * 3_600_000 + minute * 60_000,
+    durationMs: 2 * 3_600_000,
+    cores: 2,
+    memoryMb: 1024,
+    gpus: 0,
+  })),
+).flat();
+
+test('predictive standby learnt from the first week keeps room for the rush of the eighth day', async () => {
+  const measureFromMs = mondayMs + 7 * dayMs;
+  const run = (predictive: boolean) =>
+    simulate({ config: config(predictive), trace, cloud, engine: 'planner', measureFromMs, floor: true });
+  const without = await run(false);
+  const withPredictive = await run(true);
+  expect(withPredictive.warnings.filter((warning) => warning.includes('whole trace'))).toEqual([]);
+  // Without standby every second session of the rush waits for a 2-minute boot.
+  expect(without.result.sessions.waitSeconds.p95).toBeGreaterThanOrEqual(60);
+  expect(withPredictive.result.sessions.waitSeconds.p95).toBeLessThan(without.result.sessions.waitSeconds.p95);
+  // The room is paid for; the floor (no standby) is the same trace either way.
+  expect(withPredictive.result.cost).toBeGreaterThan(without.result.cost);
+  expect(withPredictive.result.floor!.cost).toBeCloseTo(without.result.floor!.cost, 9);
+  // The caller's config is not changed by the hourly standby.
+  expect((config(true).pools[0]!.autoscale[0] as { standby: unknown }).standby).toEqual({
+    cores: 0,
+    memoryMb: 0,
+    gpus: 0,
+  });
+});

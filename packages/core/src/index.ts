@@ -1,5 +1,6 @@
 export * from './clock/index.js';
 export * from './config/index.js';
+export * from './directory/index.js';
 export * from './errors/index.js';
 export * from './images/index.js';
 export * from './model/index.js';
@@ -9,5 +10,6 @@ export type * from './provider/v1/index.js';
 export * from './random/index.js';
 export * from './reconcile/index.js';
 export * from './schedule/index.js';
+export * from './startup-script/index.js';
 export type * from './store/index.js';
 export * from './store/memory-state-store.js';

@@ -9,6 +9,7 @@ import { planCommand } from './commands/plan-command.js';
 import { runCommand } from './commands/run-command.js';
 import { scheduleCommand } from './commands/schedule-command.js';
 import { schemaCommand } from './commands/schema-command.js';
+import { scriptCommand } from './commands/script-command.js';
 import { simulateCommand } from './commands/simulate-command.js';
 import { validateCommand } from './commands/validate-command.js';
 import { StartupError } from './startup-error.js';
@@ -23,6 +24,7 @@ export const COMMANDS: Command[] = [
   scheduleCommand,
   planCommand,
   schemaCommand,
+  scriptCommand,
   runCommand,
   loadCommand,
   simulateCommand,

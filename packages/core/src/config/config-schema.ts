@@ -1,6 +1,7 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { RESOURCE_LIMITS } from '../model/resources.js';
+import { sshPrivateKeyProblem } from './ssh-private-key-problem.js';
 
 const nonNegative = () => z.number({ error: 'must be a number' }).min(0, { error: 'must be ≥ 0' });
 const nonNegativeInteger = () => nonNegative().int({ error: 'must be a whole number' });
@@ -138,19 +139,39 @@ export const dockerAgentAutoscaleSchema = z.strictObject({
   predictiveStandby: predictiveStandbySchema.optional(),
 });
 
-export const serverConnectionSchema = z.strictObject({
-  type: z.enum(['kasmvnc', 'rdp', 'vnc', 'ssh']).default('rdp'),
-  port: positiveInteger().max(65535, { error: 'must be ≤ 65535' }).optional(),
-  credentialType: z.enum(['static', 'dynamic', 'sso', 'smartcard']).default('static'),
-  ssoDomain: z.string().optional(),
-  username: z.string().optional(),
-  password: secretSchema.optional(),
-  useUserSshKey: z.boolean().default(false),
-  privateKey: secretSchema.optional(),
-  privateKeyPassphrase: secretSchema.optional(),
-  /** Extra connection info (JSON). */
-  info: z.record(z.string(), z.unknown()).optional(),
-});
+export const serverConnectionSchema = z
+  .strictObject({
+    type: z.enum(['kasmvnc', 'rdp', 'vnc', 'ssh']).default('rdp'),
+    port: positiveInteger().max(65535, { error: 'must be ≤ 65535' }).optional(),
+    credentialType: z.enum(['static', 'dynamic', 'sso', 'smartcard']).default('static'),
+    ssoDomain: z.string().optional(),
+    username: z.string().optional(),
+    /** Blank on an AWS Windows pool: the reconciler fetches the instance's password once it runs. */
+    password: secretSchema.optional(),
+    useUserSshKey: z.boolean().default(false),
+    /** RSA, PKCS#1 PEM, 2048 bits (the seed's SSH key rules); SSH connections only. */
+    privateKey: secretSchema.optional(),
+    privateKeyPassphrase: secretSchema.optional(),
+    /** Extra connection info (JSON). */
+    info: z.record(z.string(), z.unknown()).optional(),
+  })
+  .superRefine((connection, context) => {
+    for (const field of ['useUserSshKey', 'privateKey', 'privateKeyPassphrase'] as const) {
+      const set = field === 'useUserSshKey' ? connection.useUserSshKey : connection[field] !== undefined;
+      if (set && connection.type !== 'ssh')
+        context.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `applies only to type ssh (type is ${connection.type})`,
+        });
+    }
+    if (typeof connection.privateKey === 'string') {
+      const passphrase =
+        typeof connection.privateKeyPassphrase === 'string' ? connection.privateKeyPassphrase : undefined;
+      const problem = sshPrivateKeyProblem({ pem: connection.privateKey, ...(passphrase ? { passphrase } : {}) });
+      if (problem) context.addIssue({ code: 'custom', path: ['privateKey'], message: problem });
+    }
+  });
 
 export const serverAutoscaleSchema = z.strictObject({
   ...autoscaleCommonShape,
@@ -168,12 +189,40 @@ export const serverAutoscaleSchema = z.strictObject({
   reusable: z.boolean().default(false),
   activeDirectory: z
     .strictObject({
+      /** Create the server's computer object (with a one-time join password) before the server. */
       createComputerRecord: z.boolean().default(false),
+      /** Id of an `ldapConfigs` entry (LDAPS). */
       ldapConfig: z.string().optional(),
-      computerOuDn: z.string().optional(),
-      domain: z.string().optional(),
+      /** DN of the OU the computer objects go into. */
+      computerOuDn: z
+        .string()
+        .regex(/^(OU|CN)=[^,]+(,[A-Za-z]+=[^,]+)+$/i, { error: 'must be a DN such as OU=Desktops,DC=corp,DC=example' })
+        .optional(),
+      /** The Active Directory domain (`{domain}`), e.g. corp.example. */
+      domain: z.string().min(1).optional(),
+    })
+    .superRefine((directory, context) => {
+      if (!directory.createComputerRecord) return;
+      for (const field of ['ldapConfig', 'computerOuDn'] as const)
+        if (directory[field] === undefined)
+          context.addIssue({ code: 'custom', path: [field], message: 'is required when createComputerRecord is true' });
     })
     .optional(),
+});
+
+/** How the reconciler reaches a directory to create computer records (LDAPS only). */
+export const ldapConfigSchema = z.strictObject({
+  name: z.string().optional(),
+  url: z.string({ error: 'must be an ldaps:// URL' }).regex(/^ldaps:\/\/[^\s/?#]+\/?$/i, {
+    error: 'must be an ldaps://host[:port] URL (AD sets computer passwords only over LDAPS)',
+  }),
+  bindDn: z.string({ error: 'must be a DN' }).min(1, { error: 'must be a DN' }),
+  bindPassword: secretSchema,
+  /** PEM file of the CA (or self-signed certificate) to trust; the system store when absent. */
+  caCertificateFile: z.string().min(1).optional(),
+  /** Name the server certificate must carry when it differs from the URL's host. */
+  tlsServerName: z.string().min(1).optional(),
+  timeoutMs: positiveInteger().max(120_000, { error: 'must be ≤ 120000' }).default(10_000),
 });
 
 export const poolSchema = z.discriminatedUnion(
@@ -312,6 +361,7 @@ const sectionSchema = z.record(z.string(), z.unknown());
 export const headroomConfigSchema = z.strictObject({
   providers: z.record(identifier(), providerConfigSchema).default({}),
   dnsProviders: z.record(identifier(), dnsProviderConfigSchema).default({}),
+  ldapConfigs: z.record(identifier(), ldapConfigSchema).default({}),
   pools: z.array(poolSchema).default([]),
   staging: z.array(stagingConfigSchema).default([]),
   zones: z.array(zoneConfigSchema).default([]),
@@ -335,6 +385,7 @@ export type PoolConfig = z.output<typeof poolSchema>;
 export type ProviderType = string;
 export type ProviderConfig = z.output<typeof providerConfigSchema>;
 export type DnsProviderConfig = z.output<typeof dnsProviderConfigSchema>;
+export type LdapConfig = z.output<typeof ldapConfigSchema>;
 export type StagingConfig = z.output<typeof stagingConfigSchema>;
 export type ZoneConfig = z.output<typeof zoneConfigSchema>;
 export type WorkspaceConfig = z.output<typeof workspaceSchema>;

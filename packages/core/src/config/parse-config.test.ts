@@ -179,7 +179,13 @@ describe('parseConfig', () => {
       providers: { cloud: { ...minimal.providers.cloud, startupScript: 'echo {server_id} {{literal}}' } },
       pools: [{ ...minimal.pools[0]!, autoscale: [{ ...minimal.pools[0]!.autoscale[0]!, startupScript }] }],
     });
-    expect(() => parseConfig(withScript('curl "https://{upstream_auth_address}/x?token={checkin_jwt}"'))).not.toThrow();
+    const checkinScript = withScript('curl "https://{upstream_auth_address}/x?token={checkin_jwt}"');
+    expect(() =>
+      parseConfig({
+        ...checkinScript,
+        checkin: { signingKey: { env: 'KEY' }, upstreamAuthAddress: 'kasm.example.com' },
+      }),
+    ).not.toThrow();
     expect(issuesOf(withScript('echo ok\necho {serverid}'))).toEqual([
       {
         path: 'pools[0].autoscale[0].startupScript',

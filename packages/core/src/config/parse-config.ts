@@ -3,6 +3,7 @@ import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
 import { InvalidImageReferenceError, parseImageReference } from '../images/image-reference.js';
 import { listStartupScriptPlaceholders } from '../provider/utils/render-startup-script.js';
 import { StartupScriptError } from '../provider/utils/startup-script-error.js';
+import { startupScriptPlaceholderIssues } from '../startup-script/startup-script-placeholder-issues.js';
 import { type HeadroomConfig, headroomConfigSchema } from './config-schema.js';
 import { mapZodIssues } from './zod-issues.js';
 
@@ -16,7 +17,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
  * autoscale configs naming missing providers or DNS providers, staging configs naming missing
  * pools or autoscale configs, duplicate ids.
  */
-function crossReferenceIssues(input: unknown): ConfigIssue[] {
+function crossReferenceIssues(input: unknown, options: ParseConfigOptions): ConfigIssue[] {
   if (!isRecord(input)) return [];
   const issues: ConfigIssue[] = [];
   const providers = isRecord(input.providers) ? input.providers : {};
@@ -57,6 +58,16 @@ function crossReferenceIssues(input: unknown): ConfigIssue[] {
         if (typeof entry.zone === 'string') zones.set(entry.id, entry.zone);
       }
       checkStartupScript(entry.startupScript, `${path}.startupScript`);
+      issues.push(...autoscaleScriptIssues({ input, pool, entry, path, options }));
+      const directory = entry.activeDirectory;
+      const ldapConfigs = isRecord(input.ldapConfigs) ? input.ldapConfigs : {};
+      if (isRecord(directory) && typeof directory.ldapConfig === 'string' && !(directory.ldapConfig in ldapConfigs)) {
+        const known = Object.keys(ldapConfigs);
+        issues.push({
+          path: `${path}.activeDirectory.ldapConfig`,
+          message: `unknown LDAP config "${directory.ldapConfig}"${known.length ? ` (configured: ${known.join(', ')})` : ' (no ldapConfigs are configured)'}`,
+        });
+      }
       if (typeof entry.provider === 'string' && !(entry.provider in providers)) {
         const known = Object.keys(providers);
         issues.push({
@@ -149,13 +160,50 @@ function workspaceIssues(input: unknown, pools: ReadonlyMap<string, { kind: unkn
   return issues;
 }
 
+/** Placeholder problems of the script an autoscale config runs (its own, else its provider's). */
+function autoscaleScriptIssues(options: {
+  input: Record<string, unknown>;
+  pool: Record<string, unknown>;
+  entry: Record<string, unknown>;
+  path: string;
+  options: ParseConfigOptions;
+}): ConfigIssue[] {
+  const { input, pool, entry, path } = options;
+  if (pool.kind !== 'docker-agent' && pool.kind !== 'server') return [];
+  const providers = isRecord(input.providers) ? input.providers : {};
+  const provider = typeof entry.provider === 'string' ? providers[entry.provider] : undefined;
+  const own = typeof entry.startupScript === 'string';
+  const template = own ? entry.startupScript : isRecord(provider) ? provider.startupScript : undefined;
+  if (typeof template !== 'string') return [];
+  return startupScriptPlaceholderIssues({
+    template,
+    path: own ? `${path}.startupScript` : path,
+    scriptField: own ? 'startupScript' : `providers.${String(entry.provider)}.startupScript`,
+    context: { poolKind: pool.kind, autoscale: entry, config: input },
+    ...(options.options.suppliedPlaceholders
+      ? { suppliedPlaceholders: new Set(options.options.suppliedPlaceholders) }
+      : {}),
+  });
+}
+
+/** Options of `parseConfig`. */
+export interface ParseConfigOptions {
+  /** Where the document came from (file name), for the error header. */
+  source?: string;
+  /**
+   * Placeholders whose values the embedder supplies through `startupScriptValues`; they are not
+   * checked for a value source in the config.
+   */
+  suppliedPlaceholders?: readonly string[];
+}
+
 /**
  * Validates a parsed YAML/JSON document as a Headroom config, with defaults applied.
  * @throws ConfigError listing every problem by path; nothing is partially accepted.
  */
-export function parseConfig(input: unknown, options: { source?: string } = {}): HeadroomConfig {
+export function parseConfig(input: unknown, options: ParseConfigOptions = {}): HeadroomConfig {
   const result = headroomConfigSchema.safeParse(input ?? {});
-  const issues = [...(result.success ? [] : mapZodIssues(result.error)), ...crossReferenceIssues(input)];
+  const issues = [...(result.success ? [] : mapZodIssues(result.error)), ...crossReferenceIssues(input, options)];
   if (issues.length > 0 || !result.success) {
     throw new ConfigError({ issues, ...(options.source ? { source: options.source } : {}) });
   }

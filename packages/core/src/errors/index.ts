@@ -1,4 +1,5 @@
 export * from './config-error.js';
+export * from './directory-error.js';
 export * from './fenced-write-error.js';
 export * from './headroom-error.js';
 export * from './instance-not-found-error.js';

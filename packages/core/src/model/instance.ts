@@ -30,6 +30,12 @@ export interface Session {
   stagingConfig?: string;
 }
 
+/**
+ * `autoscale` of a static member: a server of the pool that Headroom did not create (the snapshot
+ * leaves `autoscale` out). It counts toward the pool's free sessions and is never destroyed.
+ */
+export const STATIC_MEMBER = '';
+
 /** A workspace image an agent reports having (or pulling). */
 export interface AgentImage {
   /** Image name as the agent pulled it (`kasmweb/chrome:1.16.0`). */
@@ -46,7 +52,9 @@ export interface AgentImage {
 export interface Instance {
   id: string;
   pool: string;
+  /** Autoscale config id; `STATIC_MEMBER` for a server Headroom did not create. */
   autoscale: string;
+  /** Provider config id (`''` for a static member outside Headroom's providers). */
   provider: string;
   state: InstanceState;
   checkedIn: boolean;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { mapZodIssues } from '../config/zod-issues.js';
 import { ConfigError } from '../errors/config-error.js';
 import type { PlannerState } from '../planner/planner-state.js';
-import { type FleetSnapshot, INSTANCE_STATES } from './instance.js';
+import { type FleetSnapshot, INSTANCE_STATES, STATIC_MEMBER } from './instance.js';
 import { RESOURCE_LIMITS } from './resources.js';
 
 const latestInstantMs = Date.UTC(2200, 0, 1);
@@ -40,8 +40,9 @@ export const sessionSchema = z.object({
 export const instanceSchema = z.object({
   id: z.string().min(1),
   pool: z.string(),
-  autoscale: z.string(),
-  provider: z.string(),
+  /** Absent for a static member (a server Headroom did not create). */
+  autoscale: z.string().default(STATIC_MEMBER),
+  provider: z.string().default(''),
   state: z.enum(INSTANCE_STATES as [string, ...string[]], { error: `must be one of ${INSTANCE_STATES.join(', ')}` }),
   checkedIn: z.boolean().default(false),
   createdAt: instant(),

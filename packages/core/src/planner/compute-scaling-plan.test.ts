@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import type { FleetSnapshot, Instance } from '../model/instance.js';
+import { type FleetSnapshot, type Instance, STATIC_MEMBER } from '../model/instance.js';
+import { parseSnapshot } from '../model/snapshot-schema.js';
 import { computeScalingPlan } from './compute-scaling-plan.js';
 import { agent, agentConfig, server, serverConfig, session, T0 } from './planner-fixtures.test-helpers.js';
 import { emptyPlannerState, type PlannerState } from './planner-state.js';
@@ -361,6 +362,58 @@ describe('server pools', () => {
     const first = plan(serverConfig(), fleet);
     const later = plan(serverConfig(), fleet, { state: first.nextState, now: T0 + 300_000 });
     expect(later.plan.configs[0]!.destroy).toEqual(['s1']);
+  });
+});
+
+describe('static members of server pools', () => {
+  // serverConfig: minimum 4 free sessions, 10 sessions / 2 users per server.
+  const staticServer = (id: string, overrides: Partial<Instance> = {}) =>
+    server(id, { autoscale: STATIC_MEMBER, provider: '', ...overrides });
+
+  test('their free sessions count toward the minimum, so fewer servers are created', () => {
+    const withoutStatic = plan(serverConfig(), []).plan.configs[0]!;
+    expect(withoutStatic.create).toBe(2);
+    const result = plan(serverConfig(), [staticServer('dc-rdp-1', { sessions: [session({ user: 'ann' })] })]).plan;
+    const config = result.configs[0]!;
+    expect(config.available).toEqual({ sessions: 1 });
+    expect(config.create).toBe(2);
+    const two = plan(serverConfig(), [staticServer('dc-rdp-1'), staticServer('dc-rdp-2')]).plan.configs[0]!;
+    expect(two.available).toEqual({ sessions: 4 });
+    expect(two.create).toBe(0);
+    expect(two.reasons.join(' ')).not.toMatch(/scale up/);
+    expect(result.warnings).toEqual([]);
+  });
+
+  test('they are never destroyed, idle or not, and do not count against a provider', () => {
+    const config = serverConfig({ minimumAvailableSessions: 0, downscaleBackoffSeconds: 0 });
+    config.providers.lab!.maxInstances = 1;
+    const fleet = [
+      staticServer('dc-rdp-1'),
+      staticServer('dc-rdp-2'),
+      server('own-1', { createdAt: '2026-11-23T08:00:00Z' }),
+    ];
+    const first = plan(config, fleet);
+    const later = plan(config, fleet, { state: first.nextState, now: T0 + 60_000 });
+    expect(later.plan.configs[0]!.destroy).toEqual(['own-1']);
+    // 4 free on two static servers, 2 missing: one new server, within maxInstances 1.
+    const tight = serverConfig({ minimumAvailableSessions: 6 });
+    tight.providers.lab!.maxInstances = 1;
+    const busy = plan(tight, [staticServer('dc-rdp-1'), staticServer('dc-rdp-2')]).plan.configs[0]!;
+    expect(busy.create).toBe(1);
+  });
+
+  test('a static member of a pool without an active server config is reported, not counted', () => {
+    const config = serverConfig({ enabled: false });
+    const result = plan(config, [staticServer('dc-rdp-1')]).plan;
+    expect(result.warnings.join()).toMatch(/static instance dc-rdp-1 of pool rdp/);
+  });
+
+  test('a snapshot leaving autoscale out reads as a static member', () => {
+    const parsed = parseSnapshot({
+      at: '2026-11-23T12:00:00Z',
+      instances: [{ id: 'dc-rdp-1', pool: 'rdp', state: 'running', createdAt: '2026-11-23T10:00:00Z', capacity: {} }],
+    });
+    expect(parsed.instances[0]!.autoscale).toBe(STATIC_MEMBER);
   });
 });
 

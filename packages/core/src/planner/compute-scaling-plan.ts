@@ -6,7 +6,7 @@ import type {
 } from '../config/config-schema.js';
 import { type AutoscaleEntry, checkinTimeoutSeconds, listAutoscaleEntries } from '../config/config-views.js';
 import { computeImagePlan, type ImageReadiness } from '../images/compute-image-plan.js';
-import type { FleetSnapshot, Instance } from '../model/instance.js';
+import { type FleetSnapshot, type Instance, STATIC_MEMBER } from '../model/instance.js';
 import { formatResources, RESOURCE_KEYS, type ResourceKey, type Resources } from '../model/resources.js';
 import { isActive } from '../schedule/evaluate-schedule.js';
 import { chooseDrains, chooseUndrains, freeRoomOf } from './drain-choice.js';
@@ -14,9 +14,9 @@ import { withFailure } from './failure-backoff.js';
 import { type AutoscaleState, autoscaleKey, initialAutoscaleState, type PlannerState } from './planner-state.js';
 import { assignQueuedRequests, describeUnfitRequests } from './queued-requests.js';
 import type { ConfigPlan, PlanAction, ScalingPlan } from './scaling-plan.js';
-import { describeSlotFit, type FreeRoom, fitStandbySlots, type StandbySlotFit } from './standby-slots.js';
 import { isUnusedStaged, stagedCountKey, stagingZone } from './staging-inventory.js';
 import { planStaging } from './staging-plan.js';
+import { describeSlotFit, type FreeRoom, fitStandbySlots, type StandbySlotFit } from './standby-slots.js';
 
 export interface ComputeScalingPlanOptions {
   config: HeadroomConfig;
@@ -80,6 +80,8 @@ interface ConfigAccumulator {
   available: Resources;
   pending: Resources;
   freeSessions: number;
+  /** Server pools: of `freeSessions`, those on static members (servers Headroom did not create). */
+  staticFreeSessions: number;
   pendingSessions: number;
   staged: Map<string, number> | undefined;
   idle: Instance[];
@@ -157,6 +159,7 @@ export function computeScalingPlan({
       available: { cores: 0, memoryMb: 0, gpus: 0 },
       pending: { cores: 0, memoryMb: 0, gpus: 0 },
       freeSessions: 0,
+      staticFreeSessions: 0,
       pendingSessions: 0,
       staged: stagingByConfig.has(key) ? new Map() : undefined,
       idle: [],
@@ -205,6 +208,11 @@ export function computeScalingPlan({
     const accumulator = poolAccumulators?.get(instance.autoscale);
     if (accumulator) {
       accumulate(accumulator, instance, now);
+      continue;
+    }
+    if (instance.autoscale === STATIC_MEMBER) {
+      const warning = accumulateStaticMember(poolAccumulators, instance);
+      if (warning) planWarnings.push(warning);
       continue;
     }
     instancesPerProvider.set(instance.provider, (instancesPerProvider.get(instance.provider) ?? 0) + 1);
@@ -265,6 +273,34 @@ export function computeScalingPlan({
       ...(Object.keys(staging.nextState).length > 0 ? { staging: staging.nextState } : {}),
     },
   };
+}
+
+/**
+ * Folds a static member (a server of the pool Headroom did not create, `autoscale` absent in the
+ * snapshot) into the pool's first enabled, active server config: its free sessions count toward
+ * that config's minimum, by that config's per-server limits. It is never a removal candidate.
+ * Returns a warning when it cannot be counted.
+ */
+function accumulateStaticMember(
+  poolAccumulators: Map<string, ConfigAccumulator> | undefined,
+  instance: Instance,
+): string | undefined {
+  const owner = [...(poolAccumulators?.values() ?? [])].find(
+    (candidate) => candidate.isServer && candidate.enabled && candidate.active,
+  );
+  if (!owner) {
+    return `static instance ${instance.id} of pool ${instance.pool}: no enabled, active server autoscale config to count it for; ignored`;
+  }
+  if (instance.state !== 'running' || (owner.requireCheckin && !instance.checkedIn)) return undefined;
+  const server = owner.entry.autoscale as ServerAutoscaleConfig;
+  const sessions = instance.sessions;
+  const users = owner.countUsers ? countDistinctUsers(sessions) : sessions.length;
+  const free = Math.min(server.maxSessionsPerServer - sessions.length, server.maxUsersPerServer - users);
+  if (free > 0) {
+    owner.freeSessions += free;
+    owner.staticFreeSessions += free;
+  }
+  return undefined;
 }
 
 /** Folds one instance into its config's accumulator (the hot loop of the planner). */
@@ -943,7 +979,8 @@ function planServers(
   const need = active ? autoscale.minimumAvailableSessions + queued : 0;
   const deficit = need - (free + pending);
   const needText = `need ${need} free session(s) (minimum ${autoscale.minimumAvailableSessions}, queued ${queued})`;
-  const haveText = `free ${free}, pending ${pending} (${perServer} per new server)`;
+  const staticText = accumulator.staticFreeSessions > 0 ? ` (${accumulator.staticFreeSessions} on static servers)` : '';
+  const haveText = `free ${free}${staticText}, pending ${pending} (${perServer} per new server)`;
   const wanted = deficit > 0 ? Math.ceil(deficit / perServer) : 0;
   if (!active) reasons.push(`inactive (schedule): needs nothing and offers nothing; ${haveText}`);
   const allowed = allowCreates(context, state, wanted, reasons);

@@ -1,5 +1,6 @@
 import type { Clock, Timers } from '../clock/clock.js';
 import type { HeadroomConfig } from '../config/config-schema.js';
+import type { ComputerRecordDirectory } from '../directory/computer-record-directory.js';
 import type { FleetSnapshot } from '../model/instance.js';
 import type { DestroyCause, ScalingPlan } from '../planner/scaling-plan.js';
 import type { ComputeProviderV1 } from '../provider/v1/compute-provider-v1.js';
@@ -48,6 +49,10 @@ export interface AutoscalerOptions {
   providers: Record<string, ComputeProviderV1>;
   /** DNS providers by DNS provider config id. */
   dnsProviders?: Record<string, DnsProviderV1>;
+  /** Directories for Active Directory computer records, by `ldapConfigs` id. */
+  directories?: Record<string, ComputerRecordDirectory>;
+  /** The one-time join password of a new computer record. Default: 32 random characters (`generateJoinPassword`). */
+  generateJoinPassword?: () => string;
   inventory: InventorySource;
   /** Default: the system clock. */
   clock?: Clock;
@@ -129,6 +134,9 @@ export interface TickActions {
   orphansDestroyed: string[];
   dnsUpserted: string[];
   dnsDeleted: string[];
+  /** DNs of Active Directory computer records created and deleted. */
+  computerRecordsCreated: string[];
+  computerRecordsDeleted: string[];
 }
 
 export interface TickResult {

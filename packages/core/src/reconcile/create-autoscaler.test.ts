@@ -112,6 +112,7 @@ describe('createAutoscaler: creates', () => {
     const harness = createHarness({
       config: reconcileConfig({
         autoscale: { startupScript: 'host={server_hostname} fqdn={server_external_fqdn} jwt={checkin_jwt} {{x}}' },
+        suppliedPlaceholders: ['checkin_jwt'],
       }),
       autoscaler: { startupScriptValues: ({ id }) => ({ checkin_jwt: `jwt-for-${id}` }) },
     });
@@ -121,7 +122,13 @@ describe('createAutoscaler: creates', () => {
   });
 
   test('a startup script with a missing value fails the create without calling the provider', async () => {
-    const harness = createHarness({ config: reconcileConfig({ autoscale: { startupScript: 'jwt={checkin_jwt}' } }) });
+    // The embedder said it supplies {checkin_jwt} (so validation let it through) but supplies nothing.
+    const harness = createHarness({
+      config: reconcileConfig({
+        autoscale: { startupScript: 'jwt={checkin_jwt}' },
+        suppliedPlaceholders: ['checkin_jwt'],
+      }),
+    });
     const result = await harness.tick();
     expect(harness.provider.createCalls).toHaveLength(0);
     expect(result.actions.createFailed).toBe(2);

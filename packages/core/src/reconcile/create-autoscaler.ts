@@ -24,6 +24,8 @@ const emptyActions = (): TickActions => ({
   orphansDestroyed: [],
   dnsUpserted: [],
   dnsDeleted: [],
+  computerRecordsCreated: [],
+  computerRecordsDeleted: [],
 });
 
 /** The tick interval of the config (`scaler.intervalSeconds`), default 30 s. */

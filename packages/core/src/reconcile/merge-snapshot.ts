@@ -77,7 +77,8 @@ export function mergeSnapshot(options: {
     instances.push({
       id: instance.name,
       pool: instance.tags[HEADROOM_TAGS.pool] ?? '',
-      autoscale: instance.tags[HEADROOM_TAGS.autoscale] ?? '',
+      // Never STATIC_MEMBER (''): an untagged leftover still counts against maxInstances.
+      autoscale: instance.tags[HEADROOM_TAGS.autoscale] ?? '(untagged)',
       provider,
       state: 'destroying',
       checkedIn: false,

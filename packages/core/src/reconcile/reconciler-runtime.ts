@@ -1,5 +1,7 @@
 import { type Clock, systemClock, systemTimers, type Timers } from '../clock/clock.js';
 import type { HeadroomConfig } from '../config/config-schema.js';
+import type { ComputerRecordDirectory } from '../directory/computer-record-directory.js';
+import { generateJoinPassword } from '../directory/generate-join-password.js';
 import type { ComputeProviderV1 } from '../provider/v1/compute-provider-v1.js';
 import type { DnsProviderV1 } from '../provider/v1/dns-provider-v1.js';
 import type { ProviderInstance } from '../provider/v1/provider-v1-instance.js';
@@ -57,6 +59,9 @@ export interface ReconcilerRuntime {
   /** Providers by provider config id, wrapped (dry run, events, rate limit, retry). */
   readonly providers: ReadonlyMap<string, ComputeProviderV1>;
   readonly dnsProviders: ReadonlyMap<string, DnsProviderV1>;
+  /** Computer-record directories by `ldapConfigs` id (no-ops under dry run). */
+  readonly directories: ReadonlyMap<string, ComputerRecordDirectory>;
+  readonly generateJoinPassword: () => string;
   /** Calls `onEvent`; a throwing listener is ignored. */
   emit(event: AutoscalerEvent): void;
   /** True once `stop()` was called: no new creates start. */
@@ -118,6 +123,9 @@ export function createReconcilerRuntime(options: AutoscalerOptions): ReconcilerR
     dns = withDnsRetry(dns, { retry, timers, random });
     dnsProviders.set(id, dns);
   }
+  const directories = new Map<string, ComputerRecordDirectory>();
+  for (const [id, directory] of Object.entries(options.directories ?? {}))
+    directories.set(id, options.dryRun ? withDirectoryDryRun(directory) : directory);
   return {
     options,
     clock,
@@ -131,6 +139,8 @@ export function createReconcilerRuntime(options: AutoscalerOptions): ReconcilerR
     store: options.dryRun ? withDryRunStore(options.store) : options.store,
     providers,
     dnsProviders,
+    directories,
+    generateJoinPassword: options.generateJoinPassword ?? (() => generateJoinPassword()),
     emit,
     stopped: false,
     intentSequence: 0,
@@ -145,5 +155,22 @@ export function createReconcilerRuntime(options: AutoscalerOptions): ReconcilerR
     verificationDue: true,
     lastFullVerificationMs: undefined,
     lastConfig: undefined,
+  };
+}
+
+/** Under dry run: lists what is there, creates and deletes nothing. */
+function withDirectoryDryRun(directory: ComputerRecordDirectory): ComputerRecordDirectory {
+  return {
+    async createComputerRecord(options) {
+      return {
+        dn: `CN=${options.computerName},${options.ouDn}`,
+        computerName: options.computerName,
+        instanceName: options.instanceName,
+        intentKey: options.intentKey,
+        createdAt: new Date(0).toISOString(),
+      };
+    },
+    async deleteComputerRecord() {},
+    listComputerRecords: (options) => directory.listComputerRecords(options),
   };
 }

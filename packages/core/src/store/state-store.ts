@@ -28,6 +28,21 @@ export interface Intent {
   updatedAt: string;
   /** Last error (never containing secrets). */
   detail?: string;
+  /**
+   * The Active Directory computer record a create intent makes before its instance (written
+   * before the record exists, so a crash never leaks it). The join password is never stored: a
+   * create that did not finish is failed and its record deleted, so no password is used twice.
+   */
+  computerRecord?: ComputerRecordRef;
+}
+
+/** Where the computer record of an instance lives. */
+export interface ComputerRecordRef {
+  /** Id of the `ldapConfigs` entry. */
+  ldapConfig: string;
+  dn: string;
+  /** NetBIOS computer name (`{computer_name}`). */
+  computerName: string;
 }
 
 /** An instance Headroom started and still answers for. */
@@ -47,6 +62,16 @@ export interface LedgerInstance {
   /** Fully-qualified DNS name registered for it, when any. */
   dnsName?: string;
   intentKey: string;
+  /** Its Active Directory computer record, deleted with it. */
+  computerRecord?: ComputerRecordRef;
+  /**
+   * The server's connection password read from the provider (`retrieveConnectionSecret`, e.g. an
+   * AWS Windows administrator password) when its config leaves the password blank. A secret: never
+   * logged, answered only to authenticated callers.
+   */
+  connectionSecret?: string;
+  /** Attempts at reading `connectionSecret` so far (bounded by `MAX_CONNECTION_SECRET_ATTEMPTS`). */
+  connectionSecretAttempts?: number;
 }
 
 /** Fencing context of a write: the leadership epoch the writer holds. */

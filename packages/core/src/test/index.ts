@@ -1,5 +1,6 @@
 export * from '../random/create-seeded-random.js';
 export * from './create-fake-clock.js';
+export * from './create-fake-directory.js';
 export * from './create-fake-dns-provider.js';
 export * from './create-fake-http-provider.js';
 export * from './create-fake-provider.js';

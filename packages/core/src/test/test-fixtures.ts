@@ -7,34 +7,44 @@ import type { Intent, IntentKind, StateStore } from '../store/state-store.js';
  * A parsed config with one docker-agent pool `agents`, autoscale config `main` on the fake provider
  * config `cloud` (maxInstances 10): standby 8 cores, 4-core 8 GiB agents, scale-down backoff 60 s,
  * DNS through DNS provider `zone` under `baseDomain` (default `agents.example.com`) unless
- * `dns: false`. `autoscale` is merged over the autoscale config before parsing.
+ * `dns: false`. `autoscale` is merged over the autoscale config before parsing;
+ * `suppliedPlaceholders` are passed to `parseConfig` (placeholders the test's embedder supplies).
  */
 export function createTestConfig(
-  options: { maxInstances?: number; autoscale?: Record<string, unknown>; dns?: boolean; baseDomain?: string } = {},
+  options: {
+    maxInstances?: number;
+    autoscale?: Record<string, unknown>;
+    dns?: boolean;
+    baseDomain?: string;
+    suppliedPlaceholders?: string[];
+  } = {},
 ): HeadroomConfig {
-  return parseConfig({
-    providers: { cloud: { type: 'fake', maxInstances: options.maxInstances ?? 10 } },
-    dnsProviders: { zone: { type: 'fake' } },
-    pools: [
-      {
-        id: 'agents',
-        kind: 'docker-agent',
-        autoscale: [
-          {
-            id: 'main',
-            provider: 'cloud',
-            standby: { cores: 8, memoryMb: 0, gpus: 0 },
-            agent: { cores: 4, memoryMb: 8192, gpus: 0 },
-            downscaleBackoffSeconds: 60,
-            ...(options.dns === false
-              ? {}
-              : { dns: { provider: 'zone', baseDomain: options.baseDomain ?? 'agents.example.com' } }),
-            ...options.autoscale,
-          },
-        ],
-      },
-    ],
-  });
+  return parseConfig(
+    {
+      providers: { cloud: { type: 'fake', maxInstances: options.maxInstances ?? 10 } },
+      dnsProviders: { zone: { type: 'fake' } },
+      pools: [
+        {
+          id: 'agents',
+          kind: 'docker-agent',
+          autoscale: [
+            {
+              id: 'main',
+              provider: 'cloud',
+              standby: { cores: 8, memoryMb: 0, gpus: 0 },
+              agent: { cores: 4, memoryMb: 8192, gpus: 0 },
+              downscaleBackoffSeconds: 60,
+              ...(options.dns === false
+                ? {}
+                : { dns: { provider: 'zone', baseDomain: options.baseDomain ?? 'agents.example.com' } }),
+              ...options.autoscale,
+            },
+          ],
+        },
+      ],
+    },
+    options.suppliedPlaceholders ? { suppliedPlaceholders: options.suppliedPlaceholders } : {},
+  );
 }
 
 /**

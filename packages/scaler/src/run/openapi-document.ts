@@ -14,6 +14,7 @@ import {
   scheduleResponseSchema,
 } from './api-schemas.js';
 import { instanceReportSchema } from './fleet-inventory.js';
+import { instanceResponseSchema } from './routes/instance-route.js';
 
 type Io = 'input' | 'output';
 const schemaOf = (schema: z.ZodType, io: Io) => {
@@ -92,6 +93,19 @@ export function createOpenApiDocument(): Record<string, unknown> {
             401: error('token missing or wrong'),
             403: error('api.token is not configured'),
             413: error('body too large'),
+          },
+        },
+      },
+      '/api/v1/instances/{id}': {
+        get: {
+          summary:
+            'The ledger record of an instance and, for a server, its connection details; secrets only with the API token',
+          security: readSecurity,
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            200: answer('the instance', instanceResponseSchema),
+            401: error('missing or wrong token (unless reads are public)'),
+            404: error('the ledger does not hold this instance'),
           },
         },
       },

@@ -24,6 +24,11 @@ export const scalerSectionSchema = z.strictObject({
       graceSeconds: nonNegativeInteger().default(600),
     })
     .default({ mode: 'destroy', graceSeconds: 600 }),
+  /**
+   * Seconds an open create intent of an earlier process may stay without a tagged instance before
+   * it is failed (and its computer record deleted).
+   */
+  intentGraceSeconds: nonNegativeInteger().max(86_400, { error: 'must be ≤ 86400' }).default(120),
   /** Seconds without a report after which a reporting instance counts as failed (and is replaced). */
   reportTimeoutSeconds: positiveNumber().default(120),
   /** Value of the `headroom-managed-by` tag; separates deployments sharing an account. */

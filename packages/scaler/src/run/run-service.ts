@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import {
   type AutoscalerEvent,
   type Clock,
@@ -11,6 +11,7 @@ import {
 import { UsageError } from '../usage-error.js';
 import { VERSION } from '../version.js';
 import { type CheckinTokens, createCheckinTokens } from './checkin-tokens.js';
+import { createDirectories } from './create-directories.js';
 import { createProviders } from './create-providers.js';
 import { createFleetInventory } from './fleet-inventory.js';
 import { createHttpApi } from './http-api.js';
@@ -20,6 +21,7 @@ import { createConfigReloader, watchConfigFile } from './reload-config.js';
 import { checkinRoute } from './routes/checkin-route.js';
 import { fleetRoutes } from './routes/fleet-routes.js';
 import { instanceReportRoute } from './routes/instance-report-route.js';
+import { instanceRoute } from './routes/instance-route.js';
 import { openApiRoute } from './routes/openapi-route.js';
 import { operationsRoutes } from './routes/operations-routes.js';
 import { planRoutes } from './routes/plan-routes.js';
@@ -122,6 +124,7 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
     stateDir: options.stateDir,
     configPath,
   });
+  const directories = await createDirectories({ config: loaded.config, baseDirectory: dirname(configPath) });
   const metrics = createServiceMetrics({ version: VERSION });
   const history = new TickHistory();
   let tokens = tokensOf(loaded);
@@ -144,9 +147,11 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
     ...(leaderElector ? { leaderElector } : {}),
     providers,
     dnsProviders,
+    directories,
     inventory,
     clock,
     dryRun,
+    intentGraceSeconds: loaded.settings.scaler.intentGraceSeconds,
     managedBy: loaded.settings.scaler.managedBy,
     orphans: loaded.settings.scaler.orphans,
     startupScriptValues: async (instance) => {
@@ -206,6 +211,7 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
       openApiRoute(),
       ...planRoutes(context),
       ...fleetRoutes(context),
+      instanceRoute(context),
       instanceReportRoute(context),
       checkinRoute(context),
     ],

@@ -11,8 +11,8 @@ import {
 import { type CloudModel, pricePerInstanceHour, providerCloudModel } from '../cloud-model.js';
 import { PlacementIndex } from './placement-index.js';
 import type { AutoscaleRuntime, PoolRuntime, SimInstance } from './simulation-types.js';
-import { emptyWasteCounts, updateWasteCounts } from './waste-tally.js';
 import { settleHeld } from './staging-stats.js';
+import { emptyWasteCounts, updateWasteCounts } from './waste-tally.js';
 
 /** Fleet-wide sums kept current by {@link retally} and the session moves (what a fleet sample reports). */
 export interface FleetTotals {

@@ -1,18 +1,14 @@
+import {
+  STARTUP_SCRIPT_PLACEHOLDER_CATALOGUE,
+  type StartupScriptPlaceholder,
+} from '../../startup-script/startup-script-placeholder-catalogue.js';
 import { StartupScriptError, type TemplatePosition } from './startup-script-error.js';
 
-/** Placeholders a startup script may use (the seed's names). */
-export const STARTUP_SCRIPT_PLACEHOLDERS = [
-  'server_id',
-  'server_hostname',
-  'server_external_fqdn',
-  'upstream_auth_address',
-  'provider_name',
-  'checkin_jwt',
-  'domain',
-  'ad_join_credential',
-] as const;
+export type { StartupScriptPlaceholder } from '../../startup-script/startup-script-placeholder-catalogue.js';
 
-export type StartupScriptPlaceholder = (typeof STARTUP_SCRIPT_PLACEHOLDERS)[number];
+/** Placeholders a startup script may use (`STARTUP_SCRIPT_PLACEHOLDER_CATALOGUE` says where each value comes from). */
+export const STARTUP_SCRIPT_PLACEHOLDERS: readonly StartupScriptPlaceholder[] =
+  STARTUP_SCRIPT_PLACEHOLDER_CATALOGUE.map((definition) => definition.name);
 
 /** Values of the placeholders; a placeholder the template uses must have one. */
 export type StartupScriptValues = Partial<Record<StartupScriptPlaceholder, string>>;

@@ -1,6 +1,8 @@
+import { collectComputerRecords } from './collect-computer-records.js';
 import { collectOrphans } from './collect-orphans.js';
 import { collectStaleDns } from './collect-stale-dns.js';
 import { deleteSettledIntents } from './delete-settled-intents.js';
+import { fetchConnectionSecrets } from './fetch-connection-secrets.js';
 import { handOverDrains } from './hand-over-drains.js';
 import { observe } from './observe.js';
 import { planTick } from './plan-tick.js';
@@ -20,8 +22,10 @@ export const TICK_STEPS: readonly TickStep[] = [
   deleteSettledIntents,
   verifyLedger,
   registerDns,
+  fetchConnectionSecrets,
   collectOrphans,
   collectStaleDns,
+  collectComputerRecords,
   planTick,
   handOverDrains,
   runDestroys,

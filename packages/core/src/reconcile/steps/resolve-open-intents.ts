@@ -1,9 +1,11 @@
 import { instanceShape } from '../../config/config-views.js';
 import type { Resources } from '../../model/resources.js';
 import type { Intent } from '../../store/state-store.js';
+import { deleteComputerRecord } from '../computer-records.js';
 import { ledgerStateOf } from '../merge-snapshot.js';
 import {
   entryOf,
+  failTick,
   parseInstant,
   removeInstance,
   saveInstance,
@@ -16,7 +18,8 @@ import type { TickStep } from './tick-step.js';
  * Resolve open intents (crash recovery). A destroy intent whose instance is gone and out of the
  * ledger is finished; other destroy intents are left to `verifyLedger` (`openDestroyByInstance`).
  * A create intent whose tag is found on a listed instance is adopted into the ledger; one with no
- * tagged instance stays pending (`openCreateKeys`) until `intentGraceSeconds`, then is failed.
+ * tagged instance stays pending (`openCreateKeys`) until `intentGraceSeconds`, then is failed and
+ * its Active Directory computer record, if any, deleted.
  * Intents of a provider whose listing failed stay open.
  */
 export const resolveOpenIntents: TickStep = {
@@ -69,6 +72,7 @@ async function resolveCreateIntent(context: TickContext, intent: Intent): Promis
       shape,
       createdAt: existing?.createdAt ?? found.createdAt ?? intent.createdAt,
       intentKey: intent.key,
+      ...(intent.computerRecord ? { computerRecord: intent.computerRecord } : {}),
     });
     await settleIntent(context, {
       intent,
@@ -92,4 +96,12 @@ async function resolveCreateIntent(context: TickContext, intent: Intent): Promis
     reason: `no instance carries the intent tag ${Math.floor(ageMs / 1000)} s after the intent`,
   });
   if (existing && existing.providerInstanceId === undefined) await removeInstance(context, existing.id);
+  // The instance never came to be: its computer record (and join password) must not outlive it.
+  if (intent.computerRecord) {
+    try {
+      await deleteComputerRecord(context, intent.computerRecord);
+    } catch (error) {
+      failTick(context, `computer-record:${intent.instanceName}`, error);
+    }
+  }
 }

@@ -1,11 +1,13 @@
 import type { AutoscaleEntry } from '../../config/config-views.js';
+import { computerNameFor } from '../../directory/computer-name.js';
 import type { Resources } from '../../model/resources.js';
 import { recordCreateFailure } from '../../planner/failure-backoff.js';
 import { HEADROOM_TAGS } from '../../provider/tags.js';
 import { buildManagedTags } from '../../provider/utils/managed-tags.js';
 import type { ComputeProviderV1 } from '../../provider/v1/compute-provider-v1.js';
 import type { ProviderInstance } from '../../provider/v1/provider-v1-instance.js';
-import type { Intent, LedgerInstance } from '../../store/state-store.js';
+import type { ComputerRecordRef, Intent, LedgerInstance } from '../../store/state-store.js';
+import { computerRecordTargetOf, deleteComputerRecord } from '../computer-records.js';
 import { registerDnsOf } from '../dns-records.js';
 import { createIntentKey, instanceNameFor } from '../instance-naming.js';
 import { ledgerStateOf } from '../merge-snapshot.js';
@@ -109,13 +111,33 @@ async function createInstance(context: TickContext, job: CreateJob): Promise<boo
   };
 
   let startupScript: string | undefined;
+  let record: (ComputerRecordRef & { joinPassword: string; ouDn: string }) | undefined;
   try {
-    startupScript = await renderStartupScriptFor(context, { entry, name });
+    const target = computerRecordTargetOf(context, entry);
+    if (target) {
+      const computerName = computerNameFor({ pool, intentKey: key });
+      const dn = `CN=${computerName},${target.ouDn}`;
+      record = {
+        ldapConfig: target.ldapConfig,
+        dn,
+        computerName,
+        ouDn: target.ouDn,
+        joinPassword: runtime.generateJoinPassword(),
+      };
+    }
+    startupScript = await renderStartupScriptFor(context, {
+      entry,
+      name,
+      ...(record ? { computerRecord: { computerName: record.computerName, joinPassword: record.joinPassword } } : {}),
+    });
   } catch (error) {
     recordFailure(error);
     emitFailure(error, 0);
     return true;
   }
+  const computerRecord: ComputerRecordRef | undefined = record
+    ? { ldapConfig: record.ldapConfig, dn: record.dn, computerName: record.computerName }
+    : undefined;
 
   const createdAt = nowIso(context);
   const intent: Intent = {
@@ -130,6 +152,7 @@ async function createInstance(context: TickContext, job: CreateJob): Promise<boo
     createdAt,
     updatedAt: createdAt,
     detail: reason,
+    ...(computerRecord ? { computerRecord } : {}),
   };
   await putIntent(context, intent);
   const requested: LedgerInstance = {
@@ -141,9 +164,35 @@ async function createInstance(context: TickContext, job: CreateJob): Promise<boo
     shape,
     createdAt,
     intentKey: key,
+    ...(computerRecord ? { computerRecord } : {}),
   };
   await saveInstance(context, requested);
   runtime.emit({ type: 'instance-create-start', at: runtime.clock.now(), ...ref });
+
+  if (record) {
+    try {
+      await runtime.directories.get(record.ldapConfig)!.createComputerRecord({
+        ouDn: record.ouDn,
+        computerName: record.computerName,
+        instanceName: name,
+        intentKey: key,
+        managedBy: runtime.managedBy,
+        joinPassword: record.joinPassword,
+      });
+      context.actions.computerRecordsCreated.push(record.dn);
+    } catch (error) {
+      recordFailure(error);
+      await putIntent(context, {
+        ...intent,
+        status: 'failed',
+        updatedAt: nowIso(context),
+        detail: `computer record: ${messageOf(error)}`,
+      });
+      await removeInstance(context, name);
+      emitFailure(error, 0);
+      return true;
+    }
+  }
 
   const provider = runtime.providers.get(providerId)!;
   let instance: ProviderInstance;
@@ -157,7 +206,15 @@ async function createInstance(context: TickContext, job: CreateJob): Promise<boo
     });
   } catch (error) {
     recordFailure(error);
-    const cleanedUp = await cleanUpFailedCreate(context, { provider, intent, error });
+    const { cleanedUp, settled } = await cleanUpFailedCreate(context, { provider, intent, error });
+    // Only once no instance can carry the intent any more: one still listed would need its record.
+    if (settled && computerRecord) {
+      try {
+        await deleteComputerRecord(context, computerRecord);
+      } catch (deleteError) {
+        failTick(context, `computer-record:${name}`, deleteError);
+      }
+    }
     emitFailure(error, cleanedUp);
     return true;
   }
@@ -192,12 +249,13 @@ async function createInstance(context: TickContext, job: CreateJob): Promise<boo
 /**
  * After a failed create: destroys instances carrying the intent's tag, then fails the intent and
  * drops the `requested` entry. When cleanup fails the intent stays open and the entry stays
- * (pending capacity): later ticks resolve it by its tag. Resolves to the number destroyed.
+ * (pending capacity): later ticks resolve it by its tag. Resolves to the number destroyed and
+ * whether the intent was settled.
  */
 async function cleanUpFailedCreate(
   context: TickContext,
   failure: { provider: ComputeProviderV1; intent: Intent; error: unknown },
-): Promise<number> {
+): Promise<{ cleanedUp: number; settled: boolean }> {
   const { provider, intent, error } = failure;
   let cleanedUp = 0;
   try {
@@ -213,7 +271,7 @@ async function cleanUpFailedCreate(
       updatedAt: nowIso(context),
       detail: `create failed: ${messageOf(error)}; cleanup pending`,
     });
-    return cleanedUp;
+    return { cleanedUp, settled: false };
   }
   await putIntent(context, {
     ...intent,
@@ -222,5 +280,5 @@ async function cleanUpFailedCreate(
     detail: `create failed: ${messageOf(error)}`,
   });
   await removeInstance(context, intent.instanceName);
-  return cleanedUp;
+  return { cleanedUp, settled: true };
 }

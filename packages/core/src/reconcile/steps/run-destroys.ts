@@ -1,6 +1,7 @@
 import type { FleetSnapshot } from '../../model/instance.js';
 import { HEADROOM_TAGS } from '../../provider/tags.js';
 import type { Intent } from '../../store/state-store.js';
+import { deleteComputerRecord } from '../computer-records.js';
 import { deleteDnsOf, deleteDnsRecord, recordTypeOf } from '../dns-records.js';
 import type { UnknownProviderInstance } from '../merge-snapshot.js';
 import { runPool } from '../run-pool.js';
@@ -131,7 +132,10 @@ async function skipBusyInstance(context: TickContext, job: DestroyJob, sessions:
   });
 }
 
-/** Intent, `destroying`, provider call, DNS record, ledger removal, intent closed: in that order. */
+/**
+ * Intent, `destroying`, provider call, DNS record, computer record, ledger removal, intent closed:
+ * in that order. A computer record that fails to delete is collected later (`collectComputerRecords`).
+ */
 async function destroyLedgerInstance(context: TickContext, job: DestroyJob): Promise<void> {
   const { entry, cause, reason } = job;
   const { runtime } = context;
@@ -185,6 +189,13 @@ async function destroyLedgerInstance(context: TickContext, job: DestroyJob): Pro
     // The ledger keeps the instance as `destroying`; the next tick deletes the record once the instance is gone.
     failTick(context, `dns:${entry.id}`, error);
     return;
+  }
+  if (entry.computerRecord) {
+    try {
+      await deleteComputerRecord(context, entry.computerRecord);
+    } catch (error) {
+      failTick(context, `computer-record:${entry.id}`, error);
+    }
   }
   await removeInstance(context, entry.id);
   await putIntent(context, { ...intent, status: 'done', updatedAt: nowIso(context) });

@@ -16,7 +16,8 @@ export function fleetRoutes(context: ServiceContext): Route[] {
         body: {
           ...(await context.inventory.getSnapshot({ now: context.clock.now() })),
           input: context.inventory.status(),
-          ledger: await context.store.listInstances(),
+          // Connection secrets are answered only by GET /api/v1/instances/{id}, with the API token.
+          ledger: (await context.store.listInstances()).map(({ connectionSecret: _secret, ...entry }) => entry),
         },
       }),
     },

@@ -1,0 +1,4 @@
+export type * from './startup-script-placeholder.js';
+export * from './startup-script-placeholder-catalogue.js';
+export * from './startup-script-placeholder-issues.js';
+export * from './startup-script-values.js';

@@ -36,7 +36,8 @@ describe('parseConfig', () => {
       requireCheckin: false,
       schedules: [],
     });
-    if (pool.kind === 'docker-agent') expect(pool.autoscale[0]!.standby).toEqual({ cores: 0, memoryMb: 0, gpus: 0 });
+    if (pool.kind === 'docker-agent')
+      expect(pool.autoscale[0]!.standby).toEqual({ cores: 0, memoryMb: 0, gpus: 0, slots: [] });
     expect(config.providers.cloud).toMatchObject({ type: 'aws', maxInstances: 5, region: 'us-east-1' });
   });
 

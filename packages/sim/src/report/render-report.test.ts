@@ -183,5 +183,7 @@ describe('renderReport', () => {
         await browser.close();
       }
     },
+    // Chromium's start-up alone takes tens of seconds on a loaded 2-core machine.
+    120_000,
   );
 });

@@ -13,9 +13,11 @@ export function fits(instance: SimInstance, request: PlacementRequest): boolean 
     const autoscale = instance.autoscale.entry.autoscale as {
       maxSessionsPerServer: number;
       maxUsersPerServer: number;
+      connection: { type: string };
     };
     if (instance.sessionCount >= autoscale.maxSessionsPerServer) return false;
-    if (request.user !== undefined && instance.users.has(request.user)) return true;
+    // RDP: one desktop per user per server (the seed); other connection types allow several sessions.
+    if (request.user !== undefined && instance.users.has(request.user)) return autoscale.connection.type !== 'rdp';
     return instance.users.size + instance.anonymousSessions < autoscale.maxUsersPerServer;
   }
   return (

@@ -84,6 +84,8 @@ interface ConfigAccumulator {
   /** Server pools: of `freeSessions`, those on static members (servers Headroom did not create). */
   staticFreeSessions: number;
   pendingSessions: number;
+  /** Servers of a `reusable: false` config whose session ended and that are now empty: destroyed at once. */
+  spent: Instance[] | undefined;
   /** RDP server configs: running servers with free seats and their users (one desktop per user per server). */
   desktopRooms: DesktopRoom[] | undefined;
   staged: Map<string, number> | undefined;
@@ -165,6 +167,7 @@ export function computeScalingPlan({
       staticFreeSessions: 0,
       pendingSessions: 0,
       desktopRooms: server?.connection.type === 'rdp' ? [] : undefined,
+      spent: server && !server.reusable ? [] : undefined,
       staged: stagingByConfig.has(key) ? new Map() : undefined,
       idle: [],
       busy: [],
@@ -382,6 +385,11 @@ function accumulate(accumulator: ConfigAccumulator, instance: Instance, now: num
     parseInstant(instance.createdAt) > accumulator.lastFailureMs
   ) {
     accumulator.success = instance;
+  }
+  if (accumulator.spent && instance.sessionEnded) {
+    // Not reusable: no new sessions after one ended; destroyed once empty (never with sessions).
+    if (sessions.length === 0) accumulator.spent.push(instance);
+    return;
   }
   if (sessions.length === 0) accumulator.idle.push(instance);
   if (!accumulator.active) return;
@@ -1015,6 +1023,11 @@ function planServers(
   const lifecycle = settleLifecycle(context);
   const { actions, reasons, warnings } = lifecycle;
   let state = lifecycle.state;
+  for (const instance of accumulator.spent ?? []) {
+    const reason = `destroy ${instance.id}: not reusable (reusable: false) and its session ended; replaced as the minimum needs`;
+    reasons.push(reason);
+    actions.push({ ...actionBase(context), type: 'destroy', instanceId: instance.id, cause: 'scale-down', reason });
+  }
 
   const queued = active ? context.queued.length : 0;
   const need = active ? autoscale.minimumAvailableSessions + queued : 0;

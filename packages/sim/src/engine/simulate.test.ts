@@ -174,6 +174,39 @@ describe('simulate: hand-computed scenarios', () => {
     expect(result.oracle!.peakInstances).toBe(3);
   });
 
+  test('reusable: false: a server whose session ended takes no new session and is replaced', async () => {
+    const config = parseConfig({
+      providers: { lab: { type: 'fake', maxInstances: 5 } },
+      pools: [
+        {
+          id: 'rdp',
+          kind: 'server',
+          autoscale: [
+            {
+              id: 'rdp',
+              provider: 'lab',
+              minimumAvailableSessions: 1,
+              reusable: false,
+              downscaleBackoffSeconds: 600,
+            },
+          ],
+        },
+      ],
+    });
+    // One session per server: server 1 (tick 0 s) takes ann at 600 s, server 2 is created for the
+    // minimum. ann leaves at 700 s: server 1 is destroyed; bob at 800 s goes to server 2, and the
+    // minimum creates server 3. Reusable, server 1 takes sessions again: two servers in all.
+    const trace = [session(600, 100, 1, 0, 'ann'), session(800, 100, 1, 0, 'bob')];
+    const { result } = await simulate({ config, trace, cloud, startMs: 0, endMs: 1800_000 });
+    expect(result.sessions).toMatchObject({ total: 2, served: 2, refused: 0 });
+    expect(result.scaleUps).toBe(3);
+    expect(result.scaleDowns).toBeGreaterThanOrEqual(1);
+    const reusable = structuredClone(config);
+    (reusable.pools[0]!.autoscale[0] as { reusable: boolean }).reusable = true;
+    const again = await simulate({ config: reusable, trace, cloud, startMs: 0, endMs: 1800_000 });
+    expect(again.result.scaleUps).toBe(2);
+  });
+
   test('RDP server pools: one desktop per user per server', async () => {
     // As above, but ann's second desktop cannot join her first on server 1 and server 2 is still
     // booting at 601 s: refused. bob takes server 1's second user seat, carl is refused, dave goes

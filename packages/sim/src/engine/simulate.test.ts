@@ -132,7 +132,7 @@ describe('simulate: hand-computed scenarios', () => {
     expect(spread.result.idleInstanceHours).toBeLessThan(pack.result.idleInstanceHours);
   });
 
-  const serverPoolConfig = (connectionType: 'ssh' | 'rdp') =>
+  const serverPoolConfig = (autoscale: Record<string, unknown>) =>
     parseConfig({
       providers: { lab: { type: 'fake', maxInstances: 5 } },
       pools: [
@@ -147,12 +147,20 @@ describe('simulate: hand-computed scenarios', () => {
               maxSessionsPerServer: 4,
               maxUsersPerServer: 2,
               downscaleBackoffSeconds: 600,
-              connection: { type: connectionType },
+              ...autoscale,
             },
           ],
         },
       ],
     });
+  // ann twice, then bob, carl and dave: 2 free sessions per server (min of 4 sessions, 2 users).
+  const sharedTrace = () => [
+    session(600, 600, 1, 0, 'ann'),
+    session(601, 600, 1, 0, 'ann'),
+    session(602, 600, 1, 0, 'bob'),
+    session(603, 600, 1, 0, 'carl'),
+    session(700, 600, 1, 0, 'dave'),
+  ];
 
   test('server pools place by free sessions and distinct users (SSH: several sessions per user)', async () => {
     // 2 free sessions per server (min of 4 sessions, 2 users). Tick 0 s creates server 1 (running 60 s).
@@ -160,14 +168,8 @@ describe('simulate: hand-computed scenarios', () => {
     // and bob still fit on server 1 (same user; second user). carl at 603 s: server 1 has its 2 users and
     // server 2 is booting → refused (no aggressive scaling). dave at 700 s goes to server 2 although
     // server 1 has a free session slot, because its users are full.
-    const trace = [
-      session(600, 600, 1, 0, 'ann'),
-      session(601, 600, 1, 0, 'ann'),
-      session(602, 600, 1, 0, 'bob'),
-      session(603, 600, 1, 0, 'carl'),
-      session(700, 600, 1, 0, 'dave'),
-    ];
-    const { result } = await simulate({ config: serverPoolConfig('ssh'), trace, cloud, startMs: 0, endMs: 3600_000 });
+    const config = serverPoolConfig({ connection: { type: 'ssh' } });
+    const { result } = await simulate({ config, trace: sharedTrace(), cloud, startMs: 0, endMs: 3600_000 });
     expect(result.sessions).toMatchObject({ total: 5, served: 4, refused: 1, peakConcurrent: 4 });
     expect(result.peakInstances).toBe(3);
     // The oracle serves all five sessions (carl too): ceil(5 / 2) = 3 servers.
@@ -175,24 +177,8 @@ describe('simulate: hand-computed scenarios', () => {
   });
 
   test('reusable: false: a server whose session ended takes no new session and is replaced', async () => {
-    const config = parseConfig({
-      providers: { lab: { type: 'fake', maxInstances: 5 } },
-      pools: [
-        {
-          id: 'rdp',
-          kind: 'server',
-          autoscale: [
-            {
-              id: 'rdp',
-              provider: 'lab',
-              minimumAvailableSessions: 1,
-              reusable: false,
-              downscaleBackoffSeconds: 600,
-            },
-          ],
-        },
-      ],
-    });
+    const oneSession = { minimumAvailableSessions: 1, maxSessionsPerServer: 1, maxUsersPerServer: 1 };
+    const config = serverPoolConfig({ ...oneSession, reusable: false });
     // One session per server: server 1 (tick 0 s) takes ann at 600 s, server 2 is created for the
     // minimum. ann leaves at 700 s: server 1 is destroyed; bob at 800 s goes to server 2, and the
     // minimum creates server 3. Reusable, server 1 takes sessions again: two servers in all.
@@ -201,8 +187,7 @@ describe('simulate: hand-computed scenarios', () => {
     expect(result.sessions).toMatchObject({ total: 2, served: 2, refused: 0 });
     expect(result.scaleUps).toBe(3);
     expect(result.scaleDowns).toBeGreaterThanOrEqual(1);
-    const reusable = structuredClone(config);
-    (reusable.pools[0]!.autoscale[0] as { reusable: boolean }).reusable = true;
+    const reusable = serverPoolConfig({ ...oneSession, reusable: true });
     const again = await simulate({ config: reusable, trace, cloud, startMs: 0, endMs: 1800_000 });
     expect(again.result.scaleUps).toBe(2);
   });
@@ -211,14 +196,8 @@ describe('simulate: hand-computed scenarios', () => {
     // As above, but ann's second desktop cannot join her first on server 1 and server 2 is still
     // booting at 601 s: refused. bob takes server 1's second user seat, carl is refused, dave goes
     // to server 2.
-    const trace = [
-      session(600, 600, 1, 0, 'ann'),
-      session(601, 600, 1, 0, 'ann'),
-      session(602, 600, 1, 0, 'bob'),
-      session(603, 600, 1, 0, 'carl'),
-      session(700, 600, 1, 0, 'dave'),
-    ];
-    const { result } = await simulate({ config: serverPoolConfig('rdp'), trace, cloud, startMs: 0, endMs: 3600_000 });
+    const config = serverPoolConfig({ connection: { type: 'rdp' } });
+    const { result } = await simulate({ config, trace: sharedTrace(), cloud, startMs: 0, endMs: 3600_000 });
     expect(result.sessions).toMatchObject({ total: 5, served: 3, refused: 2, peakConcurrent: 3 });
   });
 });

@@ -173,42 +173,66 @@ export const serverConnectionSchema = z
     }
   });
 
-export const serverAutoscaleSchema = z.strictObject({
-  ...autoscaleCommonShape,
-  minimumAvailableSessions: nonNegativeInteger().default(0),
-  maxSessionsPerServer: positiveInteger().default(1),
-  maxUsersPerServer: positiveInteger().default(1),
-  /** Capacity a server is counted as (for reports and the oracle); optional for server pools. */
-  agent: resourcesSchema.optional(),
-  agentInstalled: z.boolean().default(false),
-  connection: serverConnectionSchema.default({
-    type: 'rdp',
-    credentialType: 'static',
-    useUserSshKey: false,
-  }),
-  reusable: z.boolean().default(false),
-  activeDirectory: z
-    .strictObject({
-      /** Create the server's computer object (with a one-time join password) before the server. */
-      createComputerRecord: z.boolean().default(false),
-      /** Id of an `ldapConfigs` entry (LDAPS). */
-      ldapConfig: z.string().optional(),
-      /** DN of the OU the computer objects go into. */
-      computerOuDn: z
-        .string()
-        .regex(/^(OU|CN)=[^,]+(,[A-Za-z]+=[^,]+)+$/i, { error: 'must be a DN such as OU=Desktops,DC=corp,DC=example' })
-        .optional(),
-      /** The Active Directory domain (`{domain}`), e.g. corp.example. */
-      domain: z.string().min(1).optional(),
-    })
-    .superRefine((directory, context) => {
-      if (!directory.createComputerRecord) return;
-      for (const field of ['ldapConfig', 'computerOuDn'] as const)
-        if (directory[field] === undefined)
-          context.addIssue({ code: 'custom', path: [field], message: 'is required when createComputerRecord is true' });
-    })
-    .optional(),
-});
+export const serverAutoscaleSchema = z
+  .strictObject({
+    ...autoscaleCommonShape,
+    minimumAvailableSessions: nonNegativeInteger().default(0),
+    maxSessionsPerServer: positiveInteger().default(1),
+    maxUsersPerServer: positiveInteger().default(1),
+    /** Capacity a server is counted as (for reports and the oracle); optional for server pools. */
+    agent: resourcesSchema.optional(),
+    /**
+     * The Kasm Windows Service (the agent) is on the server's image: the workflows that need it are
+     * available (dynamic user accounts). Reported to the control plane on the instance record.
+     */
+    agentInstalled: z.boolean().default(false),
+    connection: serverConnectionSchema.default({
+      type: 'rdp',
+      credentialType: 'static',
+      useUserSshKey: false,
+    }),
+    /**
+     * `false`: a server takes no new sessions once one of its sessions ended (the snapshot's
+     * `sessionEnded`) and is destroyed when empty; the minimum is kept with new servers.
+     */
+    reusable: z.boolean().default(true),
+    activeDirectory: z
+      .strictObject({
+        /** Create the server's computer object (with a one-time join password) before the server. */
+        createComputerRecord: z.boolean().default(false),
+        /** Id of an `ldapConfigs` entry (LDAPS). */
+        ldapConfig: z.string().optional(),
+        /** DN of the OU the computer objects go into. */
+        computerOuDn: z
+          .string()
+          .regex(/^(OU|CN)=[^,]+(,[A-Za-z]+=[^,]+)+$/i, {
+            error: 'must be a DN such as OU=Desktops,DC=corp,DC=example',
+          })
+          .optional(),
+        /** The Active Directory domain (`{domain}`), e.g. corp.example. */
+        domain: z.string().min(1).optional(),
+      })
+      .superRefine((directory, context) => {
+        if (!directory.createComputerRecord) return;
+        for (const field of ['ldapConfig', 'computerOuDn'] as const)
+          if (directory[field] === undefined)
+            context.addIssue({
+              code: 'custom',
+              path: [field],
+              message: 'is required when createComputerRecord is true',
+            });
+      })
+      .optional(),
+  })
+  .superRefine((autoscale, context) => {
+    if (autoscale.connection.credentialType === 'dynamic' && !autoscale.agentInstalled)
+      context.addIssue({
+        code: 'custom',
+        path: ['agentInstalled'],
+        message:
+          'must be true for connection.credentialType dynamic: the agent (Kasm Windows Service) creates the dynamic user accounts',
+      });
+  });
 
 /** How the reconciler reaches a directory to create computer records (LDAPS only). */
 export const ldapConfigSchema = z.strictObject({

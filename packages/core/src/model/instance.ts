@@ -68,6 +68,11 @@ export interface Instance {
   zone?: string;
   /** Workspace images on a docker agent; absent when the control plane does not report images. */
   images?: AgentImage[];
+  /**
+   * A session on this server has ended since it was created (reported by the control plane). A
+   * server of a config with `reusable: false` then takes no new sessions and is destroyed once empty.
+   */
+  sessionEnded?: boolean;
 }
 
 /** A session request that found no capacity and waits. */

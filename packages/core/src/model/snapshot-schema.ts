@@ -61,6 +61,7 @@ export const instanceSchema = z.object({
     )
     .max(1000)
     .optional(),
+  sessionEnded: z.boolean().optional(),
 });
 
 export const queuedRequestSchema = z.object({

@@ -9,6 +9,7 @@ import { computeImagePlan, type ImageReadiness } from '../images/compute-image-p
 import { type FleetSnapshot, type Instance, STATIC_MEMBER } from '../model/instance.js';
 import { formatResources, RESOURCE_KEYS, type ResourceKey, type Resources } from '../model/resources.js';
 import { isActive } from '../schedule/evaluate-schedule.js';
+import { type DesktopRoom, placeQueuedDesktops, sessionUsers } from './desktop-placement.js';
 import { chooseDrains, chooseUndrains, freeRoomOf } from './drain-choice.js';
 import { withFailure } from './failure-backoff.js';
 import { type AutoscaleState, autoscaleKey, initialAutoscaleState, type PlannerState } from './planner-state.js';
@@ -83,6 +84,10 @@ interface ConfigAccumulator {
   /** Server pools: of `freeSessions`, those on static members (servers Headroom did not create). */
   staticFreeSessions: number;
   pendingSessions: number;
+  /** Servers of a `reusable: false` config whose session ended and that are now empty: destroyed at once. */
+  spent: Instance[] | undefined;
+  /** RDP server configs: running servers with free seats and their users (one desktop per user per server). */
+  desktopRooms: DesktopRoom[] | undefined;
   staged: Map<string, number> | undefined;
   idle: Instance[];
   /** Running, available agents with sessions (docker-agent configs): drain candidates. */
@@ -161,6 +166,8 @@ export function computeScalingPlan({
       freeSessions: 0,
       staticFreeSessions: 0,
       pendingSessions: 0,
+      desktopRooms: server?.connection.type === 'rdp' ? [] : undefined,
+      spent: server && !server.reusable ? [] : undefined,
       staged: stagingByConfig.has(key) ? new Map() : undefined,
       idle: [],
       busy: [],
@@ -299,6 +306,7 @@ function accumulateStaticMember(
   if (free > 0) {
     owner.freeSessions += free;
     owner.staticFreeSessions += free;
+    owner.desktopRooms?.push({ free, users: sessionUsers(sessions) });
   }
   return undefined;
 }
@@ -378,13 +386,21 @@ function accumulate(accumulator: ConfigAccumulator, instance: Instance, now: num
   ) {
     accumulator.success = instance;
   }
+  if (accumulator.spent && instance.sessionEnded) {
+    // Not reusable: no new sessions after one ended; destroyed once empty (never with sessions).
+    if (sessions.length === 0) accumulator.spent.push(instance);
+    return;
+  }
   if (sessions.length === 0) accumulator.idle.push(instance);
   if (!accumulator.active) return;
   if (accumulator.isServer) {
     const server = accumulator.entry.autoscale as ServerAutoscaleConfig;
     const users = accumulator.countUsers ? countDistinctUsers(sessions) : sessions.length;
     const free = Math.min(server.maxSessionsPerServer - sessions.length, server.maxUsersPerServer - users);
-    if (free > 0) accumulator.freeSessions += free;
+    if (free > 0) {
+      accumulator.freeSessions += free;
+      accumulator.desktopRooms?.push({ free, users: sessionUsers(sessions) });
+    }
     return;
   }
   const readiness = accumulator.imageReadiness?.get(instance.id);
@@ -964,6 +980,39 @@ function countDistinctUsers(sessions: Instance['sessions']): number {
   return distinct;
 }
 
+/**
+ * Session deficit of an active server config and the servers it asks for. On an RDP pool a queued
+ * request whose user already holds a desktop on every server with free seats cannot use those
+ * seats (one desktop per user per server): it counts against pending and new servers only, and
+ * one user's unplaced requests need as many different servers.
+ */
+function serverDeficit(
+  context: PlanContext,
+  autoscale: ServerAutoscaleConfig,
+  need: number,
+): { deficit: number; wanted: number; desktopText: string } {
+  const { accumulator } = context;
+  const { perServer, freeSessions: free, pendingSessions: pending } = accumulator;
+  const deficit = need - (free + pending);
+  const wanted = deficit > 0 ? Math.ceil(deficit / perServer) : 0;
+  const rooms = accumulator.desktopRooms;
+  if (!rooms || !accumulator.active || context.queued.length === 0) return { deficit, wanted, desktopText: '' };
+  const placement = placeQueuedDesktops({ rooms, queued: context.queued });
+  if (placement.unplaced === 0) return { deficit, wanted, desktopText: '' };
+  const freeDeficit = autoscale.minimumAvailableSessions + placement.placed - free;
+  const desktopDeficit = Math.max(freeDeficit, 0) + placement.unplaced - pending;
+  const pendingServers = Math.floor(pending / perServer);
+  const desktopWanted = Math.max(
+    desktopDeficit > 0 ? Math.ceil(desktopDeficit / perServer) : 0,
+    placement.largestUserShare - pendingServers,
+  );
+  return {
+    deficit: desktopDeficit,
+    wanted: desktopWanted,
+    desktopText: `; ${placement.unplaced} of them fit no free seat: one desktop per user per server`,
+  };
+}
+
 function planServers(
   context: PlanContext,
   autoscale: ServerAutoscaleConfig,
@@ -974,14 +1023,18 @@ function planServers(
   const lifecycle = settleLifecycle(context);
   const { actions, reasons, warnings } = lifecycle;
   let state = lifecycle.state;
+  for (const instance of accumulator.spent ?? []) {
+    const reason = `destroy ${instance.id}: not reusable (reusable: false) and its session ended; replaced as the minimum needs`;
+    reasons.push(reason);
+    actions.push({ ...actionBase(context), type: 'destroy', instanceId: instance.id, cause: 'scale-down', reason });
+  }
 
   const queued = active ? context.queued.length : 0;
   const need = active ? autoscale.minimumAvailableSessions + queued : 0;
-  const deficit = need - (free + pending);
-  const needText = `need ${need} free session(s) (minimum ${autoscale.minimumAvailableSessions}, queued ${queued})`;
+  const { deficit, wanted, desktopText } = serverDeficit(context, autoscale, need);
+  const needText = `need ${need} free session(s) (minimum ${autoscale.minimumAvailableSessions}, queued ${queued}${desktopText})`;
   const staticText = accumulator.staticFreeSessions > 0 ? ` (${accumulator.staticFreeSessions} on static servers)` : '';
   const haveText = `free ${free}${staticText}, pending ${pending} (${perServer} per new server)`;
-  const wanted = deficit > 0 ? Math.ceil(deficit / perServer) : 0;
   if (!active) reasons.push(`inactive (schedule): needs nothing and offers nothing; ${haveText}`);
   const allowed = allowCreates(context, state, wanted, reasons);
   if (allowed.count > 0) {

@@ -23,6 +23,8 @@ const REPORTABLE_STATES = ['starting', 'running', 'draining', 'failed'] as const
 export const instanceReportSchema = z.strictObject({
   state: z.enum(REPORTABLE_STATES).default('running'),
   sessions: z.array(sessionSchema).max(MAX_REPORTED_SESSIONS).default([]),
+  /** A session on this server has ended (kept once reported): a `reusable: false` server is then used up. */
+  sessionEnded: z.boolean().optional(),
 });
 export type InstanceReport = z.output<typeof instanceReportSchema>;
 
@@ -157,6 +159,7 @@ export function createFleetInventory(options: FleetInventoryOptions): FleetInven
         ...fromLedger(ledger),
         state: ledger.state === 'failed' ? 'failed' : result.data.state,
         sessions: result.data.sessions,
+        ...(result.data.sessionEnded || reports.get(instanceId)?.instance.sessionEnded ? { sessionEnded: true } : {}),
       };
       reports.set(instanceId, { instance, lastReportAtMs: nowMs });
       return instance;

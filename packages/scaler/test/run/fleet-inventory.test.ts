@@ -52,6 +52,16 @@ describe('instance reports are bounded by the ledger', () => {
     expect(instance.capacity).toEqual({ cores: 4, memoryMb: 8192, gpus: 0 });
   });
 
+  test('sessionEnded, once reported, stays on the instance (a reusable: false server is used up)', async () => {
+    const { inventory } = inventoryOver([ledgerInstance('agents-main-1')]);
+    const ended = await inventory.report({ instanceId: 'agents-main-1', input: { sessionEnded: true }, nowMs });
+    expect(ended.sessionEnded).toBe(true);
+    const later = await inventory.report({ instanceId: 'agents-main-1', input: { sessions: [] }, nowMs: nowMs + 1000 });
+    expect(later.sessionEnded).toBe(true);
+    const fresh = inventoryOver([ledgerInstance('agents-main-1')]).inventory;
+    expect((await fresh.report({ instanceId: 'agents-main-1', input: {}, nowMs })).sessionEnded).toBeUndefined();
+  });
+
   test('sessions beyond the recorded shape are refused (no 1e300 claims)', async () => {
     const { inventory } = inventoryOver([ledgerInstance('agents-main-1')]);
     const absurd = { sessions: [{ id: 's1', cores: 1e300 }] };

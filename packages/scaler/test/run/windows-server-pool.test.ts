@@ -162,6 +162,8 @@ describe.skipIf(!available)('examples/windows-server-pool.yaml under headroom ru
       password: CONNECTION_PASSWORD,
       computerName,
       domain: 'corp.headroom.test',
+      agentInstalled: false,
+      reusable: true,
       secretsWithheld: false,
     });
     const anonymous = await service.request(`/api/v1/instances/${instance.name}`);

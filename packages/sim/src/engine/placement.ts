@@ -13,9 +13,14 @@ export function fits(instance: SimInstance, request: PlacementRequest): boolean 
     const autoscale = instance.autoscale.entry.autoscale as {
       maxSessionsPerServer: number;
       maxUsersPerServer: number;
+      connection: { type: string };
+      reusable: boolean;
     };
     if (instance.sessionCount >= autoscale.maxSessionsPerServer) return false;
-    if (request.user !== undefined && instance.users.has(request.user)) return true;
+    // Not reusable: no new session once one ended (the planner destroys it when empty).
+    if (!autoscale.reusable && instance.snapshot.sessionEnded) return false;
+    // RDP: one desktop per user per server (the seed); other connection types allow several sessions.
+    if (request.user !== undefined && instance.users.has(request.user)) return autoscale.connection.type !== 'rdp';
     return instance.users.size + instance.anonymousSessions < autoscale.maxUsersPerServer;
   }
   return (
@@ -133,6 +138,7 @@ export function unplace(context: SimulationContext, session: SimSession): SimIns
     }
     const index = instance.sessionList.indexOf(session.snapshotSession!);
     if (index >= 0) instance.sessionList.splice(index, 1);
+    instance.snapshot.sessionEnded = true;
   }
   retally(context.fleet, instance);
   context.schedule.dirty = true;

@@ -132,8 +132,8 @@ describe('simulate: hand-computed scenarios', () => {
     expect(spread.result.idleInstanceHours).toBeLessThan(pack.result.idleInstanceHours);
   });
 
-  test('server pools place by free sessions and distinct users', async () => {
-    const config = parseConfig({
+  const serverPoolConfig = (autoscale: Record<string, unknown>) =>
+    parseConfig({
       providers: { lab: { type: 'fake', maxInstances: 5 } },
       pools: [
         {
@@ -147,28 +147,58 @@ describe('simulate: hand-computed scenarios', () => {
               maxSessionsPerServer: 4,
               maxUsersPerServer: 2,
               downscaleBackoffSeconds: 600,
+              ...autoscale,
             },
           ],
         },
       ],
     });
+  // ann twice, then bob, carl and dave: 2 free sessions per server (min of 4 sessions, 2 users).
+  const sharedTrace = () => [
+    session(600, 600, 1, 0, 'ann'),
+    session(601, 600, 1, 0, 'ann'),
+    session(602, 600, 1, 0, 'bob'),
+    session(603, 600, 1, 0, 'carl'),
+    session(700, 600, 1, 0, 'dave'),
+  ];
+
+  test('server pools place by free sessions and distinct users (SSH: several sessions per user)', async () => {
     // 2 free sessions per server (min of 4 sessions, 2 users). Tick 0 s creates server 1 (running 60 s).
     // ann at 600 s takes server 1 (free 1 → the tick at 600 s creates server 2, running 660 s); ann again
     // and bob still fit on server 1 (same user; second user). carl at 603 s: server 1 has its 2 users and
     // server 2 is booting → refused (no aggressive scaling). dave at 700 s goes to server 2 although
     // server 1 has a free session slot, because its users are full.
-    const trace = [
-      session(600, 600, 1, 0, 'ann'),
-      session(601, 600, 1, 0, 'ann'),
-      session(602, 600, 1, 0, 'bob'),
-      session(603, 600, 1, 0, 'carl'),
-      session(700, 600, 1, 0, 'dave'),
-    ];
-    const { result } = await simulate({ config, trace, cloud, startMs: 0, endMs: 3600_000 });
+    const config = serverPoolConfig({ connection: { type: 'ssh' } });
+    const { result } = await simulate({ config, trace: sharedTrace(), cloud, startMs: 0, endMs: 3600_000 });
     expect(result.sessions).toMatchObject({ total: 5, served: 4, refused: 1, peakConcurrent: 4 });
     expect(result.peakInstances).toBe(3);
     // The oracle serves all five sessions (carl too): ceil(5 / 2) = 3 servers.
     expect(result.oracle!.peakInstances).toBe(3);
+  });
+
+  test('reusable: false: a server whose session ended takes no new session and is replaced', async () => {
+    const oneSession = { minimumAvailableSessions: 1, maxSessionsPerServer: 1, maxUsersPerServer: 1 };
+    const config = serverPoolConfig({ ...oneSession, reusable: false });
+    // One session per server: server 1 (tick 0 s) takes ann at 600 s, server 2 is created for the
+    // minimum. ann leaves at 700 s: server 1 is destroyed; bob at 800 s goes to server 2, and the
+    // minimum creates server 3. Reusable, server 1 takes sessions again: two servers in all.
+    const trace = [session(600, 100, 1, 0, 'ann'), session(800, 100, 1, 0, 'bob')];
+    const { result } = await simulate({ config, trace, cloud, startMs: 0, endMs: 1800_000 });
+    expect(result.sessions).toMatchObject({ total: 2, served: 2, refused: 0 });
+    expect(result.scaleUps).toBe(3);
+    expect(result.scaleDowns).toBeGreaterThanOrEqual(1);
+    const reusable = serverPoolConfig({ ...oneSession, reusable: true });
+    const again = await simulate({ config: reusable, trace, cloud, startMs: 0, endMs: 1800_000 });
+    expect(again.result.scaleUps).toBe(2);
+  });
+
+  test('RDP server pools: one desktop per user per server', async () => {
+    // As above, but ann's second desktop cannot join her first on server 1 and server 2 is still
+    // booting at 601 s: refused. bob takes server 1's second user seat, carl is refused, dave goes
+    // to server 2.
+    const config = serverPoolConfig({ connection: { type: 'rdp' } });
+    const { result } = await simulate({ config, trace: sharedTrace(), cloud, startMs: 0, endMs: 3600_000 });
+    expect(result.sessions).toMatchObject({ total: 5, served: 3, refused: 2, peakConcurrent: 3 });
   });
 });
 

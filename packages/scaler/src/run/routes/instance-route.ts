@@ -21,6 +21,10 @@ export const instanceResponseSchema = z.object({
       info: z.record(z.string(), z.unknown()).optional(),
       computerName: z.string().optional(),
       domain: z.string().optional(),
+      /** The agent (Kasm Windows Service) is installed: its workflows (dynamic user accounts) are available. */
+      agentInstalled: z.boolean(),
+      /** False: the server takes no new session once one ended, and is destroyed when empty. */
+      reusable: z.boolean(),
       /** True when secrets exist but the caller is not authenticated. */
       secretsWithheld: z.boolean(),
     })
@@ -29,7 +33,8 @@ export const instanceResponseSchema = z.object({
 
 const SECRET_FIELDS = ['password', 'privateKey', 'privateKeyPassphrase'] as const;
 
-async function connectionOf(options: {
+/** The connection details of a server of `autoscale`; secrets resolved only when `authenticated`. */
+export async function connectionOf(options: {
   autoscale: ServerAutoscaleConfig;
   computerName: string | undefined;
   /** The password read from the provider (`retrieveConnectionSecret`) when the config has none. */
@@ -44,17 +49,27 @@ async function connectionOf(options: {
   };
   const present = SECRET_FIELDS.filter((field) => secrets[field] !== undefined);
   const resolved: Partial<Record<(typeof SECRET_FIELDS)[number], string>> = {};
+  // A blank password is the instance's own, read from the provider once it ran (AWS Windows).
+  const fetchedPassword = password === undefined ? options.connectionSecret : undefined;
+  if (fetchedPassword !== undefined) {
+    present.push('password');
+    if (options.authenticated) resolved.password = fetchedPassword;
+  }
   if (options.authenticated) {
-    for (const field of present)
+    for (const field of present) {
+      if (field === 'password' && fetchedPassword !== undefined) continue;
       resolved[field] = await resolveSecret({
         value: secrets[field]!,
         providerId: 'headroom',
         field: `connection.${field}`,
       });
+    }
   }
   const domain = options.autoscale.activeDirectory?.domain;
   return {
     ...plain,
+    agentInstalled: options.autoscale.agentInstalled,
+    reusable: options.autoscale.reusable,
     ...resolved,
     ...(options.computerName ? { computerName: options.computerName } : {}),
     ...(domain ? { domain } : {}),

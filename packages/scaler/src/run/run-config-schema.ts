@@ -49,6 +49,16 @@ export const apiSectionSchema = z.strictObject({
   token: secretSchema.optional(),
   /** Serves GET endpoints (plan, schedule, fleet, metrics) without a token. */
   publicReadOnly: z.boolean().default(false),
+  /**
+   * Serves HTTPS with this PEM certificate (chain) and key; both files are re-read on SIGHUP and
+   * when they change.
+   */
+  tls: z
+    .strictObject({
+      certFile: z.string({ error: 'must be the path of a PEM certificate file' }).min(1),
+      keyFile: z.string({ error: 'must be the path of a PEM private key file' }).min(1),
+    })
+    .optional(),
 });
 
 export const inventorySectionSchema = z.strictObject({

@@ -216,6 +216,7 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
       checkinRoute(context),
     ],
     logger,
+    ...(loaded.tls ? { tls: loaded.tls } : {}),
     access: () => ({
       ...(loaded.apiToken ? { token: loaded.apiToken } : {}),
       publicReadOnly: loaded.settings.api.publicReadOnly,
@@ -228,7 +229,7 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
   });
   logger.info('headroom run started', {
     holderId,
-    api: `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`,
+    api: `${api.protocol}://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`,
     store: store.kind,
     dryRun,
     intervalSeconds: loaded.settings.scaler.intervalSeconds,
@@ -246,6 +247,8 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
     apply: (next) => {
       loaded = next;
       tokens = tokensOf(next);
+      if (next.tls) api.updateTls(next.tls);
+      watchTlsFiles();
       autoscaler.updateConfig(next.config);
       inventory.update({ reportTimeoutSeconds: next.settings.scaler.reportTimeoutSeconds, ...pollOf(next) });
       void autoscaler.tick();
@@ -255,12 +258,26 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
     logger.info('config file changed; reloading');
     void reload();
   });
+  // A renewed certificate or key (api.tls) reloads the config, which re-reads and checks both.
+  let unwatchTls: Array<() => void> = [];
+  function watchTlsFiles() {
+    for (const stop of unwatchTls) stop();
+    const tls = loaded.settings.api.tls;
+    unwatchTls = (tls ? [tls.certFile, tls.keyFile] : []).map((path) =>
+      watchConfigFile(resolve(dirname(configPath), path), () => {
+        logger.info('TLS file changed; reloading', { path });
+        void reload();
+      }),
+    );
+  }
+  watchTlsFiles();
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       logger.info('shutting down: no new actions, finishing the pass in flight');
       unwatch();
+      for (const stopWatching of unwatchTls) stopWatching();
       inventory.stop();
       await autoscaler.stop();
       await api.close();

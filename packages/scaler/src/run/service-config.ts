@@ -1,8 +1,10 @@
+import { dirname } from 'node:path';
 import { ConfigError, type ConfigIssue, type HeadroomConfig } from '@headroom/core';
 import { resolveSecret, type SecretInput } from '@headroom/core/provider';
 import { loadConfigFile } from '../load-config-file.js';
 import { validateProviderSettings } from '../provider-registry.js';
 import { collectConfigSecrets } from './collect-config-secrets.js';
+import { loadTlsMaterial, type TlsMaterial } from './load-tls-material.js';
 import { parseRunSettings, type RunSettings } from './run-config-schema.js';
 
 /** A validated config with the service's sections parsed and its secrets resolved. */
@@ -13,6 +15,8 @@ export interface ServiceConfig {
   checkinKey?: string;
   inventoryToken?: string;
   postgresUrl?: string;
+  /** The certificate and key of `api.tls`, read and checked. */
+  tls?: TlsMaterial;
   /** Every secret value, for the logger's redaction. */
   secrets: string[];
 }
@@ -58,9 +62,12 @@ export async function loadServiceConfig(path: string): Promise<ServiceConfig> {
     settings.state && 'postgres' in settings.state
       ? await secret(settings.state.postgres.url, 'state.postgres.url')
       : undefined;
+  const tls = settings.api.tls
+    ? await loadTlsMaterial({ tls: settings.api.tls, baseDirectory: dirname(path), issues })
+    : undefined;
   if (issues.length > 0) throw new ConfigError({ issues, source: path });
   const secrets = [...(await collectConfigSecrets(config))];
-  for (const value of [apiToken, checkinKey, inventoryToken, postgresUrl]) if (value) secrets.push(value);
+  for (const value of [apiToken, checkinKey, inventoryToken, postgresUrl, tls?.key]) if (value) secrets.push(value);
   return {
     config,
     settings,
@@ -69,5 +76,6 @@ export async function loadServiceConfig(path: string): Promise<ServiceConfig> {
     ...(checkinKey ? { checkinKey } : {}),
     ...(inventoryToken ? { inventoryToken } : {}),
     ...(postgresUrl ? { postgresUrl } : {}),
+    ...(tls ? { tls } : {}),
   };
 }

@@ -11,6 +11,7 @@ import {
 import { UsageError } from '../usage-error.js';
 import { VERSION } from '../version.js';
 import { type CheckinTokens, createCheckinTokens } from './checkin-tokens.js';
+import { connectionPlaceholderValues } from './connection-placeholder-values.js';
 import { createDirectories } from './create-directories.js';
 import { createProviders } from './create-providers.js';
 import { createFleetInventory } from './fleet-inventory.js';
@@ -19,6 +20,7 @@ import type { JsonLogger } from './json-logger.js';
 import { openStateStore } from './open-state-store.js';
 import { createConfigReloader, watchConfigFile } from './reload-config.js';
 import { checkinRoute } from './routes/checkin-route.js';
+import { fileMappingsRoute } from './routes/file-mappings-route.js';
 import { fleetRoutes } from './routes/fleet-routes.js';
 import { instanceReportRoute } from './routes/instance-report-route.js';
 import { instanceRoute } from './routes/instance-route.js';
@@ -156,9 +158,14 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
     orphans: loaded.settings.scaler.orphans,
     startupScriptValues: async (instance) => {
       const upstream = loaded.settings.checkin?.upstreamAuthAddress;
+      const entry = listAutoscaleEntries(loaded.config).find(
+        ({ pool, autoscale }) => pool.id === instance.pool && autoscale.id === instance.autoscale,
+      );
       return {
         ...(tokens ? { checkin_jwt: await tokens.issue({ instanceId: instance.id, nowMs: clock.now() }) } : {}),
         ...(upstream ? { upstream_auth_address: upstream } : {}),
+        ...(loaded.managerToken ? { manager_token: loaded.managerToken } : {}),
+        ...(entry ? await connectionPlaceholderValues({ entry, baseDirectory: dirname(configPath) }) : {}),
       };
     },
     onEvent: (event) => {
@@ -185,6 +192,7 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
     metrics,
     autoscaler,
     history,
+    configDirectory: dirname(configPath),
     config: () => loaded,
     tokens: () => tokens,
     isLeader: () => leader,
@@ -214,6 +222,7 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
       instanceRoute(context),
       instanceReportRoute(context),
       checkinRoute(context),
+      fileMappingsRoute(context),
     ],
     logger,
     ...(loaded.tls ? { tls: loaded.tls } : {}),

@@ -13,6 +13,8 @@ export interface ServiceConfig {
   settings: RunSettings;
   apiToken?: string;
   checkinKey?: string;
+  /** `checkin.managerToken`, resolved. */
+  managerToken?: string;
   inventoryToken?: string;
   postgresUrl?: string;
   /** The certificate and key of `api.tls`, read and checked. */
@@ -57,6 +59,7 @@ export async function loadServiceConfig(path: string): Promise<ServiceConfig> {
   };
   const apiToken = await secret(settings.api.token, 'api.token');
   const checkinKey = await secret(settings.checkin?.signingKey, 'checkin.signingKey');
+  const managerToken = await secret(settings.checkin?.managerToken, 'checkin.managerToken');
   const inventoryToken = await secret(settings.inventory?.token, 'inventory.token');
   const postgresUrl =
     settings.state && 'postgres' in settings.state
@@ -67,13 +70,15 @@ export async function loadServiceConfig(path: string): Promise<ServiceConfig> {
     : undefined;
   if (issues.length > 0) throw new ConfigError({ issues, source: path });
   const secrets = [...(await collectConfigSecrets(config))];
-  for (const value of [apiToken, checkinKey, inventoryToken, postgresUrl, tls?.key]) if (value) secrets.push(value);
+  for (const value of [apiToken, checkinKey, managerToken, inventoryToken, postgresUrl, tls?.key])
+    if (value) secrets.push(value);
   return {
     config,
     settings,
     secrets,
     ...(apiToken ? { apiToken } : {}),
     ...(checkinKey ? { checkinKey } : {}),
+    ...(managerToken ? { managerToken } : {}),
     ...(inventoryToken ? { inventoryToken } : {}),
     ...(postgresUrl ? { postgresUrl } : {}),
     ...(tls ? { tls } : {}),

@@ -1,10 +1,13 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { promisify } from 'node:util';
 import { loadTestTlsCertificate } from '@headroom/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createOpenApiDocument } from '../../src/run/openapi-document.js';
+import { runCli } from '../run-cli.js';
+import { expectResponsesMatchOpenApi, type RecordedResponse } from './openapi-responses.js';
 import { allOutput, killAll, ServiceProcess, temporaryDirectory, waitFor, writeFile } from './service-process.js';
 
 const run = promisify(execFile);
@@ -16,6 +19,9 @@ const LINUX_CHECKIN_SCRIPT = [
   '#!/usr/bin/env bash',
   'KASM_UPSTREAM_AUTH_ADDRESS="{upstream_auth_address}"',
   'KASM_CHECKIN_JWT="{checkin_jwt}"',
+  "SERVER_ID='{server_id}' PROVIDER_NAME='{provider_name}' GIVEN_FQDN='{server_external_fqdn}' HOST='{server_hostname}'",
+  "KASM_VNC_USER={connection_username} KASM_VNC_PASSWD='{connection_password}'",
+  'AUTHORIZED_KEY="{ssh_key}"',
   `curl -k -fsS -X POST -H "Content-Type: application/json" --data '{{"status":"running","status_message":"Startup complete","status_progress":"100"}}' "https://$KASM_UPSTREAM_AUTH_ADDRESS/api/set_server_status?token=$KASM_CHECKIN_JWT"`,
   '',
 ].join('\n');
@@ -64,6 +70,9 @@ describe("headroom run serves Kasm's startup scripts over TLS", () => {
   const certificate = loadTestTlsCertificate();
   const certFile = writeFile(directory, 'cert.pem', certificate.certificatePem);
   const keyFile = writeFile(directory, 'key.pem', certificate.keyPem);
+  const sshKeyFile = join(directory, 'connection-key.pem');
+  execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', '', '-f', sshKeyFile]);
+  const responses: RecordedResponse[] = [];
   let port = 0;
   let service: ServiceProcess;
 
@@ -81,6 +90,7 @@ pools:
         provider: cloud
         minimumAvailableSessions: 1
         requireCheckin: true
+        connection: { type: ssh, username: kasm, generatePassword: true, privateKey: { file: connection-key.pem } }
 scaler:
   intervalSeconds: 0.2
 api:
@@ -90,6 +100,7 @@ api:
 checkin:
   signingKey: ${SIGNING_KEY}
   upstreamAuthAddress: 127.0.0.1:${port}
+  fileMappings: [{ src: /mnt/share, dest: C:\\Share }]
 `;
 
   beforeAll(async () => {
@@ -106,8 +117,22 @@ checkin:
     }
   });
 
-  const api = (path: string) =>
-    curl(['--cacert', certFile, '-H', `Authorization: Bearer ${API_TOKEN}`, `https://127.0.0.1:${port}${path}`]);
+  /** An API call with the token over verified TLS; the JSON answer is kept for the OpenAPI check. */
+  const api = async (path: string, options: { method?: string; body?: unknown; token?: boolean } = {}) => {
+    const method = options.method ?? 'GET';
+    const result = await curl([
+      ...['--cacert', certFile, '-X', method, '-w', '\n%{http_code}'],
+      ...(options.token === false ? [] : ['-H', `Authorization: Bearer ${API_TOKEN}`]),
+      ...(options.body ? ['-H', 'Content-Type: application/json', '--data', JSON.stringify(options.body)] : []),
+      `https://127.0.0.1:${port}${path}`,
+    ]);
+    const newline = result.stdout.lastIndexOf('\n');
+    const status = Number(result.stdout.slice(newline + 1));
+    // biome-ignore lint/suspicious/noExplicitAny: the JSON answers are checked by assertions and the OpenAPI document
+    const body: any = JSON.parse(result.stdout.slice(0, newline));
+    responses.push({ method, path, status, body });
+    return { status, body };
+  };
 
   test('the API answers HTTPS with the configured certificate', async () => {
     expect(service.baseUrl).toBe(`https://127.0.0.1:${port}`);
@@ -124,13 +149,60 @@ checkin:
     const { stdout } = await run('bash', [scriptFile]);
     expect(JSON.parse(stdout)).toEqual({ status: 'ok' });
     const checkedInAt = await waitFor('the check-in in the ledger', async () => {
-      const fleet = JSON.parse((await api('/api/v1/fleet')).stdout);
+      const fleet = (await api('/api/v1/fleet')).body;
       return fleet.ledger.find((entry: { id: string; checkedInAt?: string }) => entry.id === instance.name)
         ?.checkedInAt;
     });
     expect(Date.parse(checkedInAt)).toBeGreaterThan(0);
     const token = /KASM_CHECKIN_JWT="([\w.-]+)"/.exec(instance.startupScript ?? '')?.[1];
     expect(allOutput.join('')).not.toContain(token!);
+  });
+
+  test("every placeholder of the script has Kasm's meaning; the Windows file-mappings call and statuses are answered", async () => {
+    const instance = liveCloudInstances(directory)[0]!;
+    const script = instance.startupScript ?? '';
+    const token = /KASM_CHECKIN_JWT="([\w.-]+)"/.exec(script)?.[1] ?? '';
+    const { body } = await api(`/api/v1/instances/${instance.name}`);
+    expect(body.instance.serverId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(script).toContain(
+      `SERVER_ID='${body.instance.serverId}' PROVIDER_NAME='fake' GIVEN_FQDN='None' HOST='${instance.name}'`,
+    );
+    // The generated password is the server's: in its script and, with the API token, in its record.
+    expect(body.connection.password).toMatch(/^[A-Za-z0-9._+=-]{32}$/);
+    expect(script).toContain(`KASM_VNC_USER=kasm KASM_VNC_PASSWD='${body.connection.password}'`);
+    expect(allOutput.join('')).not.toContain(body.connection.password);
+    const anonymous = await api(`/api/v1/instances/${instance.name}`, { token: false });
+    expect(anonymous.status).toBe(401);
+    const publicKey = execFileSync('ssh-keygen', ['-y', '-f', sshKeyFile], { encoding: 'utf8' }).trim();
+    expect(script).toContain(`AUTHORIZED_KEY="${publicKey}"`);
+
+    // The Windows desktop-service script's first call, as it makes it.
+    const mappings = await api(`/api/admin/get_server_file_mappings?token=${token}`, { token: false });
+    expect(mappings).toEqual({ status: 200, body: { file_mappings: [{ src: '/mnt/share', dest: 'C:\\Share' }] } });
+    expect(JSON.stringify(mappings.body)).not.toContain('Access Denied!');
+    expect((await api('/api/admin/get_server_file_mappings?token=forged', { token: false })).status).toBe(401);
+    expect((await api('/api/admin/get_server_file_mappings', { token: false })).status).toBe(401);
+
+    // A status other than running is kept and shown; it does not undo the check-in.
+    const progress = { status: 'installing', status_message: 'Installing the agent', status_progress: 40 };
+    const posted = await api(`/api/set_server_status?token=${token}`, { method: 'POST', body: progress, token: false });
+    expect(posted.status).toBe(200);
+    const shown = await waitFor('the status in the ledger', async () => {
+      const { body: view } = await api(`/api/v1/instances/${instance.name}`);
+      return view.instance.serverStatus?.status === 'installing' ? view.instance : undefined;
+    });
+    expect(shown.serverStatus).toEqual({
+      status: 'installing',
+      message: 'Installing the agent',
+      progress: '40',
+      at: expect.any(String),
+    });
+    expect(shown.checkedInAt).toBeDefined();
+    const fleet = await api('/api/v1/fleet');
+    expect(fleet.body.ledger.find((entry: { id: string }) => entry.id === instance.name).serverStatus.status).toBe(
+      'installing',
+    );
+    expect(expectResponsesMatchOpenApi(createOpenApiDocument(), responses)).toBeGreaterThan(8);
   });
 
   test('a renewed certificate is served after a file change and after SIGHUP; a broken one is refused', async () => {
@@ -173,6 +245,41 @@ checkin:
     service.signal('SIGHUP');
     await waitFor('the SIGHUP reload', () => service.log('SIGHUP received; reloading the config'));
     await waitFor('the first certificate served again', async () => (await servedFingerprint(port)) === before);
+  });
+});
+
+describe('headroom script and validation of the Kasm placeholders', () => {
+  test('the docker-agent script previews with the manager token masked; an upstream address with a scheme is refused', () => {
+    const directory = temporaryDirectory('kasm-script');
+    const config = (upstream: string) =>
+      writeFile(
+        directory,
+        'agents.yaml',
+        `providers: { cloud: { type: fake, maxInstances: 1 } }
+pools:
+  - id: agents
+    kind: docker-agent
+    autoscale:
+      - id: a
+        provider: cloud
+        agent: { cores: 4 }
+        sshPublicKey: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKasm admin@example
+        startupScript: "bash install.sh -p {server_external_fqdn} -m {upstream_auth_address} -i {server_id} -r {provider_name} -M {manager_token} -k '{ssh_key}'"
+checkin: { signingKey: { env: UNUSED }, upstreamAuthAddress: ${upstream}, managerToken: manager-token-value-1234 }
+`,
+      );
+    const preview = runCli(['script', '--config', config('kasm.example.com'), '--autoscale', 'agents/a']);
+    expect(preview.code).toBe(0);
+    expect(preview.stdout).toMatch(
+      /^bash install\.sh -p None -m kasm\.example\.com -i [0-9a-f-]{36} -r fake -M \*{8} -k 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKasm admin@example'$/m,
+    );
+    expect(preview.stdout).not.toContain('manager-token-value-1234');
+    expect(preview.stderr).toContain('masked: {manager_token}');
+    const refused = runCli(['validate', '--config', config('https://kasm.example.com')]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(
+      'checkin.upstreamAuthAddress must be host[:port] without a scheme: the scripts add https:// themselves (write "kasm.example.com", not "https://kasm.example.com")',
+    );
   });
 });
 

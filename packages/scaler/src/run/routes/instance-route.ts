@@ -16,6 +16,7 @@ export const instanceResponseSchema = z.object({
       username: z.string().optional(),
       password: z.string().optional(),
       useUserSshKey: z.boolean(),
+      generatePassword: z.boolean().optional(),
       privateKey: z.string().optional(),
       privateKeyPassphrase: z.string().optional(),
       info: z.record(z.string(), z.unknown()).optional(),
@@ -35,6 +36,8 @@ async function connectionOf(options: {
   /** The password read from the provider (`retrieveConnectionSecret`) when the config has none. */
   connectionSecret: string | undefined;
   authenticated: boolean;
+  /** Folder relative `{ file }` paths resolve against (the config file's). */
+  baseDirectory: string;
 }): Promise<z.output<typeof instanceResponseSchema>['connection']> {
   const { password, privateKey, privateKeyPassphrase, ...plain } = options.autoscale.connection;
   const secrets: Record<(typeof SECRET_FIELDS)[number], SecretInput | undefined> = {
@@ -50,7 +53,13 @@ async function connectionOf(options: {
         value: secrets[field]!,
         providerId: 'headroom',
         field: `connection.${field}`,
+        baseDirectory: options.baseDirectory,
       });
+  }
+  // A generated or provider-read password (ledger) stands in for a blank configured one.
+  if (options.connectionSecret !== undefined && password === undefined) {
+    present.push('password');
+    if (options.authenticated) resolved.password = options.connectionSecret;
   }
   const domain = options.autoscale.activeDirectory?.domain;
   return {
@@ -89,6 +98,7 @@ export function instanceRoute(context: ServiceContext): Route {
               computerName: instance.computerRecord?.computerName,
               connectionSecret: instance.connectionSecret,
               authenticated: request.hasApiToken,
+              baseDirectory: context.configDirectory,
             })
           : undefined;
       const { connectionSecret: _secret, ...record } = instance;

@@ -2,6 +2,7 @@ import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { RESOURCE_LIMITS } from '../model/resources.js';
 import { sshPrivateKeyProblem } from './ssh-private-key-problem.js';
+import { SSH_PUBLIC_KEY_PATTERN } from './ssh-public-key.js';
 
 const nonNegative = () => z.number({ error: 'must be a number' }).min(0, { error: 'must be ≥ 0' });
 const nonNegativeInteger = () => nonNegative().int({ error: 'must be a whole number' });
@@ -121,6 +122,12 @@ const autoscaleCommonShape = {
   dns: dnsRegistrationSchema.optional(),
   /** Startup script template (`{placeholder}` rules); overrides the provider config's. */
   startupScript: z.string().optional(),
+  /** `{ssh_key}`: the public key administrators connect with (`ssh-rsa AAAA… comment`). */
+  sshPublicKey: z
+    .string()
+    .trim()
+    .regex(SSH_PUBLIC_KEY_PATTERN, { error: 'must be one SSH public key line such as "ssh-rsa AAAA… comment"' })
+    .optional(),
   schedules: z.array(scheduleSchema).default([]),
 };
 
@@ -148,6 +155,11 @@ export const serverConnectionSchema = z
     username: z.string().optional(),
     /** Blank on an AWS Windows pool: the reconciler fetches the instance's password once it runs. */
     password: secretSchema.optional(),
+    /**
+     * A new random password per server (`{connection_password}`), kept in its ledger entry and
+     * answered by `GET /api/v1/instances/{id}` to the API token. Excludes `password`.
+     */
+    generatePassword: z.boolean().default(false),
     useUserSshKey: z.boolean().default(false),
     /** RSA, PKCS#1 PEM, 2048 bits (the seed's SSH key rules); SSH connections only. */
     privateKey: secretSchema.optional(),
@@ -156,6 +168,12 @@ export const serverConnectionSchema = z
     info: z.record(z.string(), z.unknown()).optional(),
   })
   .superRefine((connection, context) => {
+    if (connection.generatePassword && connection.password !== undefined)
+      context.addIssue({
+        code: 'custom',
+        path: ['generatePassword'],
+        message: 'cannot be combined with password (remove one)',
+      });
     for (const field of ['useUserSshKey', 'privateKey', 'privateKeyPassphrase'] as const) {
       const set = field === 'useUserSshKey' ? connection.useUserSshKey : connection[field] !== undefined;
       if (set && connection.type !== 'ssh')
@@ -190,6 +208,7 @@ export const serverAutoscaleSchema = z
       type: 'rdp',
       credentialType: 'static',
       useUserSshKey: false,
+      generatePassword: false,
     }),
     /**
      * `false`: a server takes no new sessions once one of its sessions ended (the snapshot's

@@ -160,7 +160,15 @@ export interface Autoscaler {
   stop(): Promise<void>;
   /** Swaps the config for the next tick (the caller validated it). */
   updateConfig(config: HeadroomConfig): void;
-  /** Marks an instance (Headroom id or provider instance id) as checked in. Unknown ids are ignored. */
-  recordCheckin(options: { instanceId: string; at: number }): Promise<void>;
+  /**
+   * Marks an instance (Headroom id or provider instance id) as checked in, and keeps the `status`
+   * its script reported (in its ledger entry's `serverStatus`); a status other than `running`
+   * is kept without marking the check-in. Unknown ids are ignored.
+   */
+  recordCheckin(options: {
+    instanceId: string;
+    at: number;
+    status?: { status: string; message?: string; progress?: string };
+  }): Promise<void>;
   lastTick(): TickResult | undefined;
 }

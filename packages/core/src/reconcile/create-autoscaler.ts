@@ -176,8 +176,9 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
     updateConfig(next) {
       config = next;
     },
-    async recordCheckin({ instanceId, at }) {
-      runtime.pendingCheckins.set(instanceId, at);
+    async recordCheckin({ instanceId, at, status }) {
+      if (status === undefined || status.status === 'running') runtime.pendingCheckins.set(instanceId, at);
+      if (status) runtime.pendingStatuses.set(instanceId, { ...status, at: new Date(at).toISOString() });
       if (leaderEpoch === undefined || running) return;
       try {
         await flushCheckins(runtime, { epoch: leaderEpoch });

@@ -5,7 +5,7 @@ import { generateJoinPassword } from '../directory/generate-join-password.js';
 import type { ComputeProviderV1 } from '../provider/v1/compute-provider-v1.js';
 import type { DnsProviderV1 } from '../provider/v1/dns-provider-v1.js';
 import type { ProviderInstance } from '../provider/v1/provider-v1-instance.js';
-import type { Intent, LedgerInstance, StateStore } from '../store/state-store.js';
+import type { Intent, LedgerInstance, ServerStatusRecord, StateStore } from '../store/state-store.js';
 import type { AutoscalerEvent } from './autoscaler-events.js';
 import type { AutoscalerOptions, OrphanOptions, RateLimitOptions } from './autoscaler-types.js';
 import { withDnsDryRun, withDryRun, withDryRunStore } from './with-dry-run.js';
@@ -72,6 +72,8 @@ export interface ReconcilerRuntime {
   intentsDeletedAtMs: number | undefined;
   /** Check-ins not yet written to the ledger, by Headroom or provider instance id. */
   readonly pendingCheckins: Map<string, number>;
+  /** Server statuses not yet written to the ledger, by Headroom or provider instance id. */
+  readonly pendingStatuses: Map<string, ServerStatusRecord>;
   /** First time this process saw a managed instance it does not know, for those without `createdAt`. */
   readonly firstSeenMs: Map<string, number>;
   /** Orphans already reported (`report` mode reports each once). */
@@ -146,6 +148,7 @@ export function createReconcilerRuntime(options: AutoscalerOptions): ReconcilerR
     intentSequence: 0,
     intentsDeletedAtMs: undefined,
     pendingCheckins: new Map(),
+    pendingStatuses: new Map(),
     firstSeenMs: new Map(),
     reportedOrphans: new Set(),
     storeMemory: undefined,

@@ -42,7 +42,10 @@ export function startupScriptPlaceholderIssues(options: {
         path: options.path,
         message: `${options.scriptField} uses {${name}}, which has no value source here: ${missing} (its value is ${definition.source})`,
       });
+      continue;
     }
+    const invalid = definition.invalidSource?.(options.context);
+    if (invalid) issues.push({ path: options.path, message: `${options.scriptField} uses {${name}}: ${invalid}` });
   }
   return issues;
 }

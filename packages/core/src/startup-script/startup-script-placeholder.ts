@@ -18,6 +18,10 @@ export interface PlaceholderValueInput {
   entry: AutoscaleEntry;
   /** Headroom instance id (the deterministic name) of the new instance. */
   instanceName: string;
+  /** Its `{server_id}` (`serverIdFor` its intent key). */
+  serverId: string;
+  /** The password generated for it when its connection sets `generatePassword`. */
+  connectionPassword?: string;
   /** The Active Directory computer record created for it, when its config creates one. */
   computerRecord?: { computerName: string; joinPassword: string };
 }
@@ -39,6 +43,8 @@ export interface StartupScriptPlaceholderDefinition {
    * value always exists.
    */
   missingSource?(context: PlaceholderSourceContext): string | undefined;
+  /** Why this config's value for it is wrong (the fix included), or undefined when it is fine. */
+  invalidSource?(context: PlaceholderSourceContext): string | undefined;
   /**
    * The value for one new instance. Absent: the value is supplied at run time by whoever runs the
    * reconciler (`startupScriptValues`: the service's check-in token, an embedder's values).

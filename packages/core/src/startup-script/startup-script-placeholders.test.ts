@@ -4,6 +4,7 @@ import { listAutoscaleEntries } from '../config/config-views.js';
 import { parseConfig } from '../config/parse-config.js';
 import { ConfigError } from '../errors/config-error.js';
 import { renderStartupScript, STARTUP_SCRIPT_PLACEHOLDERS } from '../provider/utils/render-startup-script.js';
+import { serverIdFor } from './server-id.js';
 import { STARTUP_SCRIPT_PLACEHOLDER_CATALOGUE } from './startup-script-placeholder-catalogue.js';
 import { MASKED_VALUE, startupScriptTemplateOf, startupScriptValuesFor } from './startup-script-values.js';
 
@@ -115,6 +116,7 @@ describe('startup-script placeholders', () => {
       config,
       entry,
       instanceName: 'win-rdp-12345678',
+      serverId: serverIdFor({ intentKey: 'key-1' }),
       computerRecord: { computerName: 'WIN-ABCDEF12', joinPassword: 'One-Time-Pw1' },
     };
     const rendered = renderStartupScript({ template, values: startupScriptValuesFor({ template, input }) });
@@ -164,5 +166,111 @@ describe('connection and directory validation', () => {
       'pools[0].autoscale[0].activeDirectory.computerOuDn',
       'pools[0].autoscale[0].activeDirectory.ldapConfig',
     ]);
+  });
+});
+
+/** The placeholders of Kasm's published autoscale scripts, as each family uses them. */
+const KASM_DOCKER_AGENT =
+  "GIVEN_HOSTNAME='{server_hostname}'\nGIVEN_FQDN='{server_external_fqdn}'\nMANAGER_TOKEN='{manager_token}'\n" +
+  "MANAGER_ADDRESS='{upstream_auth_address}'\nSERVER_ID='{server_id}'\nPROVIDER_NAME='{provider_name}'\n" +
+  'ssh_authorized_keys: [{ssh_key}]\nif [ "$GIVEN_FQDN" == "None" ]; then {{ echo ip; }}; fi';
+const KASM_LINUX_VM =
+  'KASM_VNC_PASSWD={connection_password}\nKASM_VNC_USER={connection_username}\n' +
+  'curl -k "https://{upstream_auth_address}/api/set_server_status?token={checkin_jwt}"';
+
+describe("Kasm's script placeholders", () => {
+  const sshKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const privateKey = sshKey.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const checkin = { signingKey: { env: 'KEY' }, upstreamAuthAddress: 'kasm.example.com:8443', managerToken: 'm' };
+  const agentPool = (autoscale: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    providers: { cloud: { type: 'fake', maxInstances: 5 } },
+    pools: [
+      {
+        id: 'agents',
+        kind: 'docker-agent',
+        autoscale: [
+          { id: 'a', provider: 'cloud', agent: { cores: 1 }, startupScript: KASM_DOCKER_AGENT, ...autoscale },
+        ],
+      },
+    ],
+    checkin,
+    ...extra,
+  });
+  const linuxPool = (connection: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    providers: { cloud: { type: 'fake', maxInstances: 5, startupScript: KASM_LINUX_VM } },
+    pools: [{ id: 'vms', kind: 'server', autoscale: [{ id: 'v', provider: 'cloud', connection }] }],
+    checkin,
+    ...extra,
+  });
+  const sshPublicKey = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJx admin@example';
+
+  test('the docker-agent script validates with its sources and renders None without DNS, the type, a UUID', () => {
+    expect(issuesOf(agentPool({ sshPublicKey }))).toEqual([]);
+    const config = parseConfig(agentPool({ sshPublicKey }));
+    const entry = listAutoscaleEntries(config)[0]!;
+    const serverId = serverIdFor({ intentKey: 'hr-1' });
+    const values = startupScriptValuesFor({
+      template: KASM_DOCKER_AGENT,
+      input: { config, entry, instanceName: 'agents-a-1', serverId },
+      supplied: { manager_token: 'manager-secret', upstream_auth_address: 'kasm.example.com:8443' },
+    });
+    const rendered = renderStartupScript({ template: KASM_DOCKER_AGENT, values });
+    expect(rendered).toContain("GIVEN_FQDN='None'");
+    expect(rendered).toContain("PROVIDER_NAME='fake'");
+    expect(rendered).toContain(`SERVER_ID='${serverId}'`);
+    expect(rendered).toContain("MANAGER_TOKEN='manager-secret'");
+    expect(rendered).toContain(`ssh_authorized_keys: [${sshPublicKey}]`);
+    expect(rendered).toContain('if [ "$GIVEN_FQDN" == "None" ]; then { echo ip; }; fi');
+  });
+
+  test('docker-agent: no manager token, no SSH key, connection placeholders are errors naming the fix', () => {
+    const { managerToken: _token, ...withoutToken } = checkin;
+    const messages = issuesOf(
+      agentPool({ startupScript: `${KASM_DOCKER_AGENT} {connection_username}` }, { checkin: withoutToken }),
+    ).map((issue) => issue.message);
+    expect(messages).toEqual([
+      expect.stringMatching(/uses \{manager_token\}, which has no value source here: set checkin\.managerToken/),
+      expect.stringMatching(/uses \{ssh_key\}, which has no value source here: set sshPublicKey /),
+      expect.stringMatching(/uses \{connection_username\}, which has no value in docker-agent pools/),
+    ]);
+  });
+
+  test('an upstream address with a scheme is refused with the fix', () => {
+    const messages = issuesOf(
+      agentPool({ sshPublicKey }, { checkin: { ...checkin, upstreamAuthAddress: 'https://kasm.example.com' } }),
+    ).map((issue) => issue.message);
+    expect(messages).toEqual([
+      'startupScript uses {upstream_auth_address}: checkin.upstreamAuthAddress must be host[:port] without a scheme: the scripts add https:// themselves (write "kasm.example.com", not "https://kasm.example.com")',
+    ]);
+  });
+
+  test('the Linux VM script: connection fields as sources, a generated password, the SSH key of the connection', () => {
+    expect(issuesOf(linuxPool({ type: 'kasmvnc' })).map((issue) => issue.message.split(',')[0])).toEqual([
+      'providers.cloud.startupScript uses {connection_password}',
+      'providers.cloud.startupScript uses {connection_username}',
+    ]);
+    expect(issuesOf(linuxPool({ type: 'kasmvnc', username: 'kasm', password: 'pw', generatePassword: true }))).toEqual([
+      {
+        path: 'pools[0].autoscale[0].connection.generatePassword',
+        message: 'cannot be combined with password (remove one)',
+      },
+    ]);
+    const config = parseConfig(linuxPool({ type: 'ssh', username: 'kasm', generatePassword: true, privateKey }));
+    const entry = listAutoscaleEntries(config)[0]!;
+    const input = { config, entry, instanceName: 'vms-v-1', serverId: 'id', connectionPassword: 'Generated-1' };
+    const template = 'user={connection_username} pw={connection_password} key={ssh_key}';
+    const rendered = renderStartupScript({ template, values: startupScriptValuesFor({ template, input }) });
+    expect(rendered).toMatch(/^user=kasm pw=Generated-1 key=ssh-rsa [A-Za-z0-9+/]+=*$/);
+    // The modulus of the public key is inside the SSH wire format of the rendered key.
+    const wire = Buffer.from(rendered.split('key=ssh-rsa ')[1]!, 'base64');
+    const modulus = sshKey.publicKey.export({ format: 'jwk' }).n!;
+    expect(wire.includes(Buffer.from(modulus, 'base64url'))).toBe(true);
+  });
+
+  test('server ids are UUIDs, the same for the same intent, different across intents', () => {
+    const first = serverIdFor({ intentKey: 'hr-a' });
+    expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(serverIdFor({ intentKey: 'hr-a' })).toBe(first);
+    expect(serverIdFor({ intentKey: 'hr-b' })).not.toBe(first);
   });
 });

@@ -28,6 +28,8 @@ export interface Intent {
   updatedAt: string;
   /** Last error (never containing secrets). */
   detail?: string;
+  /** `{server_id}` of a create intent's instance (`serverIdFor` the key). */
+  serverId?: string;
   /**
    * The Active Directory computer record a create intent makes before its instance (written
    * before the record exists, so a crash never leaks it). The join password is never stored: a
@@ -45,6 +47,18 @@ export interface ComputerRecordRef {
   computerName: string;
 }
 
+/** The last `set_server_status` a server's startup script sent (Kasm's fields, bounded). */
+export interface ServerStatusRecord {
+  /** `running` marks the check-in; other values are progress reports. At most 40 characters. */
+  status: string;
+  /** At most 200 characters. */
+  message?: string;
+  /** As sent (`"100"`), at most 10 characters. */
+  progress?: string;
+  /** ISO instant it was received. */
+  at: string;
+}
+
 /** An instance Headroom started and still answers for. */
 export interface LedgerInstance {
   /** Headroom instance id = deterministic name. */
@@ -58,16 +72,21 @@ export interface LedgerInstance {
   /** ISO instants. */
   createdAt: string;
   checkedInAt?: string;
+  /** The last status its startup script reported (`POST /api/set_server_status`). */
+  serverStatus?: ServerStatusRecord;
   address?: string;
   /** Fully-qualified DNS name registered for it, when any. */
   dnsName?: string;
   intentKey: string;
+  /** Its `{server_id}`, a UUID (absent on entries written before server ids: `serverIdFor` the intent key). */
+  serverId?: string;
   /** Its Active Directory computer record, deleted with it. */
   computerRecord?: ComputerRecordRef;
   /**
-   * The server's connection password read from the provider (`retrieveConnectionSecret`, e.g. an
-   * AWS Windows administrator password) when its config leaves the password blank. A secret: never
-   * logged, answered only to authenticated callers.
+   * The server's connection password: generated for it (`connection.generatePassword`), or read
+   * from the provider (`retrieveConnectionSecret`, e.g. an AWS Windows administrator password)
+   * when its config leaves the password blank. A secret: never logged, answered only to
+   * authenticated callers.
    */
   connectionSecret?: string;
   /** Attempts at reading `connectionSecret` so far (bounded by `MAX_CONNECTION_SECRET_ATTEMPTS`). */

@@ -1,9 +1,11 @@
+import { dirname, resolve } from 'node:path';
 import {
   computerNameFor,
   instanceNameFor,
   listAutoscaleEntries,
   MASKED_VALUE,
   STARTUP_SCRIPT_PLACEHOLDER_DEFINITIONS,
+  serverIdFor,
   startupScriptTemplateOf,
   startupScriptValuesFor,
 } from '@headroom/core';
@@ -11,6 +13,7 @@ import { listStartupScriptPlaceholders, renderStartupScript } from '@headroom/co
 import { loadCheckedConfigFile } from '../adapters/load-checked-config-file.js';
 import type { Command } from '../command.js';
 import { parseCommandArguments, requireFlag } from '../parse-command-arguments.js';
+import { connectionPlaceholderValues } from '../run/connection-placeholder-values.js';
 import { UsageError } from '../usage-error.js';
 
 /** Intent key of the preview: the name and computer name it yields are stable across runs. */
@@ -56,10 +59,18 @@ export const scriptCommand: Command = {
       instanceName ??
       instanceNameFor({ pool: entry.pool.id, autoscale: entry.autoscale.id, intentKey: PREVIEW_INTENT_KEY });
     const createsRecord = entry.kind === 'server' && entry.autoscale.activeDirectory?.createComputerRecord === true;
-    const checkin = (config.checkin ?? {}) as { upstreamAuthAddress?: unknown; signingKey?: unknown };
-    const supplied: Record<string, string> = {};
+    const checkin = (config.checkin ?? {}) as {
+      upstreamAuthAddress?: unknown;
+      signingKey?: unknown;
+      managerToken?: unknown;
+    };
+    const supplied: Record<string, string> = {
+      ...(await connectionPlaceholderValues({ entry, baseDirectory: dirname(resolve(path)) })),
+    };
     if (typeof checkin.upstreamAuthAddress === 'string') supplied.upstream_auth_address = checkin.upstreamAuthAddress;
     if (checkin.signingKey !== undefined) supplied.checkin_jwt = MASKED_VALUE;
+    if (checkin.managerToken !== undefined) supplied.manager_token = MASKED_VALUE;
+    const generatesPassword = entry.kind === 'server' && entry.autoscale.connection.generatePassword;
     const rendered = renderStartupScript({
       template,
       values: startupScriptValuesFor({
@@ -68,6 +79,8 @@ export const scriptCommand: Command = {
           config,
           entry,
           instanceName: name,
+          serverId: serverIdFor({ intentKey: `${PREVIEW_INTENT_KEY}-${name}` }),
+          ...(generatesPassword ? { connectionPassword: MASKED_VALUE } : {}),
           ...(createsRecord
             ? {
                 computerRecord: {

@@ -136,9 +136,19 @@ const ledgerInstanceSchema = z.object({
   shape: quantities,
   createdAt: instant,
   checkedInAt: instant.optional(),
+  serverStatus: z
+    .object({
+      status: z.string(),
+      message: z.string().optional(),
+      progress: z.string().optional(),
+      at: instant,
+    })
+    .optional()
+    .meta({ description: 'the last status its startup script sent to /api/set_server_status' }),
   address: z.string().optional(),
   dnsName: z.string().optional(),
   intentKey: z.string(),
+  serverId: z.string().optional().meta({ description: 'the {server_id} UUID of its startup script' }),
 });
 
 export const fleetResponseSchema = fleetSnapshotSchema.extend({
@@ -166,3 +176,7 @@ export const checkinRequestSchema = z.object({
 });
 
 export const checkinResponseSchema = z.object({ status: z.literal('ok') });
+
+export const fileMappingsResponseSchema = z.object({
+  file_mappings: z.array(z.record(z.string(), z.unknown())).meta({ description: 'checkin.fileMappings' }),
+});

@@ -1,9 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { ConfigError } from '@headroom/core';
 import { formatJson } from '../format-json.js';
 import type { JsonLogger } from './json-logger.js';
+import type { TlsMaterial } from './load-tls-material.js';
 
 /** What a route handler returns: a status and a JSON body (or text for metrics). */
 export interface ApiResponse {
@@ -77,6 +79,8 @@ export interface HttpApiOptions {
   /** Current API settings (they may change on reload). */
   access: () => { token?: string; publicReadOnly: boolean };
   limits?: Partial<HttpLimits>;
+  /** Serve HTTPS with this certificate and key (same routes, limits and timeouts). */
+  tls?: TlsMaterial;
 }
 
 export class HttpError extends Error {
@@ -142,6 +146,10 @@ export interface HttpApi {
   listen(options: { host: string; port: number }): Promise<{ host: string; port: number }>;
   close(): Promise<void>;
   readonly server: Server;
+  /** `https` when started with `tls`. */
+  readonly protocol: 'http' | 'https';
+  /** Serves new connections with this certificate and key (HTTPS only; open connections keep theirs). */
+  updateTls(material: TlsMaterial): void;
 }
 
 export function createHttpApi(options: HttpApiOptions): HttpApi {
@@ -237,21 +245,27 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
     }
   };
 
-  const server = createServer(
-    {
-      headersTimeout: limits.headersTimeoutMs,
-      requestTimeout: limits.requestTimeoutMs,
-      connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
-      keepAliveTimeout: limits.keepAliveTimeoutMs,
-    },
-    (request, response) => {
-      handle(request, response).catch(() => response.destroy());
-    },
-  );
+  const serverOptions = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+  };
+  const listener = (request: IncomingMessage, response: ServerResponse) => {
+    handle(request, response).catch(() => response.destroy());
+  };
+  const httpsServer: HttpsServer | undefined = options.tls
+    ? createHttpsServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }, listener)
+    : undefined;
+  const server: Server = httpsServer ?? createServer(serverOptions, listener);
   server.maxConnections = limits.maxConnections;
 
   return {
     server,
+    protocol: httpsServer ? 'https' : 'http',
+    updateTls(material) {
+      httpsServer?.setSecureContext({ cert: material.cert, key: material.key });
+    },
     listen({ host, port }) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -5,6 +5,7 @@ import {
   checkinRequestSchema,
   checkinResponseSchema,
   errorResponseSchema,
+  fileMappingsResponseSchema,
   fleetPushResponseSchema,
   fleetResponseSchema,
   healthResponseSchema,
@@ -126,7 +127,8 @@ export function createOpenApiDocument(): Record<string, unknown> {
       },
       '/api/set_server_status': {
         post: {
-          summary: 'Check-in of a new instance (startup script), token in the query string',
+          summary:
+            'Status of a new instance (startup script), token in the query string; `running` checks it in, every status is kept',
           security: [{ checkinToken: [] }],
           requestBody: { required: false, content: json(checkinRequestSchema, 'input') },
           responses: {
@@ -134,6 +136,17 @@ export function createOpenApiDocument(): Record<string, unknown> {
             401: error('invalid, expired or foreign token'),
             413: error('body too large'),
             503: error('this replica is a follower, or the store refused the write'),
+          },
+        },
+      },
+      '/api/admin/get_server_file_mappings': {
+        get: {
+          summary:
+            "File mappings of a new server (Kasm's Windows script asks before registering), token in the query string",
+          security: [{ checkinToken: [] }],
+          responses: {
+            200: answer('the configured file mappings (empty unless configured)', fileMappingsResponseSchema),
+            401: error('invalid, expired or foreign token'),
           },
         },
       },

@@ -42,6 +42,8 @@ export function diffReload(options: {
   };
   changed('state', previous.settings.state, next.settings.state);
   changed('api.listen', previous.settings.api.listen, next.settings.api.listen);
+  // The certificate and key of a TLS API are swapped on reload; turning TLS on or off is not.
+  changed('api.tls', previous.settings.api.tls !== undefined, next.settings.api.tls !== undefined);
   changed('providers', previous.config.providers, next.config.providers);
   changed('dnsProviders', previous.config.dnsProviders, next.config.dnsProviders);
   changed('scaler.managedBy', previous.settings.scaler.managedBy, next.settings.scaler.managedBy);

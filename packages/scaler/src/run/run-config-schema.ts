@@ -1,4 +1,11 @@
-import { ConfigError, type ConfigIssue, formatConfigPath, type HeadroomConfig, secretSchema } from '@headroom/core';
+import {
+  ConfigError,
+  type ConfigIssue,
+  formatConfigPath,
+  type HeadroomConfig,
+  secretSchema,
+  upstreamAuthAddressProblem,
+} from '@headroom/core';
 import { z } from 'zod';
 
 const positiveNumber = () => z.number({ error: 'must be a number' }).gt(0, { error: 'must be > 0' });
@@ -49,6 +56,16 @@ export const apiSectionSchema = z.strictObject({
   token: secretSchema.optional(),
   /** Serves GET endpoints (plan, schedule, fleet, metrics) without a token. */
   publicReadOnly: z.boolean().default(false),
+  /**
+   * Serves HTTPS with this PEM certificate (chain) and key; both files are re-read on SIGHUP and
+   * when they change.
+   */
+  tls: z
+    .strictObject({
+      certFile: z.string({ error: 'must be the path of a PEM certificate file' }).min(1),
+      keyFile: z.string({ error: 'must be the path of a PEM private key file' }).min(1),
+    })
+    .optional(),
 });
 
 export const inventorySectionSchema = z.strictObject({
@@ -62,8 +79,21 @@ export const inventorySectionSchema = z.strictObject({
 export const checkinSectionSchema = z.strictObject({
   /** HS256 key check-in tokens are signed with (at least 32 characters). */
   signingKey: secretSchema,
-  /** Value of the `{upstream_auth_address}` startup-script placeholder. */
-  upstreamAuthAddress: z.string().optional(),
+  /** Value of the `{upstream_auth_address}` startup-script placeholder: host[:port], no scheme. */
+  upstreamAuthAddress: z
+    .string()
+    .superRefine((value, context) => {
+      const problem = upstreamAuthAddressProblem(value);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
+  /** Value of `{manager_token}`: the registration secret Kasm's docker agents present to the control plane. */
+  managerToken: secretSchema.optional(),
+  /** What `GET /api/admin/get_server_file_mappings` answers to a server's check-in token (Kasm's file mapping objects). */
+  fileMappings: z
+    .array(z.record(z.string(), z.unknown()), { error: 'must be a list of file mapping objects' })
+    .max(100, { error: 'must list at most 100 file mappings' })
+    .default([]),
   /** Validity of an issued token, and the maximum age of any token presented (at most 7 days). */
   tokenValiditySeconds: positiveNumber()
     .max(MAX_TOKEN_VALIDITY_SECONDS, { error: `must be ≤ ${MAX_TOKEN_VALIDITY_SECONDS} (7 days)` })

@@ -11,6 +11,7 @@ import {
 import { UsageError } from '../usage-error.js';
 import { VERSION } from '../version.js';
 import { type CheckinTokens, createCheckinTokens } from './checkin-tokens.js';
+import { connectionPlaceholderValues } from './connection-placeholder-values.js';
 import { createDirectories } from './create-directories.js';
 import { createProviders } from './create-providers.js';
 import { createFleetInventory } from './fleet-inventory.js';
@@ -19,6 +20,7 @@ import type { JsonLogger } from './json-logger.js';
 import { openStateStore } from './open-state-store.js';
 import { createConfigReloader, watchConfigFile } from './reload-config.js';
 import { checkinRoute } from './routes/checkin-route.js';
+import { fileMappingsRoute } from './routes/file-mappings-route.js';
 import { fleetRoutes } from './routes/fleet-routes.js';
 import { instanceReportRoute } from './routes/instance-report-route.js';
 import { instanceRoute } from './routes/instance-route.js';
@@ -156,9 +158,14 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
     orphans: loaded.settings.scaler.orphans,
     startupScriptValues: async (instance) => {
       const upstream = loaded.settings.checkin?.upstreamAuthAddress;
+      const entry = listAutoscaleEntries(loaded.config).find(
+        ({ pool, autoscale }) => pool.id === instance.pool && autoscale.id === instance.autoscale,
+      );
       return {
         ...(tokens ? { checkin_jwt: await tokens.issue({ instanceId: instance.id, nowMs: clock.now() }) } : {}),
         ...(upstream ? { upstream_auth_address: upstream } : {}),
+        ...(loaded.managerToken ? { manager_token: loaded.managerToken } : {}),
+        ...(entry ? await connectionPlaceholderValues({ entry, baseDirectory: dirname(configPath) }) : {}),
       };
     },
     onEvent: (event) => {
@@ -185,6 +192,7 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
     metrics,
     autoscaler,
     history,
+    configDirectory: dirname(configPath),
     config: () => loaded,
     tokens: () => tokens,
     isLeader: () => leader,
@@ -214,8 +222,10 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
       instanceRoute(context),
       instanceReportRoute(context),
       checkinRoute(context),
+      fileMappingsRoute(context),
     ],
     logger,
+    ...(loaded.tls ? { tls: loaded.tls } : {}),
     access: () => ({
       ...(loaded.apiToken ? { token: loaded.apiToken } : {}),
       publicReadOnly: loaded.settings.api.publicReadOnly,
@@ -228,7 +238,7 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
   });
   logger.info('headroom run started', {
     holderId,
-    api: `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`,
+    api: `${api.protocol}://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`,
     store: store.kind,
     dryRun,
     intervalSeconds: loaded.settings.scaler.intervalSeconds,
@@ -246,6 +256,8 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
     apply: (next) => {
       loaded = next;
       tokens = tokensOf(next);
+      if (next.tls) api.updateTls(next.tls);
+      watchTlsFiles();
       autoscaler.updateConfig(next.config);
       inventory.update({ reportTimeoutSeconds: next.settings.scaler.reportTimeoutSeconds, ...pollOf(next) });
       void autoscaler.tick();
@@ -255,12 +267,26 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
     logger.info('config file changed; reloading');
     void reload();
   });
+  // A renewed certificate or key (api.tls) reloads the config, which re-reads and checks both.
+  let unwatchTls: Array<() => void> = [];
+  function watchTlsFiles() {
+    for (const stop of unwatchTls) stop();
+    const tls = loaded.settings.api.tls;
+    unwatchTls = (tls ? [tls.certFile, tls.keyFile] : []).map((path) =>
+      watchConfigFile(resolve(dirname(configPath), path), () => {
+        logger.info('TLS file changed; reloading', { path });
+        void reload();
+      }),
+    );
+  }
+  watchTlsFiles();
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       logger.info('shutting down: no new actions, finishing the pass in flight');
       unwatch();
+      for (const stopWatching of unwatchTls) stopWatching();
       inventory.stop();
       await autoscaler.stop();
       await api.close();

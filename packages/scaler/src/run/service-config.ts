@@ -1,8 +1,10 @@
+import { dirname } from 'node:path';
 import { ConfigError, type ConfigIssue, type HeadroomConfig } from '@headroom/core';
 import { resolveSecret, type SecretInput } from '@headroom/core/provider';
 import { loadConfigFile } from '../load-config-file.js';
 import { validateProviderSettings } from '../provider-registry.js';
 import { collectConfigSecrets } from './collect-config-secrets.js';
+import { loadTlsMaterial, type TlsMaterial } from './load-tls-material.js';
 import { parseRunSettings, type RunSettings } from './run-config-schema.js';
 
 /** A validated config with the service's sections parsed and its secrets resolved. */
@@ -11,8 +13,12 @@ export interface ServiceConfig {
   settings: RunSettings;
   apiToken?: string;
   checkinKey?: string;
+  /** `checkin.managerToken`, resolved. */
+  managerToken?: string;
   inventoryToken?: string;
   postgresUrl?: string;
+  /** The certificate and key of `api.tls`, read and checked. */
+  tls?: TlsMaterial;
   /** Every secret value, for the logger's redaction. */
   secrets: string[];
 }
@@ -53,21 +59,28 @@ export async function loadServiceConfig(path: string): Promise<ServiceConfig> {
   };
   const apiToken = await secret(settings.api.token, 'api.token');
   const checkinKey = await secret(settings.checkin?.signingKey, 'checkin.signingKey');
+  const managerToken = await secret(settings.checkin?.managerToken, 'checkin.managerToken');
   const inventoryToken = await secret(settings.inventory?.token, 'inventory.token');
   const postgresUrl =
     settings.state && 'postgres' in settings.state
       ? await secret(settings.state.postgres.url, 'state.postgres.url')
       : undefined;
+  const tls = settings.api.tls
+    ? await loadTlsMaterial({ tls: settings.api.tls, baseDirectory: dirname(path), issues })
+    : undefined;
   if (issues.length > 0) throw new ConfigError({ issues, source: path });
   const secrets = [...(await collectConfigSecrets(config))];
-  for (const value of [apiToken, checkinKey, inventoryToken, postgresUrl]) if (value) secrets.push(value);
+  for (const value of [apiToken, checkinKey, managerToken, inventoryToken, postgresUrl, tls?.key])
+    if (value) secrets.push(value);
   return {
     config,
     settings,
     secrets,
     ...(apiToken ? { apiToken } : {}),
     ...(checkinKey ? { checkinKey } : {}),
+    ...(managerToken ? { managerToken } : {}),
     ...(inventoryToken ? { inventoryToken } : {}),
     ...(postgresUrl ? { postgresUrl } : {}),
+    ...(tls ? { tls } : {}),
   };
 }

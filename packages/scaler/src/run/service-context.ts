@@ -18,6 +18,8 @@ export interface ServiceContext {
   readonly metrics: ServiceMetrics;
   readonly autoscaler: Autoscaler;
   readonly history: TickHistory;
+  /** Folder of the config file: relative `{ file }` secret paths resolve against it. */
+  readonly configDirectory: string;
   /** The config in force (it changes on reload). */
   config(): ServiceConfig;
   /** Check-in token issuer/verifier of the config in force; undefined without `checkin`. */

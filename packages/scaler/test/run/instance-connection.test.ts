@@ -11,7 +11,12 @@ const autoscale = (connection: Record<string, unknown>, extra: Record<string, un
 describe('the connection of GET /api/v1/instances/{id}', () => {
   test('a blank password is the one fetched from the provider, only for an authenticated caller', async () => {
     const blank = autoscale({ type: 'rdp', username: 'Administrator' });
-    const options = { autoscale: blank, computerName: undefined, connectionSecret: 'Fetched-Windows-Pw-1' };
+    const options = {
+      autoscale: blank,
+      computerName: undefined,
+      connectionSecret: 'Fetched-Windows-Pw-1',
+      baseDirectory: '/',
+    };
     expect(await connectionOf({ ...options, authenticated: true })).toMatchObject({
       username: 'Administrator',
       password: 'Fetched-Windows-Pw-1',
@@ -33,6 +38,7 @@ describe('the connection of GET /api/v1/instances/{id}', () => {
       computerName: undefined,
       connectionSecret: 'Fetched-Windows-Pw-1',
       authenticated: true,
+      baseDirectory: '/',
     });
     expect(connection?.password).toBe('Configured-Pw-2');
   });
@@ -43,6 +49,7 @@ describe('the connection of GET /api/v1/instances/{id}', () => {
       computerName: undefined,
       connectionSecret: undefined,
       authenticated: false,
+      baseDirectory: '/',
     });
     expect(connection).toMatchObject({ credentialType: 'dynamic', agentInstalled: true, reusable: false });
   });

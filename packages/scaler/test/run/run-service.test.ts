@@ -54,7 +54,7 @@ api:
   token: ${API_TOKEN}
 checkin:
   signingKey: ${SIGNING_KEY}
-  upstreamAuthAddress: http://127.0.0.1:9
+  upstreamAuthAddress: 127.0.0.1:9
 ${options.extra ?? ''}`;
 }
 

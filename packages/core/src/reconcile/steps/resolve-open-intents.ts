@@ -72,6 +72,7 @@ async function resolveCreateIntent(context: TickContext, intent: Intent): Promis
       shape,
       createdAt: existing?.createdAt ?? found.createdAt ?? intent.createdAt,
       intentKey: intent.key,
+      ...(intent.serverId ? { serverId: intent.serverId } : {}),
       ...(intent.computerRecord ? { computerRecord: intent.computerRecord } : {}),
     });
     await settleIntent(context, {

@@ -6,6 +6,7 @@ import { HEADROOM_TAGS } from '../../provider/tags.js';
 import { buildManagedTags } from '../../provider/utils/managed-tags.js';
 import type { ComputeProviderV1 } from '../../provider/v1/compute-provider-v1.js';
 import type { ProviderInstance } from '../../provider/v1/provider-v1-instance.js';
+import { serverIdFor } from '../../startup-script/server-id.js';
 import type { ComputerRecordRef, Intent, LedgerInstance } from '../../store/state-store.js';
 import { computerRecordTargetOf, deleteComputerRecord } from '../computer-records.js';
 import { registerDnsOf } from '../dns-records.js';
@@ -110,6 +111,9 @@ async function createInstance(context: TickContext, job: CreateJob): Promise<boo
     });
   };
 
+  const serverId = serverIdFor({ intentKey: key });
+  const connectionPassword =
+    entry.kind === 'server' && entry.autoscale.connection.generatePassword ? runtime.generateJoinPassword() : undefined;
   let startupScript: string | undefined;
   let record: (ComputerRecordRef & { joinPassword: string; ouDn: string }) | undefined;
   try {
@@ -128,6 +132,8 @@ async function createInstance(context: TickContext, job: CreateJob): Promise<boo
     startupScript = await renderStartupScriptFor(context, {
       entry,
       name,
+      serverId,
+      ...(connectionPassword !== undefined ? { connectionPassword } : {}),
       ...(record ? { computerRecord: { computerName: record.computerName, joinPassword: record.joinPassword } } : {}),
     });
   } catch (error) {
@@ -152,6 +158,7 @@ async function createInstance(context: TickContext, job: CreateJob): Promise<boo
     createdAt,
     updatedAt: createdAt,
     detail: reason,
+    serverId,
     ...(computerRecord ? { computerRecord } : {}),
   };
   await putIntent(context, intent);
@@ -164,7 +171,9 @@ async function createInstance(context: TickContext, job: CreateJob): Promise<boo
     shape,
     createdAt,
     intentKey: key,
+    serverId,
     ...(computerRecord ? { computerRecord } : {}),
+    ...(connectionPassword !== undefined ? { connectionSecret: connectionPassword } : {}),
   };
   await saveInstance(context, requested);
   runtime.emit({ type: 'instance-create-start', at: runtime.clock.now(), ...ref });

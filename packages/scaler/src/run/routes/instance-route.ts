@@ -16,6 +16,7 @@ export const instanceResponseSchema = z.object({
       username: z.string().optional(),
       password: z.string().optional(),
       useUserSshKey: z.boolean(),
+      generatePassword: z.boolean().optional(),
       privateKey: z.string().optional(),
       privateKeyPassphrase: z.string().optional(),
       info: z.record(z.string(), z.unknown()).optional(),
@@ -37,9 +38,11 @@ const SECRET_FIELDS = ['password', 'privateKey', 'privateKeyPassphrase'] as cons
 export async function connectionOf(options: {
   autoscale: ServerAutoscaleConfig;
   computerName: string | undefined;
-  /** The password read from the provider (`retrieveConnectionSecret`) when the config has none. */
+  /** The instance's own password (generated, or read with `retrieveConnectionSecret`) when the config has none. */
   connectionSecret: string | undefined;
   authenticated: boolean;
+  /** Folder relative `{ file }` paths resolve against (the config file's). */
+  baseDirectory: string;
 }): Promise<z.output<typeof instanceResponseSchema>['connection']> {
   const { password, privateKey, privateKeyPassphrase, ...plain } = options.autoscale.connection;
   const secrets: Record<(typeof SECRET_FIELDS)[number], SecretInput | undefined> = {
@@ -49,7 +52,7 @@ export async function connectionOf(options: {
   };
   const present = SECRET_FIELDS.filter((field) => secrets[field] !== undefined);
   const resolved: Partial<Record<(typeof SECRET_FIELDS)[number], string>> = {};
-  // A blank password is the instance's own, read from the provider once it ran (AWS Windows).
+  // A blank password is the instance's own: generated (`generatePassword`) or read from the provider (AWS Windows).
   const fetchedPassword = password === undefined ? options.connectionSecret : undefined;
   if (fetchedPassword !== undefined) {
     present.push('password');
@@ -62,6 +65,7 @@ export async function connectionOf(options: {
         value: secrets[field]!,
         providerId: 'headroom',
         field: `connection.${field}`,
+        baseDirectory: options.baseDirectory,
       });
     }
   }
@@ -104,6 +108,7 @@ export function instanceRoute(context: ServiceContext): Route {
               computerName: instance.computerRecord?.computerName,
               connectionSecret: instance.connectionSecret,
               authenticated: request.hasApiToken,
+              baseDirectory: context.configDirectory,
             })
           : undefined;
       const { connectionSecret: _secret, ...record } = instance;

@@ -3,17 +3,24 @@ import type { CloudModel, ProviderCloudModel } from '../cloud-model.js';
 
 const instant = { kind: 'fixed', seconds: 0 } as const;
 
-/** The cloud of the floor run: every boot and check-in instant, no boot failures; billing and prices kept. */
+/** The cloud of the floor run: every boot, check-in and image pull instant, no boot failures; billing and prices kept. */
 export function floorCloud(cloud: CloudModel): CloudModel {
   const instantModel = (model: Partial<ProviderCloudModel>): Partial<ProviderCloudModel> => ({
     ...model,
     bootTime: instant,
     checkinDelay: instant,
     bootFailureProbability: 0,
+    pullBandwidthMbPerSecond: Number.POSITIVE_INFINITY,
   });
   return {
     ...cloud,
-    defaults: { ...cloud.defaults, bootTime: instant, checkinDelay: instant, bootFailureProbability: 0 },
+    defaults: {
+      ...cloud.defaults,
+      bootTime: instant,
+      checkinDelay: instant,
+      bootFailureProbability: 0,
+      pullBandwidthMbPerSecond: Number.POSITIVE_INFINITY,
+    },
     ...(cloud.providers
       ? {
           providers: Object.fromEntries(
@@ -32,7 +39,7 @@ export function floorConfig(config: HeadroomConfig): HeadroomConfig {
       ...pool,
       autoscale: pool.autoscale.map((autoscale) => {
         const copy: Record<string, unknown> = { ...autoscale, downscaleBackoffSeconds: 0 };
-        if ('standby' in copy) copy.standby = { cores: 0, memoryMb: 0, gpus: 0 };
+        if ('standby' in copy) copy.standby = { cores: 0, memoryMb: 0, gpus: 0, slots: [] };
         if ('minimumAvailableSessions' in copy) copy.minimumAvailableSessions = 0;
         delete copy.predictiveStandby;
         return copy;

@@ -166,3 +166,9 @@ export const checkinRequestSchema = z.object({
 });
 
 export const checkinResponseSchema = z.object({ status: z.literal('ok') });
+
+export const imageRollResponseSchema = z.object({
+  workspace: z.string(),
+  previous: z.string().nullable().meta({ description: 'the pin before the roll; null when none was stored' }),
+  digest: z.string().meta({ description: 'the digest the tag points at now: the new pin' }),
+});

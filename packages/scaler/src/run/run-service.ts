@@ -15,11 +15,13 @@ import { createDirectories } from './create-directories.js';
 import { createProviders } from './create-providers.js';
 import { createFleetInventory } from './fleet-inventory.js';
 import { createHttpApi } from './http-api.js';
+import { createImagePins } from './image-pins.js';
 import type { JsonLogger } from './json-logger.js';
 import { openStateStore } from './open-state-store.js';
 import { createConfigReloader, watchConfigFile } from './reload-config.js';
 import { checkinRoute } from './routes/checkin-route.js';
 import { fleetRoutes } from './routes/fleet-routes.js';
+import { imageRollRoute } from './routes/image-roll-route.js';
 import { instanceReportRoute } from './routes/instance-report-route.js';
 import { instanceRoute } from './routes/instance-route.js';
 import { openApiRoute } from './routes/openapi-route.js';
@@ -141,6 +143,13 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
     history.record(result);
     logTick(logger, result);
   };
+  const imagePins = createImagePins({
+    config: () => loaded.config,
+    configDirectory: dirname(configPath),
+    store,
+    logger,
+    clock,
+  });
   const autoscaler = createAutoscaler({
     config: loaded.config,
     store,
@@ -161,6 +170,7 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
         ...(upstream ? { upstream_auth_address: upstream } : {}),
       };
     },
+    imagePins: () => imagePins.current(),
     onEvent: (event) => {
       metrics.observeEvent(event);
       // The result is recorded right after the event; the microtask reads it.
@@ -185,6 +195,7 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
     metrics,
     autoscaler,
     history,
+    imagePins,
     config: () => loaded,
     tokens: () => tokens,
     isLeader: () => leader,
@@ -214,6 +225,7 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
       instanceRoute(context),
       instanceReportRoute(context),
       checkinRoute(context),
+      imageRollRoute(context),
     ],
     logger,
     access: () => ({

@@ -36,7 +36,7 @@ test('headroom simulate reports the capacity that waited on image pulls (text, -
   const config = file('images.yaml', configText('100'));
   const report = join(temporary, 'report.html');
   const json = runCli(['simulate', '--config', config, '--trace', trace, '--json', '--report', report]);
-  expect(json.stderr).toBe('');
+  expect(json.stderr.trim()).toBe(`report: ${report}`);
   expect(json.code).toBe(0);
   const { result } = JSON.parse(json.stdout);
   expect(result.sessions.waitSeconds.max).toBe(120);

@@ -3,13 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryStateStore, emptyPlannerState, type HeadroomConfig, parseConfig } from '@headroom/core';
 import { createFakeClock } from '@headroom/core/test';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
+  describeWithRegistry,
   loopbackClient,
   pushMultiArchImage,
   type RunningRegistry,
-  registryAvailable,
-  registryMissingMessage,
   startRegistry,
 } from '../../../registry/test/registry-harness.js';
 import { createImagePins, IMAGE_PIN_RETRY_SECONDS, ImagePinError } from '../../src/run/image-pins.js';
@@ -39,111 +38,101 @@ const configFor = (registry: string): HeadroomConfig =>
     ],
   });
 
-if (!registryAvailable && process.env.CI) {
-  test('the registry is available', () => {
-    throw new Error(registryMissingMessage);
+describeWithRegistry('service image pins against a real registry', () => {
+  let registry: RunningRegistry;
+  const push = (content: string) =>
+    pushMultiArchImage({
+      client: loopbackClient(registry.address),
+      repository: 'team/app',
+      tag: '2',
+      content,
+      architectures: ['amd64', 'arm64'],
+    }).then((image) => image.index.digest);
+  const directory = mkdtempSync(join(tmpdir(), 'headroom-image-pins-'));
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+  }, 60_000);
+  afterAll(async () => {
+    await registry?.stop();
   });
-} else if (!registryAvailable) {
-  describe.skip(`image pins (skipped: ${registryMissingMessage})`, () => {
-    test('registry', () => undefined);
+
+  test('pins at the first resolution, keeps the pin when the tag moves, and moves it only on a roll', async () => {
+    const first = await push('first');
+    const store = createMemoryStateStore();
+    const logger = captureLogger();
+    const pins = createImagePins({
+      config: () => configFor(registry.address),
+      configDirectory: directory,
+      store,
+      logger,
+      clock: createFakeClock({ startMs: 0 }),
+    });
+    // Only the workspace with a registry and no digest in the config is pinned by the service.
+    expect(await pins.current()).toEqual({ app: first });
+    const second = await push('second');
+    expect(second).not.toBe(first);
+    expect(await pins.current()).toEqual({ app: first });
+    expect(await pins.roll('app')).toEqual({ workspace: 'app', previous: first, digest: second });
+    expect(await pins.current()).toEqual({ app: second });
+    expect(logger.lines.map((line) => line.message)).toEqual(['image pinned', 'image rolled']);
   });
-} else {
-  describe('service image pins against a real registry', () => {
-    let registry: RunningRegistry;
-    const push = (content: string) =>
-      pushMultiArchImage({
-        client: loopbackClient(registry.address),
-        repository: 'team/app',
-        tag: '2',
-        content,
-        architectures: ['amd64', 'arm64'],
-      }).then((image) => image.index.digest);
-    const directory = mkdtempSync(join(tmpdir(), 'headroom-image-pins-'));
 
-    beforeAll(async () => {
-      registry = await startRegistry();
-    }, 60_000);
-    afterAll(async () => {
-      await registry?.stop();
+  test('stored pins survive a restart: a new service uses them without resolving again', async () => {
+    const stored = `sha256:${'e'.repeat(64)}`;
+    const store = createMemoryStateStore();
+    await store.putPlannerState({ epoch: 1, state: { ...emptyPlannerState(), imagePins: { app: stored } } });
+    const pins = createImagePins({
+      config: () => configFor(registry.address),
+      configDirectory: directory,
+      store,
+      logger: captureLogger(),
+      clock: createFakeClock({ startMs: 0 }),
     });
-
-    test('pins at the first resolution, keeps the pin when the tag moves, and moves it only on a roll', async () => {
-      const first = await push('first');
-      const store = createMemoryStateStore();
-      const logger = captureLogger();
-      const pins = createImagePins({
-        config: () => configFor(registry.address),
-        configDirectory: directory,
-        store,
-        logger,
-        clock: createFakeClock({ startMs: 0 }),
-      });
-      // Only the workspace with a registry and no digest in the config is pinned by the service.
-      expect(await pins.current()).toEqual({ app: first });
-      const second = await push('second');
-      expect(second).not.toBe(first);
-      expect(await pins.current()).toEqual({ app: first });
-      expect(await pins.roll('app')).toEqual({ workspace: 'app', previous: first, digest: second });
-      expect(await pins.current()).toEqual({ app: second });
-      expect(logger.lines.map((line) => line.message)).toEqual(['image pinned', 'image rolled']);
-    });
-
-    test('stored pins survive a restart: a new service uses them without resolving again', async () => {
-      const stored = `sha256:${'e'.repeat(64)}`;
-      const store = createMemoryStateStore();
-      await store.putPlannerState({ epoch: 1, state: { ...emptyPlannerState(), imagePins: { app: stored } } });
-      const pins = createImagePins({
-        config: () => configFor(registry.address),
-        configDirectory: directory,
-        store,
-        logger: captureLogger(),
-        clock: createFakeClock({ startMs: 0 }),
-      });
-      expect(await pins.current()).toEqual({ app: stored });
-    });
-
-    test('a roll names what it cannot do; a registry that is down is logged without credentials and retried later', async () => {
-      const clock = createFakeClock({ startMs: 0 });
-      const logger = captureLogger();
-      const down = '127.0.0.1:9';
-      const config = parseConfig({
-        ...configFor(registry.address),
-        workspaces: [
-          {
-            id: 'app',
-            image: `${down}/team/app:2`,
-            registry: { url: down, insecureHttp: true, username: 'ann', password: PASSWORD },
-          },
-          { id: 'preloaded', image: 'kasmweb/terminal:1.16.0' },
-        ],
-      });
-      const pins = createImagePins({
-        config: () => config,
-        configDirectory: directory,
-        store: createMemoryStateStore(),
-        logger,
-        clock,
-      });
-      expect(await pins.current()).toEqual({});
-      expect(await pins.current()).toEqual({});
-      expect(logger.lines.filter((line) => line.message === 'image pin failed')).toHaveLength(1);
-      await clock.advanceTo(IMAGE_PIN_RETRY_SECONDS * 1000);
-      await pins.current();
-      expect(logger.lines.filter((line) => line.message === 'image pin failed')).toHaveLength(2);
-      expect(JSON.stringify(logger.lines)).not.toContain(PASSWORD);
-      for (const [workspace, status] of [
-        ['missing', 404],
-        ['preloaded', 409],
-        ['app', 502],
-      ] as const) {
-        const error = await pins.roll(workspace).then(
-          () => undefined,
-          (caught: unknown) => caught,
-        );
-        expect(error).toBeInstanceOf(ImagePinError);
-        expect((error as ImagePinError).status).toBe(status);
-        expect((error as ImagePinError).message).not.toContain(PASSWORD);
-      }
-    });
+    expect(await pins.current()).toEqual({ app: stored });
   });
-}
+
+  test('a roll names what it cannot do; a registry that is down is logged without credentials and retried later', async () => {
+    const clock = createFakeClock({ startMs: 0 });
+    const logger = captureLogger();
+    const down = '127.0.0.1:9';
+    const config = parseConfig({
+      ...configFor(registry.address),
+      workspaces: [
+        {
+          id: 'app',
+          image: `${down}/team/app:2`,
+          registry: { url: down, insecureHttp: true, username: 'ann', password: PASSWORD },
+        },
+        { id: 'preloaded', image: 'kasmweb/terminal:1.16.0' },
+      ],
+    });
+    const pins = createImagePins({
+      config: () => config,
+      configDirectory: directory,
+      store: createMemoryStateStore(),
+      logger,
+      clock,
+    });
+    expect(await pins.current()).toEqual({});
+    expect(await pins.current()).toEqual({});
+    expect(logger.lines.filter((line) => line.message === 'image pin failed')).toHaveLength(1);
+    await clock.advanceTo(IMAGE_PIN_RETRY_SECONDS * 1000);
+    await pins.current();
+    expect(logger.lines.filter((line) => line.message === 'image pin failed')).toHaveLength(2);
+    expect(JSON.stringify(logger.lines)).not.toContain(PASSWORD);
+    for (const [workspace, status] of [
+      ['missing', 404],
+      ['preloaded', 409],
+      ['app', 502],
+    ] as const) {
+      const error = await pins.roll(workspace).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(ImagePinError);
+      expect((error as ImagePinError).status).toBe(status);
+      expect((error as ImagePinError).message).not.toContain(PASSWORD);
+    }
+  });
+});

@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, test } from 'vitest';
 import { createRegistryClient, type RegistryClient, type StoredManifest, sha256Digest } from '../src/index.js';
 
 /** Debian's `docker-registry` (CNCF distribution 2.8), installed by `.ci/run`. */
@@ -260,4 +261,17 @@ export async function pushMultiArchImage(options: {
   const index = { bytes, mediaType, digest: sha256Digest(bytes) };
   await options.client.putManifest({ repository: options.repository, reference: options.tag, manifest: index });
   return { index, children };
+}
+
+/**
+ * `describe(name, define)` when the registry binary is installed; without it the block is skipped,
+ * except in CI, where a missing binary is a failing test.
+ */
+export function describeWithRegistry(name: string, define: () => void): void {
+  if (registryAvailable) describe(name, define);
+  else if (process.env.CI) {
+    test('the registry is available', () => {
+      throw new Error(registryMissingMessage);
+    });
+  } else describe.skip(`${name} (skipped: ${registryMissingMessage})`, define);
 }

@@ -30,7 +30,15 @@ export interface ProviderCloudModel {
   /** Delay between running and the agent's check-in. */
   checkinDelay: BootTimeDistribution;
   billing: BillingModel;
+  /**
+   * MB per second an agent pulls workspace images at, once it checked in (> 0; `Infinity` pulls
+   * at once). Defaults to {@link DEFAULT_PULL_BANDWIDTH_MB_PER_SECOND}.
+   */
+  pullBandwidthMbPerSecond?: number;
 }
+
+/** 100 MB/s (≈ 800 Mbit/s): a cloud VM pulling from a registry in its region. */
+export const DEFAULT_PULL_BANDWIDTH_MB_PER_SECOND = 100;
 
 /** The cloud the simulator runs against. */
 export interface CloudModel {
@@ -44,13 +52,17 @@ export interface CloudModel {
   defaultPricePerInstanceHour?: number;
 }
 
-/** A cloud model resembling a public cloud: ~45 s median boot (p95 120 s), 1 % boot failures, 15 s check-in, per-second billing. */
+/**
+ * A cloud model resembling a public cloud: ~45 s median boot (p95 120 s), 1 % boot failures, 15 s
+ * check-in, per-second billing, images pulled at 100 MB/s.
+ */
 export const DEFAULT_CLOUD_MODEL: CloudModel = {
   defaults: {
     bootTime: { kind: 'log-normal', medianSeconds: 45, p95Seconds: 120 },
     bootFailureProbability: 0.01,
     checkinDelay: { kind: 'fixed', seconds: 15 },
     billing: BILLING_PER_SECOND,
+    pullBandwidthMbPerSecond: DEFAULT_PULL_BANDWIDTH_MB_PER_SECOND,
   },
 };
 
@@ -80,6 +92,13 @@ export function sampleSeconds(options: { distribution: BootTimeDistribution; ran
       return Math.exp(mu + sigma * standardNormal(random));
     }
   }
+}
+
+/** Milliseconds an agent of `model` takes to pull `sizeMb` of images (0 when instant). */
+export function pullMilliseconds(options: { sizeMb: number; model: ProviderCloudModel }): number {
+  const bandwidth = options.model.pullBandwidthMbPerSecond ?? DEFAULT_PULL_BANDWIDTH_MB_PER_SECOND;
+  if (options.sizeMb <= 0 || bandwidth === Number.POSITIVE_INFINITY) return 0;
+  return Math.round((options.sizeMb / bandwidth) * 1000);
 }
 
 /** Draws whether a boot fails. */

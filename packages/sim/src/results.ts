@@ -17,4 +17,10 @@ export {
   type ResultsRecorder,
   WAIT_HISTOGRAM_BOUNDS_SECONDS,
 } from './results/results-recorder.js';
-export type { ResourceSeries, SimulationResult, StagingResult, SweepPoint } from './results/simulation-result.js';
+export type {
+  ImagePullResult,
+  ResourceSeries,
+  SimulationResult,
+  StagingResult,
+  SweepPoint,
+} from './results/simulation-result.js';

@@ -381,8 +381,11 @@ export const workspaceSchema = z.strictObject({
   registry: imageRegistrySchema.optional(),
   /** Docker-agent pools the workspace is enabled on. Default: every docker-agent pool. */
   pools: z.array(z.string()).optional(),
-  /** Compressed image size, for the simulator's pull time. */
-  sizeMb: nonNegative().optional(),
+  /**
+   * Compressed image size in MB (≤ 1,048,576, 1 TiB): the simulator delays a new agent's readiness by
+   * its pull time (size / the cloud model's `pullBandwidthMbPerSecond`).
+   */
+  sizeMb: nonNegative().max(1_048_576, { error: 'must be ≤ 1048576 (1 TiB)' }).optional(),
   /** Pinned digest: agents run exactly this image until the pin is changed (a roll). */
   digest: z.string().regex(digestPattern, { error: 'must be a digest such as sha256:<64 hex digits>' }).optional(),
 });

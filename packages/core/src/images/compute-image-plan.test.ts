@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { parseConfig } from '../config/parse-config.js';
 import type { AgentImage, FleetSnapshot, Instance } from '../model/instance.js';
+import { plannerStateSchema } from '../model/snapshot-schema.js';
 import { computeScalingPlan } from '../planner/compute-scaling-plan.js';
+import { emptyPlannerState, type PlannerState } from '../planner/planner-state.js';
 import { computeImagePlan } from './compute-image-plan.js';
 
 const pinned = `sha256:${'b'.repeat(64)}`;
@@ -198,4 +200,35 @@ test('the scaling plan counts only image-ready agents as available, and says so'
     expect.arrayContaining([expect.stringMatching(/^1 agent\(s\) wait for workspace images \(chrome ×1\)/)]),
   );
   expect(scaling.imageActions).toEqual([expect.objectContaining({ type: 'pull-image', instanceId: 'pulling' })]);
+});
+
+describe('image pins in the planner state', () => {
+  const chromePin = `sha256:${'c'.repeat(64)}`;
+  const planWith = (options: { state?: PlannerState; imagePins?: Record<string, string> }) =>
+    computeScalingPlan({
+      config,
+      snapshot: { at: '2026-11-23T15:00:00.000Z', instances: [agent('a1', { images: [chrome()] })], queued: [] },
+      state: options.state ?? emptyPlannerState(),
+      now: Date.parse('2026-11-23T15:00:00.000Z'),
+      ...(options.imagePins ? { imagePins: options.imagePins } : {}),
+    });
+
+  test('host pins are carried into the next state, and the stored pins apply when the host passes none', () => {
+    const first = planWith({ imagePins: { chrome: chromePin } });
+    expect(first.nextState.imagePins).toEqual({ chrome: chromePin });
+    const repeated = planWith({ state: first.nextState });
+    expect(repeated.nextState.imagePins).toEqual({ chrome: chromePin });
+    // The idle agent holds another digest: it pulls the chromePin one in both steps.
+    for (const result of [first, repeated]) {
+      expect(result.plan.imageActions.map((action) => action.image)).toContain(
+        `registry-1.docker.io/kasmweb/chrome:1.16.0@${chromePin}`,
+      );
+    }
+    expect(planWith({}).nextState.imagePins).toBeUndefined();
+  });
+
+  test('a stored pin must be a sha256 digest', () => {
+    expect(plannerStateSchema.safeParse({ autoscale: {}, imagePins: { chrome: chromePin } }).success).toBe(true);
+    expect(plannerStateSchema.safeParse({ autoscale: {}, imagePins: { chrome: 'latest' } }).success).toBe(false);
+  });
 });

@@ -101,6 +101,9 @@ const stagingRequestSchema = z.discriminatedUnion('kind', [
 export const plannerStateSchema = z.object({
   autoscale: z.record(z.string(), autoscaleStateSchema).default({}),
   staging: z.record(z.string(), z.object({ inFlight: z.array(stagingRequestSchema).max(10000) })).optional(),
+  imagePins: z
+    .record(z.string().max(64), z.string().regex(/^sha256:[a-f0-9]{64}$/, { error: 'must be sha256:<64 hex digits>' }))
+    .optional(),
 });
 
 function parseWith<T>(schema: z.ZodType<T>, input: unknown, source: string | undefined): T {

@@ -25,7 +25,10 @@ export interface ComputeScalingPlanOptions {
   state: PlannerState;
   /** The instant to plan for, in milliseconds since the epoch. */
   now: number;
-  /** Digests pinned per workspace by the host (see `computeImagePlan`); config `digest` wins. */
+  /**
+   * Digests pinned per workspace by the host (see `computeImagePlan`); config `digest` wins.
+   * Default: `state.imagePins`. The pins in force are carried into `nextState.imagePins`.
+   */
   imagePins?: Readonly<Record<string, string>>;
 }
 
@@ -116,9 +119,10 @@ export function computeScalingPlan({
   snapshot,
   state,
   now,
-  imagePins,
+  imagePins: hostPins,
 }: ComputeScalingPlanOptions): ComputeScalingPlanResult {
   const entries = listAutoscaleEntries(config);
+  const imagePins = hostPins ?? state.imagePins;
   const imagePlan =
     config.workspaces.length > 0
       ? computeImagePlan({ config, snapshot, ...(imagePins ? { pins: imagePins } : {}) })
@@ -278,6 +282,7 @@ export function computeScalingPlan({
     nextState: {
       autoscale: nextAutoscale,
       ...(Object.keys(staging.nextState).length > 0 ? { staging: staging.nextState } : {}),
+      ...(imagePins && Object.keys(imagePins).length > 0 ? { imagePins: { ...imagePins } } : {}),
     },
   };
 }

@@ -24,6 +24,11 @@ export interface StagingState {
 export interface PlannerState {
   autoscale: Record<string, AutoscaleState>;
   staging?: Record<string, StagingState>;
+  /**
+   * Digest pinned per workspace id (the last `imagePins` the host passed), kept so the pins are as
+   * durable as the planner state; absent when nothing is pinned.
+   */
+  imagePins?: Record<string, string>;
 }
 
 /** Key of an autoscale config in state and ledgers: `pool/autoscale`. */

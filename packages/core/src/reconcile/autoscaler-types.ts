@@ -95,6 +95,13 @@ export interface AutoscalerOptions {
     autoscale: string;
     provider: string;
   }) => Promise<Record<string, string>> | Record<string, string>;
+  /**
+   * Digests the host pinned per workspace id (first resolution, then operator rolls), read before
+   * every plan and passed to `computeScalingPlan` as `imagePins`: new agents pull the pinned digest,
+   * agents holding another one are not ready (see `computeImagePlan`). The host keeps the pins
+   * durable; a config `digest` wins. Default: no pins.
+   */
+  imagePins?: () => Promise<Readonly<Record<string, string>>> | Readonly<Record<string, string>>;
   /** Typed events for logs and metrics; a throwing listener is ignored. */
   onEvent?: (event: AutoscalerEvent) => void;
 }

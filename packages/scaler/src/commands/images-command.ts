@@ -1,49 +1,12 @@
 import { dirname } from 'node:path';
 import { formatImageReference, type HeadroomConfig, parseImageReference, type WorkspaceConfig } from '@headroom/core';
-import { resolveSecret } from '@headroom/core/provider';
-import {
-  backupRepositoryFor,
-  createRegistryClient,
-  mirrorImage,
-  type RegistryClient,
-  RegistryError,
-} from '@headroom/registry';
+import { backupRepositoryFor, mirrorImage, RegistryError } from '@headroom/registry';
 import type { Command } from '../command.js';
 import { formatTable } from '../format-table.js';
+import { registryClientFor, resolveWorkspaceDigest } from '../images/workspace-registry.js';
 import { loadConfigFile } from '../load-config-file.js';
 import { parseCommandArguments, requireFlag } from '../parse-command-arguments.js';
 import { UsageError } from '../usage-error.js';
-
-interface Credentials {
-  username?: string | undefined;
-  password?: Parameters<typeof resolveSecret>[0]['value'] | undefined;
-  insecureHttp?: boolean;
-}
-
-async function clientFor(options: {
-  registry: string;
-  credentials: Credentials | undefined;
-  configDirectory: string;
-  field: string;
-}): Promise<RegistryClient> {
-  const { credentials } = options;
-  const password =
-    credentials?.password === undefined
-      ? undefined
-      : await resolveSecret({
-          value: credentials.password,
-          providerId: 'headroom',
-          field: `${options.field}.password`,
-          baseDirectory: options.configDirectory,
-        });
-  return createRegistryClient({
-    registry: options.registry,
-    insecureHttp: credentials?.insecureHttp ?? false,
-    ...(credentials?.username !== undefined && password !== undefined
-      ? { credentials: { username: credentials.username, password } }
-      : {}),
-  });
-}
 
 /** One workspace's image resolved against its registry: the digest its tag points at now. */
 interface Resolution {
@@ -66,16 +29,7 @@ async function resolveWorkspace(
   const pinned = workspace.digest ?? reference.digest ?? null;
   const base = { workspace: workspace.id, image: formatImageReference(reference), pinned };
   try {
-    const client = await clientFor({
-      registry: reference.registry,
-      credentials: workspace.registry,
-      configDirectory,
-      field: `workspaces[${index}].registry`,
-    });
-    const digest = await client.resolveDigest({
-      repository: reference.repository,
-      reference: reference.digest ?? reference.tag ?? 'latest',
-    });
+    const digest = await resolveWorkspaceDigest({ workspace, index, configDirectory });
     const status =
       pinned === null
         ? `not pinned: pin it with digest: ${digest}`
@@ -99,13 +53,13 @@ async function mirrorWorkspace(
   const reference = parseImageReference(workspace.image);
   const repository = backupRepositoryFor(reference, mirror);
   try {
-    const source = await clientFor({
+    const source = await registryClientFor({
       registry: reference.registry,
       credentials: workspace.registry,
       configDirectory,
       field: `workspaces[${index}].registry`,
     });
-    const target = await clientFor({
+    const target = await registryClientFor({
       registry: mirror.registry,
       credentials: mirror,
       configDirectory,

@@ -180,3 +180,9 @@ export const checkinResponseSchema = z.object({ status: z.literal('ok') });
 export const fileMappingsResponseSchema = z.object({
   file_mappings: z.array(z.record(z.string(), z.unknown())).meta({ description: 'checkin.fileMappings' }),
 });
+
+export const imageRollResponseSchema = z.object({
+  workspace: z.string(),
+  previous: z.string().nullable().meta({ description: 'the pin before the roll; null when none was stored' }),
+  digest: z.string().meta({ description: 'the digest the tag points at now: the new pin' }),
+});

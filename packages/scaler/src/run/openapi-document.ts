@@ -9,6 +9,7 @@ import {
   fleetPushResponseSchema,
   fleetResponseSchema,
   healthResponseSchema,
+  imageRollResponseSchema,
   planResponseSchema,
   readinessResponseSchema,
   reportResponseSchema,
@@ -122,6 +123,24 @@ export function createOpenApiDocument(): Record<string, unknown> {
             401: error('neither the API token nor the instance check-in token'),
             404: error('the ledger does not hold this instance'),
             413: error('body too large'),
+          },
+        },
+      },
+      '/api/v1/images/{workspace}/roll': {
+        post: {
+          summary:
+            'Move the workspace digest pin to what its tag points at now (a ramp: new agents get it, agents on the old digest take no new sessions)',
+          security: [{ bearer: [] }],
+          parameters: [{ name: 'workspace', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            200: answer('rolled', imageRollResponseSchema),
+            401: error('token missing or wrong'),
+            403: error('api.token is not configured'),
+            404: error('no such workspace'),
+            409: error(
+              'the workspace is not pinned by the service (no registry, or a digest in the config), or this replica does not lead',
+            ),
+            502: error('the registry did not answer'),
           },
         },
       },

@@ -16,12 +16,14 @@ import { createDirectories } from './create-directories.js';
 import { createProviders } from './create-providers.js';
 import { createFleetInventory } from './fleet-inventory.js';
 import { createHttpApi } from './http-api.js';
+import { createImagePins } from './image-pins.js';
 import type { JsonLogger } from './json-logger.js';
 import { openStateStore } from './open-state-store.js';
 import { createConfigReloader, watchConfigFile } from './reload-config.js';
 import { checkinRoute } from './routes/checkin-route.js';
 import { fileMappingsRoute } from './routes/file-mappings-route.js';
 import { fleetRoutes } from './routes/fleet-routes.js';
+import { imageRollRoute } from './routes/image-roll-route.js';
 import { instanceReportRoute } from './routes/instance-report-route.js';
 import { instanceRoute } from './routes/instance-route.js';
 import { openApiRoute } from './routes/openapi-route.js';
@@ -143,6 +145,13 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
     history.record(result);
     logTick(logger, result);
   };
+  const imagePins = createImagePins({
+    config: () => loaded.config,
+    configDirectory: dirname(configPath),
+    store,
+    logger,
+    clock,
+  });
   const autoscaler = createAutoscaler({
     config: loaded.config,
     store,
@@ -168,6 +177,7 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
         ...(entry ? await connectionPlaceholderValues({ entry, baseDirectory: dirname(configPath) }) : {}),
       };
     },
+    imagePins: () => imagePins.current(),
     onEvent: (event) => {
       metrics.observeEvent(event);
       // The result is recorded right after the event; the microtask reads it.
@@ -193,6 +203,7 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
     autoscaler,
     history,
     configDirectory: dirname(configPath),
+    imagePins,
     config: () => loaded,
     tokens: () => tokens,
     isLeader: () => leader,
@@ -223,6 +234,7 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
       instanceReportRoute(context),
       checkinRoute(context),
       fileMappingsRoute(context),
+      imageRollRoute(context),
     ],
     logger,
     ...(loaded.tls ? { tls: loaded.tls } : {}),

@@ -1,6 +1,7 @@
 import type { Autoscaler, Clock, LeaderElector, StateStore } from '@headroom/core';
 import type { CheckinTokens } from './checkin-tokens.js';
 import type { FleetInventory } from './fleet-inventory.js';
+import type { ImagePins } from './image-pins.js';
 import type { JsonLogger } from './json-logger.js';
 import type { ServiceConfig } from './service-config.js';
 import type { ServiceMetrics } from './service-metrics.js';
@@ -20,6 +21,8 @@ export interface ServiceContext {
   readonly history: TickHistory;
   /** Folder of the config file: relative `{ file }` secret paths resolve against it. */
   readonly configDirectory: string;
+  /** Digest pins per workspace (auto-pinned, rolled through the API). */
+  readonly imagePins: ImagePins;
   /** The config in force (it changes on reload). */
   config(): ServiceConfig;
   /** Check-in token issuer/verifier of the config in force; undefined without `checkin`. */

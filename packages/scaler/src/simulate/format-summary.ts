@@ -81,6 +81,14 @@ export function formatSummary(options: { result: SimulationResult; currency: str
       `${result.scaleUps} scale-ups, ${result.scaleDowns} scale-downs, ${result.thrash} thrash (destroyed younger than the backoff)`,
     ],
     ['failures', `${result.bootFailures} boot failures, ${result.checkinTimeouts} check-in timeouts`],
+    ...(result.imagePulls
+      ? [
+          [
+            'image pulls',
+            `${result.imagePulls.pulls} pulls (mean ${formatSeconds(result.imagePulls.meanPullSeconds)}); agents waited ${result.imagePulls.waitingInstanceHours.toFixed(2)} agent-hours, ${result.imagePulls.waitingCoreHours.toFixed(2)} core-hours (${formatMoney(result.imagePulls.waitingCost, currency)}); ${result.imagePulls.sessionsWaited} sessions waited on a pull`,
+          ] as [string, string],
+        ]
+      : []),
     ...(result.staging ?? []).map((staging): [string, string] => [
       `staging ${staging.staging}`,
       `hit rate ${(staging.hitRate * 100).toFixed(1)} % (${staging.hits} hits, ${staging.misses} misses; ${staging.workspace} in zone ${staging.zone}, desiredSessions ${staging.desiredSessions}); ${staging.staged} staged, ${staging.expired} expired, ${staging.removed} removed; held ${formatHours(staging.heldSessionHours)} session-hours costing ${formatMoney(staging.cost, currency)}`,

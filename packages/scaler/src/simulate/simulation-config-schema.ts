@@ -86,6 +86,8 @@ export const providerSimulationSchema = z.strictObject({
   bootFailureProbability: nonNegative().max(1, { error: 'must be ≤ 1' }).optional(),
   checkinDelay: durationDistributionSchema.optional(),
   billing: billingSchema.optional(),
+  /** MB per second an agent pulls workspace images at (their `sizeMb`); default 100. */
+  pullBandwidthMbPerSecond: positive().max(1_000_000, { error: 'must be ≤ 1000000' }).optional(),
 });
 
 /** The `simulation:` section of the config: the cloud model and the engine's settings. */

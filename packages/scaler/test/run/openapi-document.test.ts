@@ -20,6 +20,7 @@ describe('OpenAPI document', () => {
         '/api/v1/schedule',
         '/api/v1/fleet',
         '/api/v1/instances/{id}/report',
+        '/api/v1/images/{workspace}/roll',
         '/api/v1/openapi.json',
         '/api/set_server_status',
         '/healthz',

@@ -1,6 +1,7 @@
 import { isActive, nextTransition } from '@headroom/core';
 import type { TraceSession } from '../trace/trace-session.js';
 import { retally } from './fleet-model.js';
+import { finishImagePull, startImagePull } from './image-pulls.js';
 import { choose, place, unplace } from './placement.js';
 import { drainQueue, enqueue, giveUp } from './session-queue.js';
 import type { SimulationContext } from './simulation-context.js';
@@ -53,7 +54,10 @@ function bootEnd(
   context.recorder.instanceRunning({ instanceId: instance.id, atMs });
   if (instance.autoscale.requireCheckin)
     context.events.push(atMs + event.checkinDelayMs, { kind: 'checkin', instance });
-  else instance.checkedIn = true;
+  else {
+    instance.checkedIn = true;
+    startImagePull(context, instance, atMs);
+  }
   retally(context.fleet, instance);
   drainQueue(context, instance.autoscale.pool, atMs, instance);
 }
@@ -63,6 +67,7 @@ function checkin(context: SimulationContext, instance: SimInstance, atMs: number
   instance.checkedIn = true;
   context.hooks.checkedIn?.(instance, atMs);
   context.schedule.dirty = true;
+  startImagePull(context, instance, atMs);
   retally(context.fleet, instance);
   drainQueue(context, instance.autoscale.pool, atMs, instance);
 }
@@ -84,6 +89,9 @@ export function handleEvent(context: SimulationContext, event: SimEvent, atMs: n
       return;
     case 'checkin':
       checkin(context, event.instance, atMs);
+      return;
+    case 'images-pulled':
+      finishImagePull(context, event.instance, atMs);
       return;
   }
 }

@@ -10,6 +10,7 @@ import {
 } from '@headroom/core';
 import { type CloudModel, pricePerInstanceHour, providerCloudModel } from '../cloud-model.js';
 import { PlacementIndex } from './placement-index.js';
+import { poolImages } from './pool-images.js';
 import type { AutoscaleRuntime, PoolRuntime, SimInstance } from './simulation-types.js';
 import { settleHeld } from './staging-stats.js';
 import { emptyWasteCounts, updateWasteCounts } from './waste-tally.js';
@@ -43,7 +44,8 @@ const noSessions: Session[] = [];
 
 const zero = (): Resources => ({ cores: 0, memoryMb: 0, gpus: 0 });
 
-function createPool(pool: HeadroomConfig['pools'][number]): PoolRuntime {
+function createPool(config: HeadroomConfig, pool: HeadroomConfig['pools'][number]): PoolRuntime {
+  const images = poolImages({ config, pool });
   return {
     id: pool.id,
     kind: pool.kind,
@@ -52,6 +54,8 @@ function createPool(pool: HeadroomConfig['pools'][number]): PoolRuntime {
     queue: [],
     queueMinimum: undefined,
     placement: new PlacementIndex(),
+    images,
+    imagesSizeMb: images.reduce((sum, image) => sum + image.sizeMb, 0),
   };
 }
 
@@ -59,7 +63,7 @@ function createPool(pool: HeadroomConfig['pools'][number]): PoolRuntime {
 export function createFleetModel(options: { config: HeadroomConfig; cloud: CloudModel }): FleetModel {
   const { config, cloud } = options;
   const pools = new Map<string, PoolRuntime>();
-  for (const pool of config.pools) pools.set(pool.id, createPool(pool));
+  for (const pool of config.pools) pools.set(pool.id, createPool(config, pool));
   const runtimes: AutoscaleRuntime[] = [];
   for (const entry of listAutoscaleEntries(config)) {
     const pool = pools.get(entry.pool.id)!;
@@ -157,6 +161,7 @@ export function retally(fleet: FleetModel, instance: SimInstance): void {
     !instance.destroyed &&
     instance.state === 'running' &&
     (instance.checkedIn || !instance.autoscale.requireCheckin) &&
+    instance.imagesReady &&
     instance.autoscale.active;
   const idle = !instance.destroyed && instance.state === 'running' && instance.sessionCount === 0;
   const state = instance.destroyed ? undefined : instance.state;
@@ -221,6 +226,7 @@ export function addInstance(
     aggregateList: [aggregate],
     staged: [],
     stagedUsed: zero(),
+    imagesReady: runtime.pool.images.length === 0,
   };
   fleet.instancesById.set(id, instance);
   runtime.pool.instances.push(instance);

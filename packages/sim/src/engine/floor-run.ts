@@ -3,17 +3,24 @@ import type { CloudModel, ProviderCloudModel } from '../cloud-model.js';
 
 const instant = { kind: 'fixed', seconds: 0 } as const;
 
-/** The cloud of the floor run: every boot and check-in instant, no boot failures; billing and prices kept. */
+/** The cloud of the floor run: every boot, check-in and image pull instant, no boot failures; billing and prices kept. */
 export function floorCloud(cloud: CloudModel): CloudModel {
   const instantModel = (model: Partial<ProviderCloudModel>): Partial<ProviderCloudModel> => ({
     ...model,
     bootTime: instant,
     checkinDelay: instant,
     bootFailureProbability: 0,
+    pullBandwidthMbPerSecond: Number.POSITIVE_INFINITY,
   });
   return {
     ...cloud,
-    defaults: { ...cloud.defaults, bootTime: instant, checkinDelay: instant, bootFailureProbability: 0 },
+    defaults: {
+      ...cloud.defaults,
+      bootTime: instant,
+      checkinDelay: instant,
+      bootFailureProbability: 0,
+      pullBandwidthMbPerSecond: Number.POSITIVE_INFINITY,
+    },
     ...(cloud.providers
       ? {
           providers: Object.fromEntries(

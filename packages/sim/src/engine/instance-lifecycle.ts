@@ -3,6 +3,7 @@ import { type ProviderCloudModel, sampleBootFailure, sampleSeconds } from '../cl
 import type { Random } from '../random.js';
 import type { DestroyReason } from '../results/results-recorder.js';
 import { addInstance, removeInstance, retally } from './fleet-model.js';
+import { closeImagePull } from './image-pulls.js';
 import { drainQueue } from './session-queue.js';
 import type { SimulationContext } from './simulation-context.js';
 import type { AutoscaleRuntime, BootDraw, SimInstance } from './simulation-types.js';
@@ -39,6 +40,7 @@ export function destroyInstance(
 ): void {
   const { instance, atMs, reason } = options;
   if (instance.destroyed) return;
+  closeImagePull(context, instance, atMs);
   removeInstance(context.fleet, instance, atMs);
   context.recorder.instanceDestroyed({ instanceId: instance.id, atMs, reason });
 }

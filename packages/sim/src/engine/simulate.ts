@@ -10,6 +10,7 @@ import { refreshActivity } from './fleet-events.js';
 import { createFleetModel, type FleetModel } from './fleet-model.js';
 import { sampleFleet } from './fleet-sample.js';
 import { floorCloud, floorConfig } from './floor-run.js';
+import { createImagePullTally, summariseImagePulls } from './image-pulls.js';
 import { createPlannerEngine } from './planner-engine.js';
 import { computePoolOracles } from './pool-oracles.js';
 import { applyPredictiveStandby, createPredictiveStandbys, type PredictiveStandby } from './predictive-standby.js';
@@ -247,6 +248,10 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRun>
     warnings,
     hooks: {},
     eventCount: 0,
+    imagePulls: createImagePullTally({
+      ...(options.measureFromMs !== undefined ? { measureFromMs: options.measureFromMs } : {}),
+      ...(options.measureToMs !== undefined ? { measureToMs: options.measureToMs } : {}),
+    }),
   };
   const engine =
     (options.engine ?? 'reconciler') === 'planner'
@@ -279,6 +284,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRun>
   const finished = recorder.finish({ atMs: endMs, ...(oracle ? { oracle } : {}) });
   const result =
     stagings.length > 0 ? { ...finished, staging: summariseStaging({ stagings, result: finished, endMs }) } : finished;
+  if ([...fleet.pools.values()].some((pool) => pool.images.length > 0))
+    result.imagePulls = summariseImagePulls(context, endMs);
   if (options.floor) await addFloor({ options, cloud, result, endMs });
   options.onProgress?.({ simulatedMs: endMs - startMs, fraction: 1 });
   return { result, stats: { events: context.eventCount, ticks, ticksEvaluated }, warnings };

@@ -2,6 +2,7 @@ import type { Random } from '../random.js';
 import type { ResultsRecorder } from '../results/results-recorder.js';
 import type { EventQueue } from './event-queue.js';
 import type { FleetModel } from './fleet-model.js';
+import type { ImagePullTally } from './image-pulls.js';
 import type { QuietTickSchedule } from './quiet-tick-schedule.js';
 import type { SimEvent, SimInstance, StagingRuntime } from './simulation-types.js';
 
@@ -27,6 +28,7 @@ export interface SimulationContext {
   defaultPool: string;
   warnings: string[];
   hooks: EngineHooks;
+  imagePulls: ImagePullTally;
   /** Arrivals, departures, boots, check-ins and give-ups processed. */
   eventCount: number;
 }

@@ -43,6 +43,20 @@ export interface PoolRuntime {
    * GPUs (a session larger than those fits nowhere).
    */
   placement: PlacementIndex;
+  /**
+   * Workspace images a new agent pulls after its check-in before it takes sessions (docker-agent
+   * pools whose enabled workspaces state a `sizeMb`; empty otherwise), with their summed size.
+   */
+  images: PoolImage[];
+  imagesSizeMb: number;
+}
+
+/** One workspace image of a pool, as the agents report it once pulled. */
+export interface PoolImage {
+  workspace: string;
+  reference: string;
+  digest?: string;
+  sizeMb: number;
 }
 
 /** A trace session once it arrived. */
@@ -95,6 +109,10 @@ export interface SimInstance {
   /** Staged sessions held for a staging config (agents only); their resources are part of `used`. */
   staged: { session: Session; staging: StagingRuntime; createdAtMs: number }[];
   stagedUsed: Resources;
+  /** False while the agent pulls its pool's images (it takes no sessions until then). */
+  imagesReady: boolean;
+  /** When the running pull started (undefined when none runs). */
+  pullStartedAtMs?: number;
 }
 
 /** One staging config of a docker-agent autoscale config. */
@@ -134,6 +152,7 @@ export type SimEvent =
   | { kind: 'departure'; session: SimSession }
   | { kind: 'boot-end'; instance: SimInstance; failed: boolean; checkinDelayMs: number }
   | { kind: 'checkin'; instance: SimInstance }
+  | { kind: 'images-pulled'; instance: SimInstance }
   | { kind: 'give-up'; session: SimSession };
 
 /** Resource comparisons allow this much rounding error. */

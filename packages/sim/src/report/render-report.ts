@@ -76,6 +76,19 @@ export function renderReport(options: RenderReportOptions): string {
     ],
     ['Scale-ups / scale-downs / thrash', `${result.scaleUps} / ${result.scaleDowns} / ${result.thrash}`],
     ['Boot failures / check-in timeouts', `${result.bootFailures} / ${result.checkinTimeouts}`],
+    ...(result.imagePulls
+      ? ([
+          [
+            'Image pulls (mean time)',
+            `${result.imagePulls.pulls} (${formatSeconds(result.imagePulls.meanPullSeconds)})`,
+          ],
+          [
+            'Waiting on pulls: agent-hours / core-hours / cost',
+            `${result.imagePulls.waitingInstanceHours.toFixed(2)} / ${result.imagePulls.waitingCoreHours.toFixed(2)} / ${money(result.imagePulls.waitingCost)}`,
+          ],
+          ['Sessions that waited on a pull', String(result.imagePulls.sessionsWaited)],
+        ] as [string, string][])
+      : []),
   ];
   const sweepTable = sweep
     ? `<h2>Sweep: cost versus p95 wait</h2>

@@ -81,6 +81,27 @@ export interface SimulationResult {
   costPerDay: { day: string; dayStartMs: number; cost: number; oracleCost?: number }[];
   /** Per staging config, when the config stages sessions. */
   staging?: StagingResult[];
+  /** Capacity that waited on image pulls, when a docker-agent pool has workspaces with a `sizeMb`. */
+  imagePulls?: ImagePullResult;
+}
+
+/**
+ * Agents that run and checked in but still pull their pool's workspace images: on the bill, not
+ * yet for users (inside the measurement window).
+ */
+export interface ImagePullResult {
+  /** Pulls started (one per agent of a pool with images, at its check-in). */
+  pulls: number;
+  /** Mean time a finished pull took. */
+  meanPullSeconds: number;
+  /** Agent-hours spent pulling (running, checked in, taking no sessions). */
+  waitingInstanceHours: number;
+  /** The same weighted by the agents' cores. */
+  waitingCoreHours: number;
+  /** What those agent-hours cost at the configs' hourly prices (no billing rounding). */
+  waitingCost: number;
+  /** Waiting sessions placed on an agent the moment its pull ended (they waited on the pull). */
+  sessionsWaited: number;
 }
 
 /** What staging bought and cost in a run. */

@@ -4,7 +4,8 @@ import type { TickStep } from './tick-step.js';
 
 /**
  * Plan: `computeScalingPlan` on the merged snapshot (control plane, ledger, unknown instances,
- * pending check-ins) and the stored planner state; the next state is stored before acting.
+ * pending check-ins), the stored planner state and the host's image pins; the next state is
+ * stored before acting.
  */
 export const planTick: TickStep = {
   name: 'plan',
@@ -17,11 +18,13 @@ export const planTick: TickStep = {
       checkins: runtime.pendingCheckins,
       nowMs: context.nowMs,
     });
+    const imagePins = await runtime.options.imagePins?.();
     const { plan, nextState } = computeScalingPlan({
       config: context.config,
       snapshot,
       state: await runtime.store.getPlannerState(),
       now: context.nowMs,
+      ...(imagePins ? { imagePins } : {}),
     });
     context.plan = plan;
     context.plannerState = nextState;

@@ -18,3 +18,4 @@ export {
   WAIT_HISTOGRAM_BOUNDS_SECONDS,
 } from './results/results-recorder.js';
 export type { ResourceSeries, SimulationResult, StagingResult, SweepPoint } from './results/simulation-result.js';
+export { stagedHitRate } from './results/staged-hit-rate.js';

@@ -3,6 +3,8 @@ import { formatTable } from '../format-table.js';
 
 const formatMoney = (value: number, currency: string) => `${value.toFixed(2)} ${currency}`;
 const formatHours = (value: number) => value.toFixed(1);
+/** `0.875` → `87.5 %`. */
+export const formatPercent = (fraction: number) => `${(fraction * 100).toFixed(1)} %`;
 
 function formatInstant(ms: number, timezone: string): string {
   const parts = new Intl.DateTimeFormat('en-CA', {
@@ -83,7 +85,7 @@ export function formatSummary(options: { result: SimulationResult; currency: str
     ['failures', `${result.bootFailures} boot failures, ${result.checkinTimeouts} check-in timeouts`],
     ...(result.staging ?? []).map((staging): [string, string] => [
       `staging ${staging.staging}`,
-      `hit rate ${(staging.hitRate * 100).toFixed(1)} % (${staging.hits} hits, ${staging.misses} misses; ${staging.workspace} in zone ${staging.zone}, desiredSessions ${staging.desiredSessions}); ${staging.staged} staged, ${staging.expired} expired, ${staging.removed} removed; held ${formatHours(staging.heldSessionHours)} session-hours costing ${formatMoney(staging.cost, currency)}`,
+      `hit rate ${formatPercent(staging.hitRate)} (${staging.hits} hits, ${staging.misses} misses; ${staging.workspace} in zone ${staging.zone}, desiredSessions ${staging.desiredSessions}); ${staging.staged} staged, ${staging.expired} expired, ${staging.removed} removed; held ${formatHours(staging.heldSessionHours)} session-hours costing ${formatMoney(staging.cost, currency)}`,
     ]),
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
@@ -101,6 +103,7 @@ export function formatSweepTable(options: {
 }): string {
   const keys = Object.keys(options.points[0]?.settings ?? {});
   const front = new Set(options.front);
+  const staged = options.points.some((point) => point.hitRate !== undefined);
   return formatTable(
     [
       '#',
@@ -111,6 +114,7 @@ export function formatSweepTable(options: {
       'p50 wait',
       'p95 wait',
       'refused',
+      ...(staged ? ['hit rate'] : []),
       'pareto',
     ],
     options.points.map((point, index) => [
@@ -122,6 +126,7 @@ export function formatSweepTable(options: {
       formatSeconds(point.result.sessions.waitSeconds.p50),
       formatSeconds(point.p95WaitSeconds),
       String(point.refused),
+      ...(staged ? [point.hitRate === undefined ? '–' : formatPercent(point.hitRate)] : []),
       `${front.has(index) ? '*' : ''}${options.recommended === index ? ' recommended' : ''}`.trim(),
     ]),
   );

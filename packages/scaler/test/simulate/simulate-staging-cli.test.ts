@@ -62,3 +62,73 @@ test('headroom simulate reports the staged-session hit rate and the cost of stag
     /staging chrome\s+hit rate 50\.0 % \(1 hits, 1 misses; chrome in zone east, desiredSessions 1\)/,
   );
 });
+
+// Bursts of three chrome arrivals a second apart, every 20 minutes: one staged session catches
+// only part of a burst, more catch all of it.
+const bursts = file(
+  'bursts.csv',
+  `start,duration_s,cores,memory_mb,workspace\n${[10, 30, 50]
+    .flatMap((minute) => [5, 6, 7].map((second) => `2026-03-02T09:${minute}:0${second}Z,300,1,1024,chrome`))
+    .join('\n')}\n`,
+);
+const sweepArgs = [
+  'simulate',
+  '--config',
+  config,
+  '--trace',
+  bursts,
+  '--from',
+  '2026-03-02T09:00:00Z',
+  '--to',
+  '2026-03-02T11:00:00Z',
+  '--no-floor',
+  '--sweep',
+  'staging.chrome.desiredSessions=0,1,3,5',
+];
+
+test('a sweep over staging.ID.desiredSessions recommends the cheapest setting meeting --target-hit-rate', () => {
+  const json = runCli([...sweepArgs, '--target-hit-rate', '0.9', '--json']);
+  expect(json.stderr).toBe('');
+  expect(json.code).toBe(0);
+  const output = JSON.parse(json.stdout);
+  const hitRates = output.points.map((point: { hitRate: number }) => point.hitRate);
+  expect(hitRates[0]).toBe(0);
+  expect(hitRates[1]).toBeGreaterThan(0);
+  expect(hitRates[1]).toBeLessThan(0.9);
+  expect(hitRates.slice(2)).toEqual([1, 1]);
+  // Each point's hit rate is its staging result's.
+  const staging = output.points[1].result.staging[0];
+  expect(staging.desiredSessions).toBe(1);
+  expect(hitRates[1]).toBeCloseTo(staging.hits / (staging.hits + staging.misses), 9);
+  // 3 and 5 both reach 100 %; 3 holds fewer staged sessions, so it is cheaper.
+  expect(output.points[2].result.cost).toBeLessThan(output.points[3].result.cost);
+  expect(output.recommended).toBe(2);
+  const text = runCli([...sweepArgs, '--target-hit-rate', '0.9']);
+  expect(text.code).toBe(0);
+  expect(text.stdout).toMatch(/hit rate/);
+  expect(text.stdout).toContain('Recommended: #3 staging.chrome.desiredSessions=3: ');
+  expect(text.stdout).toMatch(/staged hit rate 100\.0 % \(cheapest meeting hit rate ≥ 90\.0 %\)/);
+  const unreachable = runCli([
+    ...sweepArgs.slice(0, -1),
+    'staging.chrome.desiredSessions=0,1',
+    '--target-hit-rate',
+    '0.9',
+  ]);
+  expect(unreachable.code).toBe(0);
+  expect(unreachable.stdout).toContain('No setting meets hit rate ≥ 90.0 %.');
+});
+
+test('--target-hit-rate is bounded, needs a sweep and staging configs', () => {
+  for (const value of ['1.5', '-0.1', 'most']) {
+    const result = runCli([...sweepArgs, `--target-hit-rate=${value}`]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(`--target-hit-rate ${value}: expected a hit rate between 0 and 1`);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  }
+  const noSweep = runCli([...sweepArgs.slice(0, -2), '--target-hit-rate', '0.9']);
+  expect(noSweep.code).not.toBe(0);
+  expect(noSweep.stderr).toContain('apply to sweeps');
+  const badKey = runCli([...sweepArgs.slice(0, -1), 'staging.firefox.desiredSessions=1']);
+  expect(badKey.code).not.toBe(0);
+  expect(badKey.stderr).toContain('no staging config with id or index "firefox"');
+});

@@ -113,4 +113,6 @@ export interface SweepPoint {
   cost: number;
   p95WaitSeconds: number;
   refused: number;
+  /** Staged hit rate over every staging config (`stagedHitRate`); absent when the config stages nothing. */
+  hitRate?: number;
 }

@@ -71,28 +71,43 @@ export const STAGING_SWEEP_PREFIX = 'staging.';
 function applyStagingSetting(options: { config: HeadroomConfig; key: string; value: number | string | boolean }): void {
   const parts = options.key.slice(STAGING_SWEEP_PREFIX.length).split('.');
   const [target = '', field = ''] = parts;
-  const fail = (path: string, message: string): never => {
-    throw new ConfigError({ issues: [{ path, message: `sweep key "${options.key}": ${message}` }] });
-  };
-  if (parts.length !== 2) fail('sweep', 'expected staging.<id or index>.<field>, e.g. staging.chrome.desiredSessions');
+  if (parts.length !== 2)
+    throw stagingSweepError(
+      options.key,
+      'sweep',
+      'expected staging.<id or index>.<field>, e.g. staging.chrome.desiredSessions',
+    );
   const staging = options.config.staging;
   const byId = staging.findIndex((entry) => entry.id === target);
   const index = byId >= 0 ? byId : /^\d+$/.test(target) ? Number(target) : -1;
   const entry = staging[index];
-  if (entry === undefined) return fail('sweep', `no staging config with id or index "${target}"`);
+  if (entry === undefined)
+    throw stagingSweepError(options.key, 'sweep', `no staging config with id or index "${target}"`);
   const path = `staging[${index}].${field}`;
   const current = (entry as unknown as Record<string, unknown>)[field];
-  if (typeof current !== 'number') return fail(path, 'names no numeric field of a staging config');
+  if (typeof current !== 'number')
+    throw stagingSweepError(options.key, path, 'names no numeric field of a staging config');
   const shape = stagingConfigSchema.shape as unknown as Record<string, { safeParse(value: unknown): SafeParse }>;
   const checked = shape[field]!.safeParse(options.value);
-  if (!checked.success) fail(path, `value ${JSON.stringify(options.value)} ${checked.error.issues[0]?.message}`);
+  if (!checked.success)
+    throw stagingSweepError(
+      options.key,
+      path,
+      `value ${JSON.stringify(options.value)} ${checked.error.issues[0]?.message}`,
+    );
   (entry as unknown as Record<string, unknown>)[field] = options.value;
 }
+
+const stagingSweepError = (key: string, path: string, message: string) =>
+  new ConfigError({ issues: [{ path, message: `sweep key "${key}": ${message}` }] });
 
 type SafeParse = { success: true } | { success: false; error: { issues: { message: string }[] } };
 
 function applySetting(options: { config: HeadroomConfig; key: string; value: number | string | boolean }): void {
-  if (options.key.startsWith(STAGING_SWEEP_PREFIX)) return applyStagingSetting(options);
+  if (options.key.startsWith(STAGING_SWEEP_PREFIX)) {
+    applyStagingSetting(options);
+    return;
+  }
   const colon = options.key.indexOf(':');
   const autoscaleId = colon >= 0 ? options.key.slice(0, colon) : undefined;
   const path = (colon >= 0 ? options.key.slice(colon + 1) : options.key).split('.');

@@ -17,5 +17,11 @@ export {
   type ResultsRecorder,
   WAIT_HISTOGRAM_BOUNDS_SECONDS,
 } from './results/results-recorder.js';
-export type { ResourceSeries, SimulationResult, StagingResult, SweepPoint } from './results/simulation-result.js';
+export type {
+  ResourceSeries,
+  SimulationResult,
+  StagingResult,
+  StagingZoneResult,
+  SweepPoint,
+} from './results/simulation-result.js';
 export { stagedHitRate } from './results/staged-hit-rate.js';

@@ -230,6 +230,7 @@ export const simulateCommand: Command = {
       placement: (values.placement as 'spread' | 'pack' | undefined) ?? settings.placement,
       giveUpSeconds: giveUpSeconds ?? settings.giveUpSeconds,
       engine: settings.engine,
+      ...(settings.arrivalZones !== undefined ? { arrivalZones: settings.arrivalZones } : {}),
       ...(values.timezone !== undefined ? { timezone: values.timezone } : {}),
       ...(label !== undefined ? { label } : {}),
       ...(measureFromMs !== undefined ? { measureFromMs } : {}),

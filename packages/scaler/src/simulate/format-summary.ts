@@ -45,6 +45,27 @@ function gapRows(result: SimulationResult, currency: string): [string, string][]
   return rows;
 }
 
+/** The staged hit rate, one row per staging config and one per requesting zone (none without staging). */
+function stagingRows(result: SimulationResult, currency: string): [string, string][] {
+  const staging = result.staging ?? [];
+  if (staging.length === 0) return [];
+  const cost = staging.reduce((sum, entry) => sum + entry.cost, 0);
+  return [
+    [
+      'staged hit rate',
+      `${result.stagedHitRate === undefined ? '–' : formatPercent(result.stagedHitRate)} over ${staging.length} staging config(s); staged sessions cost ${formatMoney(cost, currency)}`,
+    ],
+    ...staging.map((entry): [string, string] => [
+      `staging ${entry.staging}`,
+      `hit rate ${formatPercent(entry.hitRate)} (${entry.hits} hits${entry.alternateZoneHits > 0 ? ` (${entry.alternateZoneHits} to other zones)` : ''}, ${entry.misses} misses; ${entry.workspace} in zone ${entry.zone}, desiredSessions ${entry.desiredSessions}); ${entry.staged} staged, ${entry.expired} expired, ${entry.removed} removed; held ${formatHours(entry.heldSessionHours)} session-hours costing ${formatMoney(entry.cost, currency)}`,
+    ]),
+    ...(result.stagingZones ?? []).map((zone): [string, string] => [
+      `staging zone ${zone.zone}`,
+      `hit rate ${formatPercent(zone.hitRate)} (${zone.hits} hits, ${zone.alternateZoneHits} from alternate zones, ${zone.misses} misses)`,
+    ]),
+  ];
+}
+
 /** The terminal summary of one run: one labelled line per measure. */
 export function formatSummary(options: { result: SimulationResult; currency: string }): string {
   const { result, currency } = options;
@@ -83,10 +104,7 @@ export function formatSummary(options: { result: SimulationResult; currency: str
       `${result.scaleUps} scale-ups, ${result.scaleDowns} scale-downs, ${result.thrash} thrash (destroyed younger than the backoff)`,
     ],
     ['failures', `${result.bootFailures} boot failures, ${result.checkinTimeouts} check-in timeouts`],
-    ...(result.staging ?? []).map((staging): [string, string] => [
-      `staging ${staging.staging}`,
-      `hit rate ${formatPercent(staging.hitRate)} (${staging.hits} hits, ${staging.misses} misses; ${staging.workspace} in zone ${staging.zone}, desiredSessions ${staging.desiredSessions}); ${staging.staged} staged, ${staging.expired} expired, ${staging.removed} removed; held ${formatHours(staging.heldSessionHours)} session-hours costing ${formatMoney(staging.cost, currency)}`,
-    ]),
+    ...stagingRows(result, currency),
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return `${rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n')}\n`;

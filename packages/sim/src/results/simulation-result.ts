@@ -81,6 +81,21 @@ export interface SimulationResult {
   costPerDay: { day: string; dayStartMs: number; cost: number; oracleCost?: number }[];
   /** Per staging config, when the config stages sessions. */
   staging?: StagingResult[];
+  /** Hits over arrivals of staged workspaces, over every staging config (`stagedHitRate`), when the config stages sessions. */
+  stagedHitRate?: number;
+  /** Staged hits and misses by the requesting session's zone, when the config stages sessions. */
+  stagingZones?: StagingZoneResult[];
+}
+
+/** Staged hits and misses of the requests from one zone (a request without a zone counts in its staging config's). */
+export interface StagingZoneResult {
+  zone: string;
+  hits: number;
+  /** Of `hits`, those served by a staged session of an alternate zone. */
+  alternateZoneHits: number;
+  misses: number;
+  /** `hits / (hits + misses)`. */
+  hitRate: number;
 }
 
 /** What staging bought and cost in a run. */
@@ -92,6 +107,8 @@ export interface StagingResult {
   /** Arrivals of the workspace that took a staged session / found none. */
   hits: number;
   misses: number;
+  /** Of `hits`, those handed to requests from another zone (alternate-zone search). */
+  alternateZoneHits: number;
   /** `hits / (hits + misses)`; 1 when no session of the workspace arrived. */
   hitRate: number;
   staged: number;

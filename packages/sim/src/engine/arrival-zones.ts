@@ -29,8 +29,16 @@ export function assignArrivalZones(options: {
   const random = createRandom((options.seed ^ ZONE_STREAM) >>> 0);
   return options.sessions.map((session) => {
     if (session.zone !== undefined) return session;
-    let draw = random.next() * total;
-    const chosen = positive.find(([, weight]) => (draw -= weight) < 0) ?? positive.at(-1)!;
-    return { ...session, zone: chosen[0] };
+    return { ...session, zone: pickByWeight(positive, random.next() * total) };
   });
+}
+
+/** The zone whose cumulative weight first exceeds `draw` (the last one on rounding). */
+function pickByWeight(entries: readonly [string, number][], draw: number): string {
+  let remaining = draw;
+  for (const [zone, weight] of entries) {
+    remaining -= weight;
+    if (remaining < 0) return zone;
+  }
+  return entries.at(-1)![0];
 }

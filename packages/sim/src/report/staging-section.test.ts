@@ -1,43 +1,10 @@
-import { parseConfig } from '@headroom/core';
 import { expect, test } from 'vitest';
-import { BILLING_PER_SECOND } from '../cloud-model.js';
+import { chromeSession as chrome, stagingCloud, zonedStagingConfig } from '../engine/__fixtures__/staging-zones.js';
 import { simulate } from '../engine/simulate.js';
-import type { TraceSession } from '../trace/trace-session.js';
 import { renderReport } from './render-report.js';
 
-const config = parseConfig({
-  providers: { sim: { type: 'fake', maxInstances: 10 } },
-  zones: [{ id: 'east', searchAlternateZones: true }, { id: 'west' }],
-  pools: [
-    {
-      id: 'agents',
-      kind: 'docker-agent',
-      autoscale: [
-        { id: 'east-agents', provider: 'sim', zone: 'east', agent: { cores: 4, memoryMb: 8192, gpus: 0 } },
-        { id: 'west-agents', provider: 'sim', zone: 'west', agent: { cores: 4, memoryMb: 8192, gpus: 0 } },
-      ],
-    },
-  ],
-  staging: [
-    {
-      id: 'chrome-west',
-      pool: 'agents',
-      autoscale: 'west-agents',
-      workspace: 'chrome',
-      desiredSessions: 2,
-      session: { cores: 1, memoryMb: 1024, gpus: 0 },
-    },
-  ],
-});
-const chrome = (startSeconds: number, zone: string): TraceSession => ({
-  startMs: startSeconds * 1000,
-  durationMs: 600_000,
-  cores: 1,
-  memoryMb: 1024,
-  gpus: 0,
-  workspace: 'chrome',
-  zone,
-});
+// Only west stages chrome; east searches west.
+const config = zonedStagingConfig([{ id: 'chrome-west', autoscale: 'west-agents', desiredSessions: 2 }]);
 
 /** The cells of each row of the table with `className`. */
 function tableRows(html: string, className: string): string[][] {
@@ -52,15 +19,7 @@ test('the report shows the staged hit rate, hits, misses and cost per staging co
   const { result } = await simulate({
     config,
     trace: [chrome(305, 'east'), chrome(306, 'west'), chrome(307, 'west')],
-    cloud: {
-      defaults: {
-        bootTime: { kind: 'fixed', seconds: 60 },
-        bootFailureProbability: 0,
-        checkinDelay: { kind: 'fixed', seconds: 0 },
-        billing: BILLING_PER_SECOND,
-      },
-      defaultPricePerInstanceHour: 3.6,
-    },
+    cloud: stagingCloud,
     startMs: 0,
     endMs: 3_600_000,
   });

@@ -7,5 +7,11 @@ export { bernoulli, createRandom, type Random, standardNormal, uniform } from '.
 export * from './report/index.js';
 export * from './results.js';
 export { type StagingSweepPoint, sweepStagingDesiredSessions } from './staging-sweep.js';
-export { expandSweep, parseSweepParameter, recommendSweepPoint, type SweepParameter } from './sweep.js';
+export {
+  expandSweep,
+  parseSweepParameter,
+  recommendSweepPoint,
+  STAGING_SWEEP_PREFIX,
+  type SweepParameter,
+} from './sweep.js';
 export * from './trace/index.js';

@@ -22,5 +22,7 @@ export type {
   ResourceSeries,
   SimulationResult,
   StagingResult,
+  StagingZoneResult,
   SweepPoint,
 } from './results/simulation-result.js';
+export { stagedHitRate } from './results/staged-hit-rate.js';

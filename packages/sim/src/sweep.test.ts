@@ -1,5 +1,6 @@
 import { parseConfig } from '@headroom/core';
 import { describe, expect, test } from 'vitest';
+import { stagedHitRate } from './results/staged-hit-rate.js';
 import { expandSweep, parseSweepParameter, recommendSweepPoint } from './sweep.js';
 
 const config = parseConfig({
@@ -74,5 +75,28 @@ describe('sweeps', () => {
     expect(recommendSweepPoint({ points, targetP95WaitSeconds: 30, maxRefused: 0 })?.settings).toEqual({ a: 4 });
     expect(recommendSweepPoint({ points })?.settings).toEqual({ a: 1 });
     expect(recommendSweepPoint({ points, targetP95WaitSeconds: 5 })).toBeUndefined();
+  });
+
+  test('a hit-rate target keeps only points staging at least that well, alongside the other limits', () => {
+    const points = [
+      { settings: { d: 0 }, cost: 10, p95WaitSeconds: 60, refused: 0, hitRate: 0 },
+      { settings: { d: 2 }, cost: 12, p95WaitSeconds: 0, refused: 0, hitRate: 0.8 },
+      { settings: { d: 4 }, cost: 14, p95WaitSeconds: 0, refused: 0, hitRate: 0.95 },
+      { settings: { d: 8 }, cost: 18, p95WaitSeconds: 0, refused: 0, hitRate: 1 },
+      { settings: { d: 9 }, cost: 1, p95WaitSeconds: 0, refused: 0 },
+    ];
+    expect(recommendSweepPoint({ points, targetHitRate: 0.9 })?.settings).toEqual({ d: 4 });
+    expect(recommendSweepPoint({ points, targetHitRate: 0.8 })?.settings).toEqual({ d: 2 });
+    expect(recommendSweepPoint({ points, targetHitRate: 1, targetP95WaitSeconds: 0 })?.settings).toEqual({ d: 8 });
+    expect(recommendSweepPoint({ points, targetHitRate: 0 })?.settings).toEqual({ d: 0 });
+    expect(recommendSweepPoint({ points: points.slice(0, 2), targetHitRate: 0.9 })).toBeUndefined();
+  });
+
+  test('the staged hit rate pools every staging config', () => {
+    const entry = (hits: number, misses: number) => ({ hits, misses }) as never;
+    expect(stagedHitRate({})).toBeUndefined();
+    expect(stagedHitRate({ staging: [] })).toBeUndefined();
+    expect(stagedHitRate({ staging: [entry(0, 0)] })).toBe(1);
+    expect(stagedHitRate({ staging: [entry(3, 1), entry(0, 4)] })).toBe(3 / 8);
   });
 });

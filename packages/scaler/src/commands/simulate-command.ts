@@ -8,6 +8,7 @@ import {
   type SimulationRun,
   type SweepPoint,
   simulate,
+  stagedHitRate,
   TraceError,
   type TraceFormat,
   type TraceOptions,
@@ -16,7 +17,7 @@ import type { Command } from '../command.js';
 import { loadConfigFile } from '../load-config-file.js';
 import { parseCommandArguments, requireFlag } from '../parse-command-arguments.js';
 import { parseInstantFlag } from '../parse-instant.js';
-import { formatSettings, formatSummary, formatSweepTable } from '../simulate/format-summary.js';
+import { formatPercent, formatSettings, formatSummary, formatSweepTable } from '../simulate/format-summary.js';
 import { loadTrace, type TraceInput } from '../simulate/load-trace.js';
 import { createProgressBar } from '../simulate/progress-bar.js';
 import { SweepError } from '../simulate/run-sweep.js';
@@ -31,12 +32,14 @@ const usage = [
   '    [--from ISO] [--to ISO] [--scale-sizes X|cores=X,memoryMb=Y,gpus=Z] [--time-shift SECONDS]',
   '    [--seed N] [--tick-seconds N] [--placement spread|pack] [--give-up-seconds N]',
   '    [--measure-from ISO] [--measure-to ISO] [--no-floor]',
-  '    [--sweep KEY=V1,V2,... ...] [--target-p95-wait SECONDS] [--max-refused N|P%] [--json] [--report FILE]',
+  '    [--sweep KEY=V1,V2,... ...] [--target-p95-wait SECONDS] [--max-refused N|P%] [--target-hit-rate R]',
+  '    [--json] [--report FILE]',
   '',
   'Replays the trace through the planner against the cloud model of the config\'s "simulation:" section.',
   '--sweep KEY=... sets KEY in every autoscale config of the docker-agent pools (AUTOSCALE:KEY or',
-  'POOL/AUTOSCALE:KEY for one), runs the grid in worker threads and recommends the cheapest point',
-  'meeting --target-p95-wait and --max-refused. --measure-from/--measure-to count cost, waits, the oracle',
+  'POOL/AUTOSCALE:KEY for one; staging.ID.desiredSessions for a staging config), runs the grid in worker',
+  'threads and recommends the cheapest point meeting --target-p95-wait, --max-refused and --target-hit-rate',
+  '(staged hit rate over all staging configs, 0..1). --measure-from/--measure-to count cost, waits, the oracle',
   'and the floor (instant boots, no standby, no backoff; a second run, --no-floor skips it) over that window.',
 ].join('\n');
 
@@ -118,6 +121,7 @@ export const simulateCommand: Command = {
     sweep: { value: 'KEY=V1,V2', description: 'sweep an autoscale setting over values (repeatable)' },
     'target-p95-wait': { value: 'SECONDS', description: 'sweep goal: p95 wait at most this' },
     'max-refused': { value: 'N|P%', description: 'sweep goal: refused requests at most this' },
+    'target-hit-rate': { value: 'R', description: 'sweep goal: staged hit rate at least this (0..1)' },
     json: { description: 'JSON output' },
     report: { value: 'FILE', description: 'write an HTML report' },
   },
@@ -143,6 +147,7 @@ export const simulateCommand: Command = {
         sweep: { type: 'string', multiple: true },
         'target-p95-wait': { type: 'string' },
         'max-refused': { type: 'string' },
+        'target-hit-rate': { type: 'string' },
         json: { type: 'boolean' },
         report: { type: 'string' },
       },
@@ -167,6 +172,12 @@ export const simulateCommand: Command = {
       (n) => n >= 0,
       'a number of seconds ≥ 0',
     );
+    const targetHitRate = parseNumberFlag(
+      values['target-hit-rate'],
+      '--target-hit-rate',
+      (n) => n >= 0 && n <= 1,
+      'a hit rate between 0 and 1 (0.9 = 90 %)',
+    );
     const scaleSizes = parseScaleSizes(values['scale-sizes']);
     const fromMs = values.from === undefined ? undefined : parseInstantFlag(values.from, '--from');
     const toMs = values.to === undefined ? undefined : parseInstantFlag(values.to, '--to');
@@ -182,11 +193,18 @@ export const simulateCommand: Command = {
       );
     const withFloor = values['no-floor'] !== true;
     const sweeps = values.sweep ?? [];
-    if (sweeps.length === 0 && (targetP95WaitSeconds !== undefined || values['max-refused'] !== undefined))
-      throw new UsageError('--target-p95-wait and --max-refused apply to sweeps: give at least one --sweep');
+    if (
+      sweeps.length === 0 &&
+      (targetP95WaitSeconds !== undefined || values['max-refused'] !== undefined || targetHitRate !== undefined)
+    )
+      throw new UsageError(
+        '--target-p95-wait, --max-refused and --target-hit-rate apply to sweeps: give at least one --sweep',
+      );
 
     const config = await loadConfigFile(configPath);
     const settings = parseSimulationSettings(config, { source: configPath });
+    if (targetHitRate !== undefined && config.staging.length === 0)
+      throw new UsageError(`--target-hit-rate ${values['target-hit-rate']}: ${configPath} has no staging configs`);
     const grid = sweeps.length > 0 ? buildSweepGrid({ config, sweeps }) : undefined;
 
     const traceInput: TraceInput = {
@@ -215,6 +233,7 @@ export const simulateCommand: Command = {
       placement: (values.placement as 'spread' | 'pack' | undefined) ?? settings.placement,
       giveUpSeconds: giveUpSeconds ?? settings.giveUpSeconds,
       engine: settings.engine,
+      ...(settings.arrivalZones !== undefined ? { arrivalZones: settings.arrivalZones } : {}),
       ...(values.timezone !== undefined ? { timezone: values.timezone } : {}),
       ...(label !== undefined ? { label } : {}),
       ...(measureFromMs !== undefined ? { measureFromMs } : {}),
@@ -255,6 +274,7 @@ export const simulateCommand: Command = {
         grid: grid.map((point, index) => ({ settings: point.settings, run: runs[index]! })),
         targetP95WaitSeconds,
         maxRefused,
+        targetHitRate,
         maxRefusedText: values['max-refused'],
         json: values.json === true,
         reportPath: values.report,
@@ -316,27 +336,36 @@ async function reportRun(context: ReportContext & { run: SimulationRun }): Promi
   return 0;
 }
 
+const hitRateText = (hitRate: number | undefined) =>
+  hitRate === undefined ? '' : `, staged hit rate ${formatPercent(hitRate)}`;
+
 async function reportSweep(
   context: ReportContext & {
     grid: { settings: SweepPoint['settings']; run: SimulationRun }[];
     targetP95WaitSeconds: number | undefined;
     maxRefused: number | undefined;
+    targetHitRate: number | undefined;
     maxRefusedText: string | undefined;
   },
 ): Promise<number> {
   const { settings } = context;
-  const points = context.grid.map((point) => ({
-    settings: point.settings,
-    cost: point.run.result.cost,
-    p95WaitSeconds: point.run.result.sessions.waitSeconds.p95,
-    refused: point.run.result.sessions.refused,
-    result: point.run.result,
-  }));
+  const points = context.grid.map((point) => {
+    const hitRate = stagedHitRate(point.run.result);
+    return {
+      settings: point.settings,
+      cost: point.run.result.cost,
+      p95WaitSeconds: point.run.result.sessions.waitSeconds.p95,
+      refused: point.run.result.sessions.refused,
+      ...(hitRate !== undefined ? { hitRate } : {}),
+      result: point.run.result,
+    };
+  });
   const front = paretoFront(points);
   const recommendedPoint = recommendSweepPoint({
     points,
     ...(context.targetP95WaitSeconds !== undefined ? { targetP95WaitSeconds: context.targetP95WaitSeconds } : {}),
     ...(context.maxRefused !== undefined ? { maxRefused: context.maxRefused } : {}),
+    ...(context.targetHitRate !== undefined ? { targetHitRate: context.targetHitRate } : {}),
   });
   const recommended =
     recommendedPoint === undefined ? undefined : points.indexOf(recommendedPoint as (typeof points)[number]);
@@ -350,12 +379,7 @@ async function reportSweep(
       context.reportPath,
       renderReport({
         result: shown.run.result,
-        sweep: points.map(({ settings: pointSettings, cost, p95WaitSeconds, refused }) => ({
-          settings: pointSettings,
-          cost,
-          p95WaitSeconds,
-          refused,
-        })),
+        sweep: points.map(({ result: _result, ...point }) => point),
         currency: settings.currency,
         title: `Headroom sweep (${recommended === undefined ? 'cheapest Pareto point' : 'recommended'}: ${formatSettings(shown.settings)})`,
       }),
@@ -363,7 +387,11 @@ async function reportSweep(
   if (context.json) {
     context.stdout.write(
       `${JSON.stringify({
-        points: context.grid.map((point) => ({ settings: point.settings, ...point.run })),
+        points: context.grid.map((point, index) => ({
+          settings: point.settings,
+          ...(points[index]!.hitRate !== undefined ? { hitRate: points[index]!.hitRate } : {}),
+          ...point.run,
+        })),
         paretoFront: front,
         recommended: recommended ?? null,
       })}\n`,
@@ -372,6 +400,7 @@ async function reportSweep(
     const limits = [
       context.targetP95WaitSeconds !== undefined ? `p95 wait ≤ ${context.targetP95WaitSeconds} s` : undefined,
       context.maxRefusedText !== undefined ? `refused ≤ ${context.maxRefusedText}` : undefined,
+      context.targetHitRate !== undefined ? `hit rate ≥ ${formatPercent(context.targetHitRate)}` : undefined,
     ].filter((limit) => limit !== undefined);
     const lines = [
       traceLine(context),
@@ -385,7 +414,7 @@ async function reportSweep(
       `Pareto front (cost versus p95 wait): ${front.map((index) => `#${index + 1}`).join(', ')}`,
       recommended === undefined
         ? `No setting meets ${limits.join(' and ')}.`
-        : `Recommended: #${recommended + 1} ${formatSettings(points[recommended]!.settings)}: ${points[recommended]!.cost.toFixed(2)} ${settings.currency}, p95 wait ${points[recommended]!.p95WaitSeconds.toFixed(1)} s, ${points[recommended]!.refused} refused${limits.length > 0 ? ` (cheapest meeting ${limits.join(' and ')})` : ' (cheapest point; give --target-p95-wait or --max-refused to set limits)'}`,
+        : `Recommended: #${recommended + 1} ${formatSettings(points[recommended]!.settings)}: ${points[recommended]!.cost.toFixed(2)} ${settings.currency}, p95 wait ${points[recommended]!.p95WaitSeconds.toFixed(1)} s, ${points[recommended]!.refused} refused${hitRateText(points[recommended]!.hitRate)}${limits.length > 0 ? ` (cheapest meeting ${limits.join(' and ')})` : ' (cheapest point; give --target-p95-wait, --max-refused or --target-hit-rate to set limits)'}`,
       '',
     ];
     context.stdout.write(lines.join('\n'));

@@ -3,6 +3,8 @@ import { formatTable } from '../format-table.js';
 
 const formatMoney = (value: number, currency: string) => `${value.toFixed(2)} ${currency}`;
 const formatHours = (value: number) => value.toFixed(1);
+/** `0.875` → `87.5 %`. */
+export const formatPercent = (fraction: number) => `${(fraction * 100).toFixed(1)} %`;
 
 function formatInstant(ms: number, timezone: string): string {
   const parts = new Intl.DateTimeFormat('en-CA', {
@@ -41,6 +43,27 @@ function gapRows(result: SimulationResult, currency: string): [string, string][]
     ]);
   }
   return rows;
+}
+
+/** The staged hit rate, one row per staging config and one per requesting zone (none without staging). */
+function stagingRows(result: SimulationResult, currency: string): [string, string][] {
+  const staging = result.staging ?? [];
+  if (staging.length === 0) return [];
+  const cost = staging.reduce((sum, entry) => sum + entry.cost, 0);
+  return [
+    [
+      'staged hit rate',
+      `${result.stagedHitRate === undefined ? '–' : formatPercent(result.stagedHitRate)} over ${staging.length} staging config(s); staged sessions cost ${formatMoney(cost, currency)}`,
+    ],
+    ...staging.map((entry): [string, string] => [
+      `staging ${entry.staging}`,
+      `hit rate ${formatPercent(entry.hitRate)} (${entry.hits} hits${entry.alternateZoneHits > 0 ? ` (${entry.alternateZoneHits} to other zones)` : ''}, ${entry.misses} misses; ${entry.workspace} in zone ${entry.zone}, desiredSessions ${entry.desiredSessions}); ${entry.staged} staged, ${entry.expired} expired, ${entry.removed} removed; held ${formatHours(entry.heldSessionHours)} session-hours costing ${formatMoney(entry.cost, currency)}`,
+    ]),
+    ...(result.stagingZones ?? []).map((zone): [string, string] => [
+      `staging zone ${zone.zone}`,
+      `hit rate ${formatPercent(zone.hitRate)} (${zone.hits} hits, ${zone.alternateZoneHits} from alternate zones, ${zone.misses} misses)`,
+    ]),
+  ];
 }
 
 /** The terminal summary of one run: one labelled line per measure. */
@@ -89,10 +112,7 @@ export function formatSummary(options: { result: SimulationResult; currency: str
           ] as [string, string],
         ]
       : []),
-    ...(result.staging ?? []).map((staging): [string, string] => [
-      `staging ${staging.staging}`,
-      `hit rate ${(staging.hitRate * 100).toFixed(1)} % (${staging.hits} hits, ${staging.misses} misses; ${staging.workspace} in zone ${staging.zone}, desiredSessions ${staging.desiredSessions}); ${staging.staged} staged, ${staging.expired} expired, ${staging.removed} removed; held ${formatHours(staging.heldSessionHours)} session-hours costing ${formatMoney(staging.cost, currency)}`,
-    ]),
+    ...stagingRows(result, currency),
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return `${rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n')}\n`;
@@ -109,6 +129,7 @@ export function formatSweepTable(options: {
 }): string {
   const keys = Object.keys(options.points[0]?.settings ?? {});
   const front = new Set(options.front);
+  const staged = options.points.some((point) => point.hitRate !== undefined);
   return formatTable(
     [
       '#',
@@ -119,6 +140,7 @@ export function formatSweepTable(options: {
       'p50 wait',
       'p95 wait',
       'refused',
+      ...(staged ? ['hit rate'] : []),
       'pareto',
     ],
     options.points.map((point, index) => [
@@ -130,6 +152,7 @@ export function formatSweepTable(options: {
       formatSeconds(point.result.sessions.waitSeconds.p50),
       formatSeconds(point.p95WaitSeconds),
       String(point.refused),
+      ...(staged ? [point.hitRate === undefined ? '–' : formatPercent(point.hitRate)] : []),
       `${front.has(index) ? '*' : ''}${options.recommended === index ? ' recommended' : ''}`.trim(),
     ]),
   );

@@ -105,6 +105,16 @@ export const simulationSectionSchema = z.strictObject({
   giveUpSeconds: positive().default(600),
   tickSeconds: positive().default(30),
   seed: z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).default(1),
+  /**
+   * Zones for trace sessions without a `zone` column value, by relative weight
+   * (`{ east: 3, west: 1 }`), drawn deterministically from `seed`.
+   */
+  arrivalZones: z
+    .record(z.string(), nonNegative())
+    .refine((weights) => Object.values(weights).some((weight) => weight > 0), {
+      error: 'needs a zone with a weight above 0',
+    })
+    .optional(),
   /** `reconciler` runs the production reconciler; `planner` applies the plans directly (same results, faster). */
   engine: z.enum(['reconciler', 'planner'], { error: 'must be reconciler or planner' }).default('reconciler'),
 });
@@ -118,6 +128,8 @@ export interface SimulationSettings {
   tickSeconds: number;
   seed: number;
   engine: 'reconciler' | 'planner';
+  /** Zone weights for trace sessions without a zone (`simulation.arrivalZones`). */
+  arrivalZones?: Record<string, number>;
   /** Autoscale config ids with no price (their cost counts as 0). */
   unpricedAutoscaleIds: string[];
 }
@@ -162,6 +174,17 @@ export function parseSimulationSettings(config: HeadroomConfig, options: { sourc
         });
     }
   }
+  const knownZones = new Set([
+    ...config.zones.map((zone) => zone.id),
+    ...listAutoscaleEntries(config).map((entry) => entry.autoscale.zone),
+  ]);
+  for (const zone of Object.keys(section.arrivalZones ?? {})) {
+    if (!knownZones.has(zone))
+      issues.push({
+        path: `simulation.arrivalZones.${zone}`,
+        message: `no zone "${zone}" (zones: ${[...knownZones].join(', ')})`,
+      });
+  }
   if (issues.length > 0) throw new ConfigError({ issues, ...(options.source ? { source: options.source } : {}) });
 
   const defaults: ProviderCloudModel = { ...DEFAULT_CLOUD_MODEL.defaults, ...stripUndefined(section.defaults ?? {}) };
@@ -189,6 +212,7 @@ export function parseSimulationSettings(config: HeadroomConfig, options: { sourc
     tickSeconds: section.tickSeconds,
     seed: section.seed,
     engine: section.engine,
+    ...(section.arrivalZones !== undefined ? { arrivalZones: section.arrivalZones } : {}),
     unpricedAutoscaleIds,
   };
 }

@@ -1,5 +1,5 @@
 import { ConfigError, type HeadroomConfig } from '@headroom/core';
-import { expandSweep, parseSweepParameter, type SweepParameter } from '@headroom/sim';
+import { expandSweep, parseSweepParameter, STAGING_SWEEP_PREFIX, type SweepParameter } from '@headroom/sim';
 
 /** One point of the grid: the values as the user named them, and the config with them applied. */
 export interface SweepGridPoint {
@@ -10,11 +10,13 @@ export interface SweepGridPoint {
 /**
  * The autoscale-config-qualified keys (`autoscaleId:path`) a `--sweep` key stands for:
  * `path` means every autoscale config of the docker-agent pools; `autoscaleId:path` and
- * `pool/autoscaleId:path` name one autoscale config.
+ * `pool/autoscaleId:path` name one autoscale config. `staging.<id or index>.<field>` names a
+ * staging config's field and stands for itself.
  * @throws ConfigError when the named pool or autoscale config does not exist, or nothing matches.
  */
 export function resolveSweepTargets(options: { config: HeadroomConfig; key: string }): string[] {
   const { config, key } = options;
+  if (key.startsWith(STAGING_SWEEP_PREFIX)) return [key];
   const colon = key.indexOf(':');
   if (colon < 0) {
     const ids = config.pools

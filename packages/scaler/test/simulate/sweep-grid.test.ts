@@ -64,4 +64,72 @@ describe('buildSweepGrid', () => {
     expect(() => buildSweepGrid({ config, sweeps: ['standby.cores=many'] })).toThrow('names no string field');
     expect(() => buildSweepGrid({ config, sweeps: ['standby.cores=1', 'standby.cores=2'] })).toThrow('given twice');
   });
+
+  const staged = parseConfig({
+    providers: { cloud: { type: 'fake', maxInstances: 5 } },
+    pools: [
+      {
+        id: 'agents',
+        kind: 'docker-agent',
+        autoscale: [{ id: 'day', provider: 'cloud', agent: { cores: 4, memoryMb: 8192 } }],
+      },
+    ],
+    staging: [
+      {
+        id: 'chrome',
+        pool: 'agents',
+        autoscale: 'day',
+        workspace: 'chrome',
+        desiredSessions: 1,
+        session: { cores: 1 },
+      },
+      {
+        id: 'vscode',
+        pool: 'agents',
+        autoscale: 'day',
+        workspace: 'vscode',
+        desiredSessions: 1,
+        session: { cores: 1 },
+      },
+    ],
+  });
+
+  test('staging.<id or index>.<field> sets one staging config and leaves the autoscale configs alone', () => {
+    expect(resolveSweepTargets({ config: staged, key: 'staging.chrome.desiredSessions' })).toEqual([
+      'staging.chrome.desiredSessions',
+    ]);
+    const grid = buildSweepGrid({
+      config: staged,
+      sweeps: ['staging.chrome.desiredSessions=0,4', 'staging.1.expirationHours=0.5'],
+    });
+    expect(grid.map((point) => point.settings)).toEqual([
+      { 'staging.chrome.desiredSessions': 0, 'staging.1.expirationHours': 0.5 },
+      { 'staging.chrome.desiredSessions': 4, 'staging.1.expirationHours': 0.5 },
+    ]);
+    expect(grid[1]!.config.staging.map((entry) => [entry.desiredSessions, entry.expirationHours])).toEqual([
+      [4, 2],
+      [1, 0.5],
+    ]);
+    expect(grid[1]!.config.pools).toEqual(staged.pools);
+    expect(staged.staging[0]!.desiredSessions).toBe(1);
+  });
+
+  test('staging sweep keys are checked by path and bounded as the config is', () => {
+    const error = (sweep: string) => {
+      try {
+        buildSweepGrid({ config: staged, sweeps: [sweep] });
+      } catch (caught) {
+        return String((caught as Error).message);
+      }
+      throw new Error(`${sweep} was accepted`);
+    };
+    expect(error('staging.firefox.desiredSessions=1')).toContain('no staging config with id or index "firefox"');
+    expect(error('staging.2.desiredSessions=1')).toContain('no staging config with id or index "2"');
+    expect(error('staging.chrome.desiredSessions=-1')).toContain('staging[0].desiredSessions');
+    expect(error('staging.chrome.desiredSessions=20000')).toContain('must be ≤ 10000');
+    expect(error('staging.chrome.desiredSessions=1.5')).toContain('staging[0].desiredSessions');
+    expect(error('staging.chrome.workspace=1')).toContain('staging[0].workspace: sweep key');
+    expect(error('staging.chrome.desiredSessions=many')).toContain('staging[0].desiredSessions');
+    expect(error('staging.desiredSessions=1')).toContain('expected staging.<id or index>.<field>');
+  });
 });

@@ -21,8 +21,15 @@ export function arrive(context: SimulationContext, trace: TraceSession, atMs: nu
   const session: SimSession = { trace, pool, arrivedAtMs: atMs, state: 'queued' };
   context.schedule.dirty = true;
   const instance =
-    takeStaged({ fleet: context.fleet, stagings: context.stagings, pool, request: trace, atMs }) ??
-    choose(pool, trace, context.placement);
+    takeStaged({
+      fleet: context.fleet,
+      stagings: context.stagings,
+      zones: context.zones,
+      byZone: context.stagingByZone,
+      pool,
+      request: trace,
+      atMs,
+    }) ?? choose(pool, trace, context.placement);
   if (instance) {
     place(context, session, instance, atMs);
     return;

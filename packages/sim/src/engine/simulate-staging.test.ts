@@ -1,19 +1,11 @@
 import { parseConfig } from '@headroom/core';
 import { expect, test } from 'vitest';
-import { BILLING_PER_SECOND, type CloudModel } from '../cloud-model.js';
 import { sweepStagingDesiredSessions } from '../staging-sweep.js';
 import type { TraceSession } from '../trace/trace-session.js';
+import { stagingCloud } from './__fixtures__/staging-zones.js';
 import { simulate } from './simulate.js';
 
-const cloud: CloudModel = {
-  defaults: {
-    bootTime: { kind: 'fixed', seconds: 60 },
-    bootFailureProbability: 0,
-    checkinDelay: { kind: 'fixed', seconds: 0 },
-    billing: BILLING_PER_SECOND,
-  },
-  defaultPricePerInstanceHour: 3.6,
-};
+const cloud = stagingCloud;
 
 function stagingConfig(staging: Record<string, unknown> = {}, autoscale: Record<string, unknown> = {}) {
   return parseConfig({

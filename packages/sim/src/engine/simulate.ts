@@ -3,7 +3,9 @@ import { type CloudModel, DEFAULT_CLOUD_MODEL } from '../cloud-model.js';
 import { createRandom } from '../random.js';
 import { createResultsRecorder, type ResultsRecorder } from '../results/results-recorder.js';
 import type { SimulationResult } from '../results/simulation-result.js';
+import { stagedHitRate } from '../results/staged-hit-rate.js';
 import type { SessionTrace, TraceSession } from '../trace/trace-session.js';
+import { assignArrivalZones } from './arrival-zones.js';
 import { type EventLoop, nextEventMs, processUntil } from './event-loop.js';
 import { EventQueue } from './event-queue.js';
 import { refreshActivity } from './fleet-events.js';
@@ -19,7 +21,7 @@ import { createReconcilerEngine } from './reconciler-engine.js';
 import type { SimulationContext } from './simulation-context.js';
 import type { SimulationEngine } from './simulation-engine.js';
 import { createStagings, nextStagingExpiryMs, replenishStaging } from './staging-broker.js';
-import { summariseStaging } from './staging-summary.js';
+import { summariseStaging, summariseStagingZones } from './staging-summary.js';
 
 export interface SimulateOptions {
   /** A parsed config (`parseConfig`). */
@@ -35,6 +37,12 @@ export interface SimulateOptions {
   placement?: 'spread' | 'pack';
   /** A queued request is refused after waiting this long. Defaults to 600 s; `Infinity` waits forever. */
   giveUpSeconds?: number;
+  /**
+   * Deployment zones for sessions whose trace row names none, by relative weight
+   * (`{ east: 3, west: 1 }`), drawn from a stream of `seed` in arrival order. Unset: such sessions
+   * have no zone and take a staged session of their workspace in any zone.
+   */
+  arrivalZones?: Readonly<Record<string, number>>;
   /** Pool of sessions whose trace row names none. Defaults to the first pool of the config. */
   defaultPool?: string;
   /** Start of the run; the fleet starts empty. Defaults to the first arrival minus `warmupSeconds`. */
@@ -99,7 +107,10 @@ function resolveFrame(options: SimulateOptions, fleet: FleetModel): RunFrame {
   const sessionsIn = Array.isArray(trace) ? (trace as readonly TraceSession[]) : (trace as SessionTrace).sessions;
   const traceTimezone = Array.isArray(trace) ? undefined : (trace as SessionTrace).timezone;
   const tickMs = (options.tickSeconds ?? 30) * 1000;
-  const sessions = [...sessionsIn].sort((a, b) => a.startMs - b.startMs);
+  const sorted = [...sessionsIn].sort((a, b) => a.startMs - b.startMs);
+  const sessions = options.arrivalZones
+    ? assignArrivalZones({ sessions: sorted, weights: options.arrivalZones, seed: options.seed ?? 1 })
+    : sorted;
   const lastDepartureMs = sessions.reduce(
     (latest, session) => Math.max(latest, session.startMs + session.durationMs),
     0,
@@ -241,6 +252,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRun>
       skipQuietTicks: predictive.length === 0 && (options.skipQuietTicks ?? true),
     }),
     stagings,
+    zones: config.zones,
+    stagingByZone: new Map(),
     placement: options.placement ?? 'spread',
     giveUpMs: (options.giveUpSeconds ?? 600) * 1000,
     random: createRandom(seed),
@@ -282,13 +295,23 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRun>
     endMs,
   });
   const finished = recorder.finish({ atMs: endMs, ...(oracle ? { oracle } : {}) });
-  const result =
-    stagings.length > 0 ? { ...finished, staging: summariseStaging({ stagings, result: finished, endMs }) } : finished;
+  const result = stagings.length > 0 ? withStaging(finished, context, endMs) : finished;
   if ([...fleet.pools.values()].some((pool) => pool.images.length > 0))
     result.imagePulls = summariseImagePulls(context, endMs);
   if (options.floor) await addFloor({ options, cloud, result, endMs });
   options.onProgress?.({ simulatedMs: endMs - startMs, fraction: 1 });
   return { result, stats: { events: context.eventCount, ticks, ticksEvaluated }, warnings };
+}
+
+/** The result with its staging summary: per staging config, per zone and the pooled hit rate. */
+function withStaging(finished: SimulationResult, context: SimulationContext, endMs: number): SimulationResult {
+  const staging = summariseStaging({ stagings: context.stagings, result: finished, endMs });
+  return {
+    ...finished,
+    staging,
+    stagedHitRate: stagedHitRate({ staging }) ?? 1,
+    stagingZones: summariseStagingZones(context.stagingByZone),
+  };
 }
 
 /** Runs the floor (instant boots, no standby, no backoff; same end) and adds it to `result`. */

@@ -1,10 +1,11 @@
+import type { ZoneConfig } from '@headroom/core';
 import type { Random } from '../random.js';
 import type { ResultsRecorder } from '../results/results-recorder.js';
 import type { EventQueue } from './event-queue.js';
 import type { FleetModel } from './fleet-model.js';
 import type { ImagePullTally } from './image-pulls.js';
 import type { QuietTickSchedule } from './quiet-tick-schedule.js';
-import type { SimEvent, SimInstance, StagingRuntime } from './simulation-types.js';
+import type { SimEvent, SimInstance, StagingRuntime, ZoneStagingStats } from './simulation-types.js';
 
 /** What an engine wants to hear about between ticks. */
 export interface EngineHooks {
@@ -21,6 +22,10 @@ export interface SimulationContext {
   recorder: ResultsRecorder;
   schedule: QuietTickSchedule;
   stagings: StagingRuntime[];
+  /** The config's deployment zones (alternate-zone search order). */
+  zones: readonly ZoneConfig[];
+  /** Staged hits and misses by the requesting session's zone. */
+  stagingByZone: Map<string, ZoneStagingStats>;
   placement: 'spread' | 'pack';
   /** A waiting session gives up after this long (may be +∞). */
   giveUpMs: number;

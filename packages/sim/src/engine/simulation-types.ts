@@ -120,6 +120,8 @@ export interface StagingRuntime {
   config: StagingConfig;
   pool: PoolRuntime;
   runtime: AutoscaleRuntime;
+  /** The staging config's zone (its own, else its autoscale config's). */
+  zone: string;
   /** Staged sessions currently held. */
   count: number;
   /** Hits, misses, expiry and the resources staged sessions held over time. */
@@ -131,6 +133,8 @@ export interface StagingStats {
   hits: number;
   /** Arrivals of the workspace that found none (and went on demand). */
   misses: number;
+  /** Of `hits`, those handed to a request from another zone (alternate-zone search). */
+  alternateZoneHits: number;
   staged: number;
   expired: number;
   /** Removed because the autoscale config went inactive. */
@@ -138,6 +142,14 @@ export interface StagingStats {
   /** Integral of staged sessions held (session-ms) up to `sinceMs`. */
   heldSessionMs: number;
   sinceMs: number;
+}
+
+/** Staged hits and misses of the requests from one zone. */
+export interface ZoneStagingStats {
+  hits: number;
+  /** Of `hits`, those served by a staged session in an alternate zone. */
+  alternateZoneHits: number;
+  misses: number;
 }
 
 /** What the cloud model drew for one new instance. */

@@ -1,7 +1,13 @@
-import { autoscaleKey, type Resources, type StagingConfig } from '@headroom/core';
+import { autoscaleKey, type Resources, type StagingConfig, type ZoneConfig, zoneSearchOrder } from '@headroom/core';
 import { type FleetModel, retally } from './fleet-model.js';
 import { fits } from './placement.js';
-import { epsilon, type PoolRuntime, type SimInstance, type StagingRuntime } from './simulation-types.js';
+import {
+  epsilon,
+  type PoolRuntime,
+  type SimInstance,
+  type StagingRuntime,
+  type ZoneStagingStats,
+} from './simulation-types.js';
 import { emptyStagingStats, settleHeld } from './staging-stats.js';
 
 /**
@@ -27,6 +33,7 @@ export function createStagings(options: {
       config: staging,
       pool: runtime.pool,
       runtime,
+      zone: staging.zone ?? runtime.entry.autoscale.zone,
       count: 0,
       stats: emptyStagingStats(options.startMs),
     });
@@ -95,37 +102,100 @@ export function replenishStaging(options: { fleet: FleetModel; stagings: Staging
   return staged;
 }
 
-/** Hands an arriving session a compatible staged session (same workspace, at least its size), if one exists. */
+type StagedEntry = SimInstance['staged'][number];
+
+/** Whether a staged session can serve the request: same workspace and at least its size. */
+const serves = (entry: StagedEntry, request: Resources & { workspace?: string }) =>
+  entry.session.workspace === request.workspace &&
+  entry.session.cores >= request.cores - epsilon &&
+  entry.session.memoryMb >= request.memoryMb - epsilon &&
+  entry.session.gpus >= request.gpus - epsilon;
+
+/**
+ * The staged session a request takes. Without a request zone: the first compatible one of the
+ * pool in any zone. With one: the zones in `zoneSearchOrder` (the planner's
+ * `matchStagedSession` order), and within a zone the oldest session first.
+ */
+function findStaged(options: {
+  pool: PoolRuntime;
+  request: Resources & { workspace?: string; zone?: string };
+  zones: readonly ZoneConfig[];
+}): { instance: SimInstance; index: number } | undefined {
+  const { pool, request } = options;
+  const order = request.zone === undefined ? undefined : zoneSearchOrder(request.zone, options.zones);
+  let best: { instance: SimInstance; index: number; rank: number; createdAtMs: number } | undefined;
+  for (const instance of pool.instances) {
+    if (instance.staged.length === 0 || !instance.tally.accepting) continue;
+    for (const [index, entry] of instance.staged.entries()) {
+      if (!serves(entry, request)) continue;
+      if (order === undefined) return { instance, index };
+      const rank = order.indexOf(entry.staging.zone);
+      if (rank < 0) continue;
+      if (best === undefined || rank < best.rank || (rank === best.rank && entry.createdAtMs < best.createdAtMs))
+        best = { instance, index, rank, createdAtMs: entry.createdAtMs };
+    }
+  }
+  return best;
+}
+
+/** The staging config a miss counts against: the request's zone's, else the first of the workspace. */
+function wantedStaging(
+  stagings: readonly StagingRuntime[],
+  pool: PoolRuntime,
+  request: { workspace?: string; zone?: string },
+): StagingRuntime | undefined {
+  const candidates = stagings.filter(
+    (staging) => staging.pool === pool && staging.runtime.active && staging.config.workspace === request.workspace,
+  );
+  return candidates.find((staging) => staging.zone === request.zone) ?? candidates[0];
+}
+
+function zoneStats(byZone: Map<string, ZoneStagingStats>, zone: string): ZoneStagingStats {
+  let stats = byZone.get(zone);
+  if (!stats) {
+    stats = { hits: 0, alternateZoneHits: 0, misses: 0 };
+    byZone.set(zone, stats);
+  }
+  return stats;
+}
+
+/**
+ * Hands an arriving session a compatible staged session (same workspace, at least its size),
+ * searching alternate zones as `findStaged` does, if one exists. Counts the hit or miss per
+ * staging config and per requesting zone (the staging config's zone for a request without one).
+ */
 export function takeStaged(options: {
   fleet: FleetModel;
   stagings: StagingRuntime[];
+  zones: readonly ZoneConfig[];
+  byZone: Map<string, ZoneStagingStats>;
   pool: PoolRuntime;
-  request: Resources & { workspace?: string };
+  request: Resources & { workspace?: string; zone?: string };
   atMs: number;
 }): SimInstance | undefined {
   const { fleet, pool, request, atMs } = options;
   if (request.workspace === undefined || options.stagings.length === 0) return undefined;
-  const wanted = options.stagings.find(
-    (staging) => staging.pool === pool && staging.runtime.active && staging.config.workspace === request.workspace,
-  );
-  for (const instance of pool.instances) {
-    if (instance.staged.length === 0 || !instance.tally.accepting) continue;
-    const index = instance.staged.findIndex(
-      (entry) =>
-        entry.session.workspace === request.workspace &&
-        entry.session.cores >= request.cores - epsilon &&
-        entry.session.memoryMb >= request.memoryMb - epsilon &&
-        entry.session.gpus >= request.gpus - epsilon,
-    );
-    if (index < 0) continue;
-    const [entry] = instance.staged.splice(index, 1);
-    settleHeld(entry!.staging, atMs);
-    entry!.staging.count--;
-    entry!.staging.stats.hits++;
-    adjustStaged(fleet, instance, entry!.session, -1);
-    return instance;
+  const found = findStaged({ pool, request, zones: options.zones });
+  if (found) {
+    const [entry] = found.instance.staged.splice(found.index, 1);
+    const { staging } = entry!;
+    settleHeld(staging, atMs);
+    staging.count--;
+    staging.stats.hits++;
+    const perZone = zoneStats(options.byZone, request.zone ?? staging.zone);
+    perZone.hits++;
+    if (request.zone !== undefined && request.zone !== staging.zone) {
+      staging.stats.alternateZoneHits++;
+      perZone.alternateZoneHits++;
+    }
+    adjustStaged(fleet, found.instance, entry!.session, -1);
+    return found.instance;
   }
-  if (wanted) wanted.stats.misses++;
+  const wanted = wantedStaging(options.stagings, pool, request);
+  if (wanted) {
+    wanted.stats.misses++;
+    zoneStats(options.byZone, request.zone ?? wanted.zone).misses++;
+  }
   return undefined;
 }
 

@@ -3,6 +3,7 @@ import type { StagingRuntime, StagingStats } from './simulation-types.js';
 export const emptyStagingStats = (atMs: number): StagingStats => ({
   hits: 0,
   misses: 0,
+  alternateZoneHits: 0,
   staged: 0,
   expired: 0,
   removed: 0,

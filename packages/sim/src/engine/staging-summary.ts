@@ -1,5 +1,5 @@
-import type { SimulationResult, StagingResult } from '../results/simulation-result.js';
-import type { StagingRuntime } from './simulation-types.js';
+import type { SimulationResult, StagingResult, StagingZoneResult } from '../results/simulation-result.js';
+import type { StagingRuntime, ZoneStagingStats } from './simulation-types.js';
 import { settleHeld } from './staging-stats.js';
 
 /** Capacity-hours of one resource over the run, from the timeline's per-bucket means. */
@@ -37,6 +37,7 @@ export function summariseStaging(options: {
       desiredSessions: config.desiredSessions,
       hits: stats.hits,
       misses: stats.misses,
+      alternateZoneHits: stats.alternateZoneHits,
       hitRate: arrivals > 0 ? stats.hits / arrivals : 1,
       staged: stats.staged,
       expired: stats.expired,
@@ -45,4 +46,17 @@ export function summariseStaging(options: {
       cost: Math.min(1, share) * result.cost,
     };
   });
+}
+
+/** Staged hits and misses per requesting zone, zones in name order (only zones that saw a request). */
+export function summariseStagingZones(byZone: ReadonlyMap<string, ZoneStagingStats>): StagingZoneResult[] {
+  return [...byZone.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([zone, stats]) => ({
+      zone,
+      hits: stats.hits,
+      alternateZoneHits: stats.alternateZoneHits,
+      misses: stats.misses,
+      hitRate: stats.hits + stats.misses > 0 ? stats.hits / (stats.hits + stats.misses) : 1,
+    }));
 }

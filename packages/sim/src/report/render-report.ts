@@ -3,8 +3,10 @@ import { DateTime } from 'luxon';
 import { GAP_PARTS } from '../results/gap-split.js';
 import { paretoFront } from '../results/pareto-front.js';
 import type { SimulationResult, SweepPoint } from '../results/simulation-result.js';
+import { escapeHtml } from './escape-html.js';
 import { loadEchartsSource } from './load-echarts-source.js';
 import { REPORT_SCRIPT } from './report-script.js';
+import { renderStagingSection, sweepHitRateCell } from './staging-section.js';
 
 export interface RenderReportOptions {
   result: SimulationResult;
@@ -18,7 +20,8 @@ export interface RenderReportOptions {
 /**
  * One self-contained HTML page (ECharts inlined, no network access) with the run's summary and
  * charts: demand vs capacity, instances by state (with the oracle fleet), sessions running and
- * waiting, the wait histogram, cost per day, and for sweeps the Pareto front. Times are shown in
+ * waiting, the wait histogram, cost per day, staged sessions (hit rate, hits and misses, cost; per
+ * staging config and per zone), and for sweeps the Pareto front (with each point's staged hit rate). Times are shown in
  * `result.timezone`.
  */
 export function renderReport(options: RenderReportOptions): string {
@@ -90,10 +93,11 @@ export function renderReport(options: RenderReportOptions): string {
         ] as [string, string][])
       : []),
   ];
+  const staged = sweep?.points.some((point) => point.hitRate !== undefined) ?? false;
   const sweepTable = sweep
     ? `<h2>Sweep: cost versus p95 wait</h2>
 <div class="chart" data-chart="pareto"></div>
-<table><thead><tr><th>settings</th><th>cost</th><th>p95 wait</th><th>refused</th><th>Pareto</th></tr></thead><tbody>
+<table><thead><tr><th>settings</th><th>cost</th><th>p95 wait</th><th>refused</th>${staged ? '<th>staged hit rate</th>' : ''}<th>Pareto</th></tr></thead><tbody>
 ${sweep.points
   .map(
     (point, index) =>
@@ -101,7 +105,7 @@ ${sweep.points
         Object.entries(point.settings)
           .map(([key, value]) => `${key}=${value}`)
           .join(' '),
-      )}</td><td>${money(point.cost)}</td><td>${formatSeconds(point.p95WaitSeconds)}</td><td>${point.refused}</td><td>${sweep.front.includes(index) ? '✓' : ''}</td></tr>`,
+      )}</td><td>${money(point.cost)}</td><td>${formatSeconds(point.p95WaitSeconds)}</td><td>${point.refused}</td>${sweepHitRateCell(point, staged)}<td>${sweep.front.includes(index) ? '✓' : ''}</td></tr>`,
   )
   .join('\n')}
 </tbody></table>`
@@ -133,6 +137,7 @@ ${rows.map(([name, value]) => `<tr><th>${escapeHtml(name)}</th><td>${value}</td>
 <div class="grid"><div class="chart" data-chart="sessions"></div><div class="chart" data-chart="waits"></div></div>
 <h2>Cost per day</h2>
 <div class="chart" data-chart="cost"></div>
+${renderStagingSection({ result, money })}
 ${sweepTable}
 <p class="note">Timeline values are time-weighted means over ${formatSeconds(result.timeline.bucketSeconds)} buckets. The oracle is the fleet that holds exactly what running sessions need at every moment (no packing loss, no boot time), billed with the same increments and minimums.</p>
 <script type="application/json" id="report-data">${escapeJsonForScript(JSON.stringify(data))}</script>
@@ -141,10 +146,6 @@ ${sweepTable}
 </body>
 </html>
 `;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 
 function escapeJsonForScript(json: string): string {

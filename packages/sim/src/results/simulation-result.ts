@@ -83,6 +83,10 @@ export interface SimulationResult {
   staging?: StagingResult[];
   /** Capacity that waited on image pulls, when a docker-agent pool has workspaces with a `sizeMb`. */
   imagePulls?: ImagePullResult;
+  /** Hits over arrivals of staged workspaces, over every staging config (`stagedHitRate`), when the config stages sessions. */
+  stagedHitRate?: number;
+  /** Staged hits and misses by the requesting session's zone, when the config stages sessions. */
+  stagingZones?: StagingZoneResult[];
 }
 
 /**
@@ -104,6 +108,17 @@ export interface ImagePullResult {
   sessionsWaited: number;
 }
 
+/** Staged hits and misses of the requests from one zone (a request without a zone counts in its staging config's). */
+export interface StagingZoneResult {
+  zone: string;
+  hits: number;
+  /** Of `hits`, those served by a staged session of an alternate zone. */
+  alternateZoneHits: number;
+  misses: number;
+  /** `hits / (hits + misses)`. */
+  hitRate: number;
+}
+
 /** What staging bought and cost in a run. */
 export interface StagingResult {
   staging: string;
@@ -113,6 +128,8 @@ export interface StagingResult {
   /** Arrivals of the workspace that took a staged session / found none. */
   hits: number;
   misses: number;
+  /** Of `hits`, those handed to requests from another zone (alternate-zone search). */
+  alternateZoneHits: number;
   /** `hits / (hits + misses)`; 1 when no session of the workspace arrived. */
   hitRate: number;
   staged: number;
@@ -134,4 +151,6 @@ export interface SweepPoint {
   cost: number;
   p95WaitSeconds: number;
   refused: number;
+  /** Staged hit rate over every staging config (`stagedHitRate`); absent when the config stages nothing. */
+  hitRate?: number;
 }

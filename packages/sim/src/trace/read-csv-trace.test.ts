@@ -36,12 +36,12 @@ describe('readCsvTrace', () => {
     const path = await write(
       'sessions.csv',
       [
-        'start,duration_s,end,cores,memory_mb,gpus,user,pool,workspace',
-        '2026-03-02T10:00:00Z,600,,2,4096,0,ann,linux,chrome',
+        'start,duration_s,end,cores,memory_mb,gpus,user,pool,workspace,zone',
+        '2026-03-02T10:00:00Z,600,,2,4096,0,ann,linux,chrome,east',
         '# a comment',
         '',
-        '1772445600,,1772449200,1,2048,1,bob,,',
-        '2026-03-02T09:00:00+01:00,60,,0.5,512,0,,,',
+        '1772445600,,1772449200,1,2048,1,bob,,,',
+        '2026-03-02T09:00:00+01:00,60,,0.5,512,0,,,,',
       ].join('\n'),
     );
     const trace = await readCsvTrace({ path });
@@ -56,6 +56,7 @@ describe('readCsvTrace', () => {
         user: 'ann',
         pool: 'linux',
         workspace: 'chrome',
+        zone: 'east',
       },
       { startMs: 1772445600_000, durationMs: 3_600_000, cores: 1, memoryMb: 2048, gpus: 1, user: 'bob' },
     ]);

@@ -12,13 +12,24 @@ import {
   transformSession,
 } from './trace-session.js';
 
-const knownColumns = ['start', 'duration_s', 'end', 'cores', 'memory_mb', 'gpus', 'user', 'pool', 'workspace'] as const;
+const knownColumns = [
+  'start',
+  'duration_s',
+  'end',
+  'cores',
+  'memory_mb',
+  'gpus',
+  'user',
+  'pool',
+  'workspace',
+  'zone',
+] as const;
 type KnownColumn = (typeof knownColumns)[number];
 
 /**
  * Reads the Headroom session CSV format (see packages/sim/README.md): a header row naming the
  * columns `start`, `duration_s` or `end`, `cores`, `memory_mb`, optionally `gpus` (default 0),
- * `user`, `pool`, `workspace`, in any order; other columns are ignored. Blank lines and lines
+ * `user`, `pool`, `workspace`, `zone`, in any order; other columns are ignored. Blank lines and lines
  * starting with `#` are skipped. Gzip is detected by magic bytes.
  *
  * @throws TraceError naming the file, line and column of the first problem.
@@ -188,5 +199,7 @@ function parseRow(options: {
   if (user !== undefined) session.user = user;
   if (pool !== undefined) session.pool = pool;
   if (workspace !== undefined) session.workspace = workspace;
+  const zone = text('zone');
+  if (zone !== undefined) session.zone = zone;
   return session;
 }

@@ -9,6 +9,8 @@ export interface TraceSession {
   user?: string;
   pool?: string;
   workspace?: string;
+  /** Deployment zone the request comes from (CSV `zone` column, or `arrivalZones` of the run). */
+  zone?: string;
 }
 
 /** A trace ready to replay: sessions sorted by `startMs` (stable for equal starts). */

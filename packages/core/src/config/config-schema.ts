@@ -101,8 +101,17 @@ export const predictiveStandbySchema = z.strictObject({
   horizonSeconds: positiveInteger().max(86_400, { error: 'must be ≤ 86400' }).optional(),
   /** Observations a slot needs before its value is used (else the hour of day, else the static standby). */
   confidenceFloor: positiveInteger().max(100_000, { error: 'must be ≤ 100000' }).default(12),
-  /** Where the load is learnt from: the replayed trace (simulator) or the service's history (not yet). */
-  learnFrom: z.enum(['trace', 'history']).default('trace'),
+  /**
+   * Where the load is learnt from: the replayed trace (`headroom simulate`). `history` (the
+   * service's own recorded load) is refused: the state store keeps no demand history yet.
+   */
+  learnFrom: z
+    .enum(['trace', 'history'], { error: 'must be "trace"' })
+    .refine((value) => value !== 'history', {
+      error:
+        '"history" is not implemented: the state store records no demand history to learn from; use "trace" (headroom simulate learns from the replayed trace)',
+    })
+    .default('trace'),
 });
 
 const autoscaleCommonShape = {

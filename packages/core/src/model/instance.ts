@@ -68,6 +68,11 @@ export interface Instance {
   zone?: string;
   /** Workspace images on a docker agent; absent when the control plane does not report images. */
   images?: AgentImage[];
+  /**
+   * Set by the reconciler (never read from a snapshot) when an operator drained the instance: it
+   * is `draining`, and the planner never undrains it.
+   */
+  drainedByOperator?: boolean;
 }
 
 /** A session request that found no capacity and waits. */

@@ -784,7 +784,8 @@ function planDockerAgents(
   // Draining agents come back before anything boots: they are capacity already paid for.
   const undrained = active
     ? chooseUndrains({
-        draining: accumulator.draining,
+        // An operator's drain stands until the operator undrains it.
+        draining: accumulator.draining.filter((instance) => !instance.drainedByOperator),
         short: (taken) => agentCreates(context, autoscale, need, queued, taken).wanted > 0,
       })
     : [];

@@ -72,6 +72,8 @@ export interface ReconcilerRuntime {
   intentsDeletedAtMs: number | undefined;
   /** Check-ins not yet written to the ledger, by Headroom or provider instance id. */
   readonly pendingCheckins: Map<string, number>;
+  /** Operator drains (`at` ms) and undrains (`null`) not yet written to the ledger, by Headroom id. */
+  readonly pendingOperatorDrains: Map<string, number | null>;
   /** First time this process saw a managed instance it does not know, for those without `createdAt`. */
   readonly firstSeenMs: Map<string, number>;
   /** Orphans already reported (`report` mode reports each once). */
@@ -146,6 +148,7 @@ export function createReconcilerRuntime(options: AutoscalerOptions): ReconcilerR
     intentSequence: 0,
     intentsDeletedAtMs: undefined,
     pendingCheckins: new Map(),
+    pendingOperatorDrains: new Map(),
     firstSeenMs: new Map(),
     reportedOrphans: new Set(),
     storeMemory: undefined,

@@ -20,6 +20,7 @@ import { openStateStore } from './open-state-store.js';
 import { createConfigReloader, watchConfigFile } from './reload-config.js';
 import { checkinRoute } from './routes/checkin-route.js';
 import { fleetRoutes } from './routes/fleet-routes.js';
+import { instanceDrainRoutes } from './routes/instance-drain-routes.js';
 import { instanceReportRoute } from './routes/instance-report-route.js';
 import { instanceRoute } from './routes/instance-route.js';
 import { openApiRoute } from './routes/openapi-route.js';
@@ -213,6 +214,7 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
       ...fleetRoutes(context),
       instanceRoute(context),
       instanceReportRoute(context),
+      ...instanceDrainRoutes(context),
       checkinRoute(context),
     ],
     logger,

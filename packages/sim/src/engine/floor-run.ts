@@ -32,7 +32,7 @@ export function floorConfig(config: HeadroomConfig): HeadroomConfig {
       ...pool,
       autoscale: pool.autoscale.map((autoscale) => {
         const copy: Record<string, unknown> = { ...autoscale, downscaleBackoffSeconds: 0 };
-        if ('standby' in copy) copy.standby = { cores: 0, memoryMb: 0, gpus: 0 };
+        if ('standby' in copy) copy.standby = { cores: 0, memoryMb: 0, gpus: 0, slots: [] };
         if ('minimumAvailableSessions' in copy) copy.minimumAvailableSessions = 0;
         delete copy.predictiveStandby;
         return copy;

@@ -36,7 +36,8 @@ describe('parseConfig', () => {
       requireCheckin: false,
       schedules: [],
     });
-    if (pool.kind === 'docker-agent') expect(pool.autoscale[0]!.standby).toEqual({ cores: 0, memoryMb: 0, gpus: 0 });
+    if (pool.kind === 'docker-agent')
+      expect(pool.autoscale[0]!.standby).toEqual({ cores: 0, memoryMb: 0, gpus: 0, slots: [] });
     expect(config.providers.cloud).toMatchObject({ type: 'aws', maxInstances: 5, region: 'us-east-1' });
   });
 
@@ -88,6 +89,24 @@ describe('parseConfig', () => {
       pools: [{ id: 'rdp', kind: 'server', autoscale: [{ id: 'r', provider: 'lab', standby: { cores: 1 } }] }],
     });
     expect(issues).toContainEqual({ path: 'pools[0].autoscale[0].standby', message: 'unknown field' });
+  });
+
+  test('predictiveStandby.learnFrom "history" is refused by path (no recorded demand history to learn from)', () => {
+    const withLearnFrom = (learnFrom: string) => ({
+      ...minimal,
+      pools: [
+        {
+          ...minimal.pools[0]!,
+          autoscale: [{ ...minimal.pools[0]!.autoscale[0]!, predictiveStandby: { quantile: 0.9, learnFrom } }],
+        },
+      ],
+    });
+    const [issue, ...more] = issuesOf(withLearnFrom('history'));
+    expect(more).toEqual([]);
+    expect(issue?.path).toBe('pools[0].autoscale[0].predictiveStandby.learnFrom');
+    expect(issue?.message).toMatch(/"history" is not implemented: the state store records no demand history/);
+    const config = parseConfig(withLearnFrom('trace'));
+    expect(config.pools[0]!.autoscale[0]).toMatchObject({ predictiveStandby: { learnFrom: 'trace' } });
   });
 
   test('staging must point at a docker-agent pool and one of its autoscale configs', () => {

@@ -128,6 +128,22 @@ describe('drain and undrain', () => {
     expect(result.create).toBe(0);
     expect(result.reasons[0]).toMatch(/^undrain d1: 3 cores, 6144 MiB, 0 GPUs free on it/);
   });
+
+  test("an operator's drain is never undrained by the planner: the next agent boots, or the other one comes back", () => {
+    const operatorOnly = planAt(config, [
+      heavy('h1'),
+      { ...agent('d1', { state: 'draining', sessions: [session({ cores: 1 })] }), drainedByOperator: true },
+    ]).plan.configs[0]!;
+    expect(operatorOnly.undrain).toEqual([]);
+    expect(operatorOnly.create).toBe(1);
+    const mixed = planAt(config, [
+      heavy('h1'),
+      { ...agent('d1', { state: 'draining', sessions: [session({ cores: 1 })] }), drainedByOperator: true },
+      agent('d2', { state: 'draining', sessions: [session({ cores: 1 })] }),
+    ]).plan.configs[0]!;
+    expect(mixed.undrain).toEqual(['d2']);
+    expect(mixed.create).toBe(0);
+  });
 });
 
 const size = fc.record({

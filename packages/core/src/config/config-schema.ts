@@ -187,6 +187,8 @@ export const serverAutoscaleSchema = z.strictObject({
   minimumAvailableSessions: nonNegativeInteger().default(0),
   maxSessionsPerServer: positiveInteger().default(1),
   maxUsersPerServer: positiveInteger().default(1),
+  /** Consolidate by draining: with a lasting surplus of free sessions and no idle server, mark the emptiest servers draining. */
+  drain: z.boolean().default(false),
   /** Capacity a server is counted as (for reports and the oracle); optional for server pools. */
   agent: resourcesSchema.optional(),
   agentInstalled: z.boolean().default(false),

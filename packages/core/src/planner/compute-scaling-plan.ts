@@ -10,6 +10,7 @@ import { type FleetSnapshot, type Instance, STATIC_MEMBER } from '../model/insta
 import { formatResources, RESOURCE_KEYS, type ResourceKey, type Resources } from '../model/resources.js';
 import { isActive } from '../schedule/evaluate-schedule.js';
 import { chooseDrains, chooseUndrains, freeRoomOf } from './drain-choice.js';
+import { chooseServerDrains, chooseServerUndrains } from './server-drains.js';
 import { withFailure } from './failure-backoff.js';
 import { type AutoscaleState, autoscaleKey, initialAutoscaleState, type PlannerState } from './planner-state.js';
 import { assignQueuedRequests, describeUnfitRequests } from './queued-requests.js';
@@ -85,7 +86,7 @@ interface ConfigAccumulator {
   pendingSessions: number;
   staged: Map<string, number> | undefined;
   idle: Instance[];
-  /** Running, available agents with sessions (docker-agent configs): drain candidates. */
+  /** Running, available agents or servers with sessions: drain candidates. */
   busy: Instance[];
   /** Instances the control plane marked `draining`. */
   draining: Instance[];
@@ -292,10 +293,7 @@ function accumulateStaticMember(
     return `static instance ${instance.id} of pool ${instance.pool}: no enabled, active server autoscale config to count it for; ignored`;
   }
   if (instance.state !== 'running' || (owner.requireCheckin && !instance.checkedIn)) return undefined;
-  const server = owner.entry.autoscale as ServerAutoscaleConfig;
-  const sessions = instance.sessions;
-  const users = owner.countUsers ? countDistinctUsers(sessions) : sessions.length;
-  const free = Math.min(server.maxSessionsPerServer - sessions.length, server.maxUsersPerServer - users);
+  const free = freeSessionsOf(owner, instance.sessions);
   if (free > 0) {
     owner.freeSessions += free;
     owner.staticFreeSessions += free;
@@ -369,7 +367,7 @@ function accumulate(accumulator: ConfigAccumulator, instance: Instance, now: num
     }
     return;
   }
-  if (state === 'draining' && !accumulator.isServer) accumulator.draining.push(instance);
+  if (state === 'draining') accumulator.draining.push(instance);
   if (state !== 'running') return;
   if (
     accumulator.watchForSuccess &&
@@ -381,10 +379,9 @@ function accumulate(accumulator: ConfigAccumulator, instance: Instance, now: num
   if (sessions.length === 0) accumulator.idle.push(instance);
   if (!accumulator.active) return;
   if (accumulator.isServer) {
-    const server = accumulator.entry.autoscale as ServerAutoscaleConfig;
-    const users = accumulator.countUsers ? countDistinctUsers(sessions) : sessions.length;
-    const free = Math.min(server.maxSessionsPerServer - sessions.length, server.maxUsersPerServer - users);
+    const free = freeSessionsOf(accumulator, sessions);
     if (free > 0) accumulator.freeSessions += free;
+    if (sessions.length > 0) accumulator.busy.push(instance);
     return;
   }
   const readiness = accumulator.imageReadiness?.get(instance.id);
@@ -886,12 +883,7 @@ function planAgentScaleDown(
   const { accumulator } = context;
   const { active } = accumulator;
   const { needText, haveText, actions, reasons } = text;
-  for (const instance of accumulator.draining) {
-    if (instance.sessions.length > 0) continue;
-    const reason = `scale down ${instance.id}: drained and now empty`;
-    reasons.push(reason);
-    actions.push({ ...actionBase(context), type: 'destroy', instanceId: instance.id, cause: 'scale-down', reason });
-  }
+  destroyDrainedEmpty(context, actions, reasons);
   // Greedy removal: an idle instance may go if no resource it offers falls below the need afterwards.
   const surplus: Resources = {
     cores: -creates.deficit.cores,
@@ -937,6 +929,23 @@ function planAgentScaleDown(
   return next;
 }
 
+/** Draining instances that emptied are destroyed at once (no backoff: nothing new lands on them). */
+function destroyDrainedEmpty(context: PlanContext, actions: PlanAction[], reasons: string[]): void {
+  for (const instance of context.accumulator.draining) {
+    if (instance.sessions.length > 0) continue;
+    const reason = `scale down ${instance.id}: drained and now empty`;
+    reasons.push(reason);
+    actions.push({ ...actionBase(context), type: 'destroy', instanceId: instance.id, cause: 'scale-down', reason });
+  }
+}
+
+/** Free sessions a running server of `owner`'s config offers to `sessions` (may be ≤ 0). */
+function freeSessionsOf(owner: ConfigAccumulator, sessions: Instance['sessions']): number {
+  const server = owner.entry.autoscale as ServerAutoscaleConfig;
+  const users = owner.countUsers ? countDistinctUsers(sessions) : sessions.length;
+  return Math.min(server.maxSessionsPerServer - sessions.length, server.maxUsersPerServer - users);
+}
+
 /** Distinct users among a server's sessions; a session without a user counts as its own. No allocation for small servers. */
 function countDistinctUsers(sessions: Instance['sessions']): number {
   if (sessions.length > 32) {
@@ -975,13 +984,29 @@ function planServers(
   const lifecycle = settleLifecycle(context);
   const { actions, reasons, warnings } = lifecycle;
   let state = lifecycle.state;
+  const freeOf = (instance: Instance) => Math.max(0, freeSessionsOf(accumulator, instance.sessions));
 
   const queued = active ? context.queued.length : 0;
   const need = active ? autoscale.minimumAvailableSessions + queued : 0;
-  const deficit = need - (free + pending);
+  // Servers the planner drained come back before a new one boots: they are already paid for.
+  const undrained = active
+    ? chooseServerUndrains({ draining: accumulator.draining, deficitSessions: need - (free + pending), freeOf })
+    : [];
+  const available = undrained.reduce((sum, instance) => sum + freeOf(instance), free);
+  const deficit = need - (available + pending);
   const needText = `need ${need} free session(s) (minimum ${autoscale.minimumAvailableSessions}, queued ${queued})`;
   const staticText = accumulator.staticFreeSessions > 0 ? ` (${accumulator.staticFreeSessions} on static servers)` : '';
-  const haveText = `free ${free}${staticText}, pending ${pending} (${perServer} per new server)`;
+  const haveText = `free ${available}${staticText}, pending ${pending} (${perServer} per new server)`;
+  for (const instance of undrained) {
+    planDrainAction(
+      context,
+      'undrain',
+      instance,
+      `undrain ${instance.id}: ${freeOf(instance)} free session(s) on it, and the need is not covered without it (cheaper than a new server); ${needText}; ${haveText}`,
+      actions,
+      reasons,
+    );
+  }
   const wanted = deficit > 0 ? Math.ceil(deficit / perServer) : 0;
   if (!active) reasons.push(`inactive (schedule): needs nothing and offers nothing; ${haveText}`);
   const allowed = allowCreates(context, state, wanted, reasons);
@@ -997,6 +1022,7 @@ function planServers(
     );
   }
   if (wanted === 0) {
+    destroyDrainedEmpty(context, actions, reasons);
     let surplus = -deficit;
     const removable: Instance[] = [];
     // An idle running server offers a full server's worth of sessions when the config is active.
@@ -1007,17 +1033,22 @@ function planServers(
         surplus -= offered;
       }
     }
+    const drains =
+      removable.length === 0 && active && autoscale.drain
+        ? chooseServerDrains({ busy: accumulator.busy, surplusSessions: surplus, freeOf })
+        : [];
     state = applyDownscaleBackoff(
       context,
       state,
-      { removable, drains: [] },
+      { removable, drains },
       autoscale.downscaleBackoffSeconds,
       () => (active ? `idle and not needed: ${needText}; ${haveText}` : 'idle and the config is inactive'),
-      () => '',
+      (instance) =>
+        `no server is idle; its ${freeOf(instance)} free session(s) are not needed (${instance.sessions.length} session(s) stay until they end): ${needText}; ${haveText}`,
       actions,
       reasons,
     );
-    if (removable.length === 0 && active) reasons.push(`no action: ${needText}; ${haveText}`);
+    if (removable.length === 0 && drains.length === 0 && active) reasons.push(`no action: ${needText}; ${haveText}`);
   } else {
     state = { ...state, surplusSince: null };
   }
@@ -1030,13 +1061,13 @@ function planServers(
       enabled: true,
       active,
       need: { sessions: need },
-      available: { sessions: free },
+      available: { sessions: available },
       pending: { sessions: pending },
       deficit: { sessions: deficit },
       create: allowed.count,
       destroy: actionIds(actions, 'destroy'),
-      drain: [],
-      undrain: [],
+      drain: actionIds(actions, 'drain'),
+      undrain: actionIds(actions, 'undrain'),
       actions,
       reasons,
       warnings,

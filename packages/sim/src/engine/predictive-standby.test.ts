@@ -69,5 +69,6 @@ test('predictive standby learnt from the first week keeps room for the rush of t
     cores: 0,
     memoryMb: 0,
     gpus: 0,
+    slots: [],
   });
 });

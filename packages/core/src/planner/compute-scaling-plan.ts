@@ -10,11 +10,11 @@ import { type FleetSnapshot, type Instance, STATIC_MEMBER } from '../model/insta
 import { formatResources, RESOURCE_KEYS, type ResourceKey, type Resources } from '../model/resources.js';
 import { isActive } from '../schedule/evaluate-schedule.js';
 import { chooseDrains, chooseUndrains, freeRoomOf } from './drain-choice.js';
-import { chooseServerDrains, chooseServerUndrains } from './server-drains.js';
 import { withFailure } from './failure-backoff.js';
 import { type AutoscaleState, autoscaleKey, initialAutoscaleState, type PlannerState } from './planner-state.js';
 import { assignQueuedRequests, describeUnfitRequests } from './queued-requests.js';
 import type { ConfigPlan, PlanAction, ScalingPlan } from './scaling-plan.js';
+import { chooseServerDrains, chooseServerUndrains } from './server-drains.js';
 import { isUnusedStaged, stagedCountKey, stagingZone } from './staging-inventory.js';
 import { planStaging } from './staging-plan.js';
 import { describeSlotFit, type FreeRoom, fitStandbySlots, type StandbySlotFit } from './standby-slots.js';

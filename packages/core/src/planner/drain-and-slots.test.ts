@@ -183,8 +183,7 @@ describe('server pools drain and undrain', () => {
   });
 
   test('a drained server that emptied is destroyed at once', () => {
-    const result = planAt(config(false), [withSessions('s1', 0), server('s3', { state: 'draining' })]).plan
-      .configs[0]!;
+    const result = planAt(config(false), [withSessions('s1', 0), server('s3', { state: 'draining' })]).plan.configs[0]!;
     expect(result.destroy).toEqual(['s3']);
     expect(result.reasons).toContain('scale down s3: drained and now empty');
   });

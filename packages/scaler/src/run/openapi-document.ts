@@ -36,7 +36,10 @@ const drainPath = (drained: boolean) => ({
     security: [{ bearer: [] }],
     parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
     responses: {
-      200: answer(drained ? 'drained (written to the ledger)' : 'undrained (written to the ledger)', drainResponseSchema),
+      200: answer(
+        drained ? 'drained (written to the ledger)' : 'undrained (written to the ledger)',
+        drainResponseSchema,
+      ),
       401: error('token missing or wrong'),
       403: error('api.token is not configured'),
       404: error('the ledger does not hold this instance'),

@@ -1,4 +1,4 @@
-import { listAutoscaleEntries, type LedgerInstance } from '@headroom/core';
+import { type LedgerInstance, listAutoscaleEntries } from '@headroom/core';
 import { z } from 'zod';
 import { HttpError, type Route } from '../http-api.js';
 import type { ServiceContext } from '../service-context.js';
@@ -23,7 +23,8 @@ function refusalOf(context: ServiceContext, instance: LedgerInstance): string | 
     (candidate) => candidate.pool.id === instance.pool && candidate.autoscale.id === instance.autoscale,
   );
   if (!entry) return `${instance.id} belongs to ${instance.pool}/${instance.autoscale}, which the config no longer has`;
-  if (!entry.autoscale.enabled) return `${instance.id} belongs to ${instance.pool}/${instance.autoscale}, which is disabled`;
+  if (!entry.autoscale.enabled)
+    return `${instance.id} belongs to ${instance.pool}/${instance.autoscale}, which is disabled`;
   if (instance.state !== 'running' && instance.state !== 'draining')
     return `${instance.id} is ${instance.state}, not running: only a running instance can be drained or undrained`;
   return undefined;
@@ -63,7 +64,8 @@ function drainRoute(context: ServiceContext, drained: boolean): Route {
         drained,
         at: context.clock.now(),
       });
-      if (!written) throw new HttpError({ status: 503, message: `the ${verb} of ${instance.id} was not recorded; retry` });
+      if (!written)
+        throw new HttpError({ status: 503, message: `the ${verb} of ${instance.id} was not recorded; retry` });
       const recorded = (await context.store.listInstances()).find((candidate) => candidate.id === instance.id);
       context.logger.info(drained ? 'instance drained by operator' : 'instance undrained by operator', {
         instanceId: instance.id,

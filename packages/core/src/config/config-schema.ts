@@ -102,8 +102,17 @@ export const predictiveStandbySchema = z.strictObject({
   horizonSeconds: positiveInteger().max(86_400, { error: 'must be ≤ 86400' }).optional(),
   /** Observations a slot needs before its value is used (else the hour of day, else the static standby). */
   confidenceFloor: positiveInteger().max(100_000, { error: 'must be ≤ 100000' }).default(12),
-  /** Where the load is learnt from: the replayed trace (simulator) or the service's history (not yet). */
-  learnFrom: z.enum(['trace', 'history']).default('trace'),
+  /**
+   * Where the load is learnt from: the replayed trace (`headroom simulate`). `history` (the
+   * service's own recorded load) is refused: the state store keeps no demand history yet.
+   */
+  learnFrom: z
+    .enum(['trace', 'history'], { error: 'must be "trace"' })
+    .refine((value) => value !== 'history', {
+      error:
+        '"history" is not implemented: the state store records no demand history to learn from; use "trace" (headroom simulate learns from the replayed trace)',
+    })
+    .default('trace'),
 });
 
 const autoscaleCommonShape = {
@@ -197,6 +206,8 @@ export const serverAutoscaleSchema = z
     minimumAvailableSessions: nonNegativeInteger().default(0),
     maxSessionsPerServer: positiveInteger().default(1),
     maxUsersPerServer: positiveInteger().default(1),
+    /** Consolidate by draining: with a lasting surplus of free sessions and no idle server, mark the emptiest servers draining. */
+    drain: z.boolean().default(false),
     /** Capacity a server is counted as (for reports and the oracle); optional for server pools. */
     agent: resourcesSchema.optional(),
     /**

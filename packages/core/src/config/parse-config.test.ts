@@ -91,6 +91,24 @@ describe('parseConfig', () => {
     expect(issues).toContainEqual({ path: 'pools[0].autoscale[0].standby', message: 'unknown field' });
   });
 
+  test('predictiveStandby.learnFrom "history" is refused by path (no recorded demand history to learn from)', () => {
+    const withLearnFrom = (learnFrom: string) => ({
+      ...minimal,
+      pools: [
+        {
+          ...minimal.pools[0]!,
+          autoscale: [{ ...minimal.pools[0]!.autoscale[0]!, predictiveStandby: { quantile: 0.9, learnFrom } }],
+        },
+      ],
+    });
+    const [issue, ...more] = issuesOf(withLearnFrom('history'));
+    expect(more).toEqual([]);
+    expect(issue?.path).toBe('pools[0].autoscale[0].predictiveStandby.learnFrom');
+    expect(issue?.message).toMatch(/"history" is not implemented: the state store records no demand history/);
+    const config = parseConfig(withLearnFrom('trace'));
+    expect(config.pools[0]!.autoscale[0]).toMatchObject({ predictiveStandby: { learnFrom: 'trace' } });
+  });
+
   test('staging must point at a docker-agent pool and one of its autoscale configs', () => {
     const issues = issuesOf({
       providers: { lab: { type: 'vsphere', maxInstances: 2 } },

@@ -73,6 +73,11 @@ export interface Instance {
    * server of a config with `reusable: false` then takes no new sessions and is destroyed once empty.
    */
   sessionEnded?: boolean;
+  /**
+   * Set by the reconciler (never read from a snapshot) when an operator drained the instance: it
+   * is `draining`, and the planner never undrains it.
+   */
+  drainedByOperator?: boolean;
 }
 
 /** A session request that found no capacity and waits. */

@@ -15,6 +15,7 @@ import { withFailure } from './failure-backoff.js';
 import { type AutoscaleState, autoscaleKey, initialAutoscaleState, type PlannerState } from './planner-state.js';
 import { assignQueuedRequests, describeUnfitRequests } from './queued-requests.js';
 import type { ConfigPlan, PlanAction, ScalingPlan } from './scaling-plan.js';
+import { chooseServerDrains, chooseServerUndrains } from './server-drains.js';
 import { isUnusedStaged, stagedCountKey, stagingZone } from './staging-inventory.js';
 import { planStaging } from './staging-plan.js';
 import { describeSlotFit, type FreeRoom, fitStandbySlots, type StandbySlotFit } from './standby-slots.js';
@@ -93,7 +94,7 @@ interface ConfigAccumulator {
   desktopRooms: DesktopRoom[] | undefined;
   staged: Map<string, number> | undefined;
   idle: Instance[];
-  /** Running, available agents with sessions (docker-agent configs): drain candidates. */
+  /** Running, available agents or servers with sessions: drain candidates. */
   busy: Instance[];
   /** Instances the control plane marked `draining`. */
   draining: Instance[];
@@ -304,14 +305,11 @@ function accumulateStaticMember(
     return `static instance ${instance.id} of pool ${instance.pool}: no enabled, active server autoscale config to count it for; ignored`;
   }
   if (instance.state !== 'running' || (owner.requireCheckin && !instance.checkedIn)) return undefined;
-  const server = owner.entry.autoscale as ServerAutoscaleConfig;
-  const sessions = instance.sessions;
-  const users = owner.countUsers ? countDistinctUsers(sessions) : sessions.length;
-  const free = Math.min(server.maxSessionsPerServer - sessions.length, server.maxUsersPerServer - users);
+  const free = freeSessionsOf(owner, instance.sessions);
   if (free > 0) {
     owner.freeSessions += free;
     owner.staticFreeSessions += free;
-    owner.desktopRooms?.push({ free, users: sessionUsers(sessions) });
+    owner.desktopRooms?.push({ free, users: sessionUsers(instance.sessions) });
   }
   return undefined;
 }
@@ -382,7 +380,7 @@ function accumulate(accumulator: ConfigAccumulator, instance: Instance, now: num
     }
     return;
   }
-  if (state === 'draining' && !accumulator.isServer) accumulator.draining.push(instance);
+  if (state === 'draining') accumulator.draining.push(instance);
   if (state !== 'running') return;
   if (
     accumulator.watchForSuccess &&
@@ -399,13 +397,12 @@ function accumulate(accumulator: ConfigAccumulator, instance: Instance, now: num
   if (sessions.length === 0) accumulator.idle.push(instance);
   if (!accumulator.active) return;
   if (accumulator.isServer) {
-    const server = accumulator.entry.autoscale as ServerAutoscaleConfig;
-    const users = accumulator.countUsers ? countDistinctUsers(sessions) : sessions.length;
-    const free = Math.min(server.maxSessionsPerServer - sessions.length, server.maxUsersPerServer - users);
+    const free = freeSessionsOf(accumulator, sessions);
     if (free > 0) {
       accumulator.freeSessions += free;
       accumulator.desktopRooms?.push({ free, users: sessionUsers(sessions) });
     }
+    if (sessions.length > 0) accumulator.busy.push(instance);
     return;
   }
   const readiness = accumulator.imageReadiness?.get(instance.id);
@@ -805,7 +802,8 @@ function planDockerAgents(
   // Draining agents come back before anything boots: they are capacity already paid for.
   const undrained = active
     ? chooseUndrains({
-        draining: accumulator.draining,
+        // An operator's drain stands until the operator undrains it.
+        draining: accumulator.draining.filter((instance) => !instance.drainedByOperator),
         short: (taken) => agentCreates(context, autoscale, need, queued, taken).wanted > 0,
       })
     : [];
@@ -906,12 +904,7 @@ function planAgentScaleDown(
   const { accumulator } = context;
   const { active } = accumulator;
   const { needText, haveText, actions, reasons } = text;
-  for (const instance of accumulator.draining) {
-    if (instance.sessions.length > 0) continue;
-    const reason = `scale down ${instance.id}: drained and now empty`;
-    reasons.push(reason);
-    actions.push({ ...actionBase(context), type: 'destroy', instanceId: instance.id, cause: 'scale-down', reason });
-  }
+  destroyDrainedEmpty(context, actions, reasons);
   // Greedy removal: an idle instance may go if no resource it offers falls below the need afterwards.
   const surplus: Resources = {
     cores: -creates.deficit.cores,
@@ -957,6 +950,23 @@ function planAgentScaleDown(
   return next;
 }
 
+/** Draining instances that emptied are destroyed at once (no backoff: nothing new lands on them). */
+function destroyDrainedEmpty(context: PlanContext, actions: PlanAction[], reasons: string[]): void {
+  for (const instance of context.accumulator.draining) {
+    if (instance.sessions.length > 0) continue;
+    const reason = `scale down ${instance.id}: drained and now empty`;
+    reasons.push(reason);
+    actions.push({ ...actionBase(context), type: 'destroy', instanceId: instance.id, cause: 'scale-down', reason });
+  }
+}
+
+/** Free sessions a running server of `owner`'s config offers to `sessions` (may be ≤ 0). */
+function freeSessionsOf(owner: ConfigAccumulator, sessions: Instance['sessions']): number {
+  const server = owner.entry.autoscale as ServerAutoscaleConfig;
+  const users = owner.countUsers ? countDistinctUsers(sessions) : sessions.length;
+  return Math.min(server.maxSessionsPerServer - sessions.length, server.maxUsersPerServer - users);
+}
+
 /** Distinct users among a server's sessions; a session without a user counts as its own. No allocation for small servers. */
 function countDistinctUsers(sessions: Instance['sessions']): number {
   if (sessions.length > 32) {
@@ -989,18 +999,24 @@ function countDistinctUsers(sessions: Instance['sessions']): number {
  * Session deficit of an active server config and the servers it asks for. On an RDP pool a queued
  * request whose user already holds a desktop on every server with free seats cannot use those
  * seats (one desktop per user per server): it counts against pending and new servers only, and
- * one user's unplaced requests need as many different servers.
+ * one user's unplaced requests need as many different servers. `undrained` servers count as free again.
  */
 function serverDeficit(
   context: PlanContext,
   autoscale: ServerAutoscaleConfig,
   need: number,
+  undrained: readonly Instance[],
 ): { deficit: number; wanted: number; desktopText: string } {
   const { accumulator } = context;
-  const { perServer, freeSessions: free, pendingSessions: pending } = accumulator;
+  const { perServer, pendingSessions: pending } = accumulator;
+  const freeOf = (instance: Instance) => Math.max(0, freeSessionsOf(accumulator, instance.sessions));
+  const free = undrained.reduce((sum, instance) => sum + freeOf(instance), accumulator.freeSessions);
   const deficit = need - (free + pending);
   const wanted = deficit > 0 ? Math.ceil(deficit / perServer) : 0;
-  const rooms = accumulator.desktopRooms;
+  const rooms = accumulator.desktopRooms && [
+    ...accumulator.desktopRooms,
+    ...undrained.map((instance) => ({ free: freeOf(instance), users: sessionUsers(instance.sessions) })),
+  ];
   if (!rooms || !accumulator.active || context.queued.length === 0) return { deficit, wanted, desktopText: '' };
   const placement = placeQueuedDesktops({ rooms, queued: context.queued });
   if (placement.unplaced === 0) return { deficit, wanted, desktopText: '' };
@@ -1033,13 +1049,29 @@ function planServers(
     reasons.push(reason);
     actions.push({ ...actionBase(context), type: 'destroy', instanceId: instance.id, cause: 'scale-down', reason });
   }
+  const freeOf = (instance: Instance) => Math.max(0, freeSessionsOf(accumulator, instance.sessions));
 
   const queued = active ? context.queued.length : 0;
   const need = active ? autoscale.minimumAvailableSessions + queued : 0;
-  const { deficit, wanted, desktopText } = serverDeficit(context, autoscale, need);
+  // Servers the planner drained come back before a new one boots: they are already paid for.
+  const undrained = active
+    ? chooseServerUndrains({ draining: accumulator.draining, deficitSessions: need - (free + pending), freeOf })
+    : [];
+  const available = undrained.reduce((sum, instance) => sum + freeOf(instance), free);
+  const { deficit, wanted, desktopText } = serverDeficit(context, autoscale, need, undrained);
   const needText = `need ${need} free session(s) (minimum ${autoscale.minimumAvailableSessions}, queued ${queued}${desktopText})`;
   const staticText = accumulator.staticFreeSessions > 0 ? ` (${accumulator.staticFreeSessions} on static servers)` : '';
-  const haveText = `free ${free}${staticText}, pending ${pending} (${perServer} per new server)`;
+  const haveText = `free ${available}${staticText}, pending ${pending} (${perServer} per new server)`;
+  for (const instance of undrained) {
+    planDrainAction(
+      context,
+      'undrain',
+      instance,
+      `undrain ${instance.id}: ${freeOf(instance)} free session(s) on it, and the need is not covered without it (cheaper than a new server); ${needText}; ${haveText}`,
+      actions,
+      reasons,
+    );
+  }
   if (!active) reasons.push(`inactive (schedule): needs nothing and offers nothing; ${haveText}`);
   const allowed = allowCreates(context, state, wanted, reasons);
   if (allowed.count > 0) {
@@ -1054,6 +1086,7 @@ function planServers(
     );
   }
   if (wanted === 0) {
+    destroyDrainedEmpty(context, actions, reasons);
     let surplus = -deficit;
     const removable: Instance[] = [];
     // An idle running server offers a full server's worth of sessions when the config is active.
@@ -1064,17 +1097,22 @@ function planServers(
         surplus -= offered;
       }
     }
+    const drains =
+      removable.length === 0 && active && autoscale.drain
+        ? chooseServerDrains({ busy: accumulator.busy, surplusSessions: surplus, freeOf })
+        : [];
     state = applyDownscaleBackoff(
       context,
       state,
-      { removable, drains: [] },
+      { removable, drains },
       autoscale.downscaleBackoffSeconds,
       () => (active ? `idle and not needed: ${needText}; ${haveText}` : 'idle and the config is inactive'),
-      () => '',
+      (instance) =>
+        `no server is idle; its ${freeOf(instance)} free session(s) are not needed (${instance.sessions.length} session(s) stay until they end): ${needText}; ${haveText}`,
       actions,
       reasons,
     );
-    if (removable.length === 0 && active) reasons.push(`no action: ${needText}; ${haveText}`);
+    if (removable.length === 0 && drains.length === 0 && active) reasons.push(`no action: ${needText}; ${haveText}`);
   } else {
     state = { ...state, surplusSince: null };
   }
@@ -1087,13 +1125,13 @@ function planServers(
       enabled: true,
       active,
       need: { sessions: need },
-      available: { sessions: free },
+      available: { sessions: available },
       pending: { sessions: pending },
       deficit: { sessions: deficit },
       create: allowed.count,
       destroy: actionIds(actions, 'destroy'),
-      drain: [],
-      undrain: [],
+      drain: actionIds(actions, 'drain'),
+      undrain: actionIds(actions, 'undrain'),
       actions,
       reasons,
       warnings,

@@ -5,7 +5,7 @@ import type { Instance } from '../model/instance.js';
 import { RESOURCE_KEYS, type Resources } from '../model/resources.js';
 import { computeScalingPlan } from './compute-scaling-plan.js';
 import { freeRoomOf } from './drain-choice.js';
-import { agent, agentConfig, session, T0 } from './planner-fixtures.test-helpers.js';
+import { agent, agentConfig, server, serverConfig, session, T0 } from './planner-fixtures.test-helpers.js';
 import { emptyPlannerState, type PlannerState } from './planner-state.js';
 import { fitStandbySlots } from './standby-slots.js';
 
@@ -127,6 +127,65 @@ describe('drain and undrain', () => {
     expect(result.undrain).toEqual(['d1']);
     expect(result.create).toBe(0);
     expect(result.reasons[0]).toMatch(/^undrain d1: 3 cores, 6144 MiB, 0 GPUs free on it/);
+  });
+
+  test("an operator's drain is never undrained by the planner: the next agent boots, or the other one comes back", () => {
+    const operatorOnly = planAt(config, [
+      heavy('h1'),
+      { ...agent('d1', { state: 'draining', sessions: [session({ cores: 1 })] }), drainedByOperator: true },
+    ]).plan.configs[0]!;
+    expect(operatorOnly.undrain).toEqual([]);
+    expect(operatorOnly.create).toBe(1);
+    const mixed = planAt(config, [
+      heavy('h1'),
+      { ...agent('d1', { state: 'draining', sessions: [session({ cores: 1 })] }), drainedByOperator: true },
+      agent('d2', { state: 'draining', sessions: [session({ cores: 1 })] }),
+    ]).plan.configs[0]!;
+    expect(mixed.undrain).toEqual(['d2']);
+    expect(mixed.create).toBe(0);
+  });
+});
+
+describe('server pools drain and undrain', () => {
+  const config = (drain: boolean) =>
+    serverConfig({ minimumAvailableSessions: 2, maxSessionsPerServer: 4, maxUsersPerServer: 4, drain });
+  const withSessions = (id: string, count: number, overrides: Partial<Instance> = {}) =>
+    server(id, { sessions: Array.from({ length: count }, () => session()), ...overrides });
+  const planServersAfterBackoff = (drain: boolean, instances: Instance[]) => {
+    const first = planAt(config(drain), instances);
+    return planAt(config(drain), instances, { state: first.nextState, now: T0 + 600_000 }).plan.configs[0]!;
+  };
+
+  test('a lasting surplus of free sessions with no idle server drains the servers whose free sessions it covers', () => {
+    // Free 3 + 1 = 4, need 2: a surplus of 2 covers s2 (1 free) but not s1 (3 free).
+    const fleet = [withSessions('s1', 1), withSessions('s2', 3)];
+    const drained = planServersAfterBackoff(true, fleet);
+    expect(drained.drain).toEqual(['s2']);
+    expect(drained.destroy).toEqual([]);
+    expect(drained.reasons.find((reason) => reason.startsWith('drain s2'))).toMatch(
+      /^drain s2: no server is idle; its 1 free session\(s\) are not needed \(3 session\(s\) stay until they end\)/,
+    );
+    expect(planServersAfterBackoff(false, fleet).drain).toEqual([]);
+  });
+
+  test('demand returns: a server the planner drained is undrained instead of a new one; an operator drain stays', () => {
+    const planned = planAt(config(true), [withSessions('s1', 3), withSessions('s2', 1, { state: 'draining' })]).plan
+      .configs[0]!;
+    expect(planned.undrain).toEqual(['s2']);
+    expect(planned.create).toBe(0);
+    expect(planned.available).toEqual({ sessions: 4 });
+    const byOperator = planAt(config(true), [
+      withSessions('s1', 3),
+      withSessions('s2', 1, { state: 'draining', drainedByOperator: true }),
+    ]).plan.configs[0]!;
+    expect(byOperator.undrain).toEqual([]);
+    expect(byOperator.create).toBe(1);
+  });
+
+  test('a drained server that emptied is destroyed at once', () => {
+    const result = planAt(config(false), [withSessions('s1', 0), server('s3', { state: 'draining' })]).plan.configs[0]!;
+    expect(result.destroy).toEqual(['s3']);
+    expect(result.reasons).toContain('scale down s3: drained and now empty');
   });
 });
 

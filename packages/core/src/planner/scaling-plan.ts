@@ -62,7 +62,7 @@ export interface ConfigPlan {
   create: number;
   /** Instance ids to destroy. */
   destroy: string[];
-  /** Instance ids to mark draining (docker-agent configs). */
+  /** Instance ids to mark draining (docker agents and servers). */
   drain: string[];
   /** Draining instance ids to take back. */
   undrain: string[];

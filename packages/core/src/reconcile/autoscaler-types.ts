@@ -177,5 +177,13 @@ export interface Autoscaler {
     at: number;
     status?: { status: string; message?: string; progress?: string };
   }): Promise<void>;
+  /**
+   * An operator drains (`drained: true`) or undrains a ledger instance (Headroom id): written to
+   * the ledger (`operatorDrainedAt`) by the next tick's observe step, which this call waits for
+   * (it runs one when no tick is in flight). From then on the planner sees the instance
+   * `draining` (no new sessions; destroyed once empty) and never undrains it itself. Resolves
+   * true once written, false when this replica does not lead or the ledger lost the instance.
+   */
+  recordOperatorDrain(options: { instanceId: string; drained: boolean; at: number }): Promise<boolean>;
   lastTick(): TickResult | undefined;
 }

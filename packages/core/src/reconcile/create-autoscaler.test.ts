@@ -5,6 +5,7 @@ import type { ComputeProviderV1 } from '../provider/v1/compute-provider-v1.js';
 import { createMemoryStateStore } from '../store/memory-state-store.js';
 import type { Intent, LedgerInstance } from '../store/state-store.js';
 import { seedOpenIntent } from '../test/test-fixtures.js';
+import { withOperatorDrain } from './merge-snapshot.js';
 import { BASE_DOMAIN, createHarness, reconcileConfig, T0, testSession } from './reconcile-fixtures.test-helpers.js';
 
 const managedTags = (intentKey: string) => ({
@@ -551,5 +552,82 @@ describe('createAutoscaler: leadership and lifecycle', () => {
       calls.some((event) => event.method === 'createInstance' && event.errorClass === 'InsufficientCapacityError'),
     ).toBe(true);
     expect(calls.some((event) => event.method === 'listInstances' && event.errorClass === undefined)).toBe(true);
+  });
+});
+
+describe('createAutoscaler: operator drains', () => {
+  /** Fires the fake clock's timers until `promise` settles (the pass it runs may wait on them). */
+  async function settle<T>(harness: ReturnType<typeof createHarness>, promise: Promise<T>): Promise<T> {
+    let settled = false;
+    const tracked = promise.finally(() => {
+      settled = true;
+    });
+    for (let step = 0; !settled && step < 100_000; step++) {
+      const fired = await harness.clock.advanceToNextTimer();
+      if (!fired) await new Promise((resolve) => setImmediate(resolve));
+    }
+    return tracked;
+  }
+
+  test('a drain is written to the ledger by a pass and the planner sees it draining; the undrain clears it', async () => {
+    const harness = createHarness();
+    await harness.tick();
+    const [first] = await harness.store.listInstances();
+    harness.controlPlane.sessions.set(first!.id, [testSession()]);
+    const record = (drained: boolean, instanceId = first!.id) =>
+      settle(harness, harness.autoscaler.recordOperatorDrain({ instanceId, drained, at: harness.clock.now() }));
+
+    const drainedAtMs = harness.clock.now();
+    expect(await record(true)).toBe(true);
+    const drainedEntry = (await harness.store.listInstances()).find((entry) => entry.id === first!.id);
+    expect(drainedEntry?.operatorDrainedAt).toBe(new Date(drainedAtMs).toISOString());
+    // The pass that wrote it planned with the instance draining: it no longer counts as available.
+    const plan = harness.autoscaler.lastTick()?.plan?.configs[0];
+    expect(plan?.reasons.join(' ')).not.toMatch(new RegExp(`undrain ${first!.id}`));
+    expect(plan?.undrain).toEqual([]);
+    expect(plan?.create).toBe(1);
+    expect(plan?.destroy).not.toContain(first!.id);
+    await harness.clock.advance(30_000);
+    const next = await harness.tick();
+    expect(next.plan?.configs[0]?.undrain).toEqual([]);
+
+    expect(await record(false)).toBe(true);
+    const undrainedEntry = (await harness.store.listInstances()).find((entry) => entry.id === first!.id);
+    expect(undrainedEntry).toBeDefined();
+    expect(undrainedEntry?.operatorDrainedAt).toBeUndefined();
+    expect(await record(true, 'not-in-the-ledger')).toBe(false);
+  });
+});
+
+describe('withOperatorDrain', () => {
+  const instance = {
+    id: 'a1',
+    pool: 'agents',
+    autoscale: 'main',
+    provider: 'cloud',
+    state: 'running' as const,
+    checkedIn: true,
+    createdAt: new Date(T0).toISOString(),
+    capacity: { cores: 4, memoryMb: 8192, gpus: 0 },
+    sessions: [],
+  };
+  const entry = (operatorDrainedAt?: string): LedgerInstance => ({
+    id: 'a1',
+    pool: 'agents',
+    autoscale: 'main',
+    provider: 'cloud',
+    state: 'running',
+    shape: instance.capacity,
+    createdAt: instance.createdAt,
+    intentKey: 'k1',
+    ...(operatorDrainedAt ? { operatorDrainedAt } : {}),
+  });
+
+  test('a running instance an operator drained is draining and drainedByOperator; other states and undrained ones stay', () => {
+    const at = new Date(T0).toISOString();
+    expect(withOperatorDrain(instance, entry(at))).toMatchObject({ state: 'draining', drainedByOperator: true });
+    expect(withOperatorDrain(instance, entry())).toBe(instance);
+    expect(withOperatorDrain(instance, undefined)).toBe(instance);
+    expect(withOperatorDrain({ ...instance, state: 'failed' }, entry(at)).state).toBe('failed');
   });
 });

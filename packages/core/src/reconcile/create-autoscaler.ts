@@ -186,6 +186,15 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
         if (!FencedWriteError.isInstance(error)) throw error;
       }
     },
+    async recordOperatorDrain({ instanceId, drained, at }) {
+      runtime.pendingOperatorDrains.set(instanceId, drained ? at : null);
+      // A tick in flight may have passed its observe step: the next one writes the drain.
+      if (running) await running.catch(() => undefined);
+      if (runtime.pendingOperatorDrains.has(instanceId)) await autoscaler.tick();
+      if (runtime.pendingOperatorDrains.delete(instanceId)) return false;
+      const entry = (await store.listInstances()).find((candidate) => candidate.id === instanceId);
+      return entry !== undefined && (entry.operatorDrainedAt !== undefined) === drained;
+    },
     lastTick: () => last,
   };
   return autoscaler;

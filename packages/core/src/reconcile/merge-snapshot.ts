@@ -17,6 +17,17 @@ export function ledgerStateOf(state: ProviderInstanceState): InstanceState {
   }
 }
 
+/**
+ * `instance` as the planner sees it when an operator drained it (`entry.operatorDrainedAt`): a
+ * running or draining instance is `draining` and `drainedByOperator`; any other state is kept (a
+ * booting instance is not placeable yet, a failed or destroying one goes anyway).
+ */
+export function withOperatorDrain(instance: Instance, entry: LedgerInstance | undefined): Instance {
+  if (entry?.operatorDrainedAt === undefined) return instance;
+  if (instance.state !== 'running' && instance.state !== 'draining') return instance;
+  return { ...instance, state: 'draining', drainedByOperator: true };
+}
+
 /** A managed instance at a provider that the ledger does not know (an orphan, or one being collected). */
 export interface UnknownProviderInstance {
   /** Provider config id. */
@@ -32,7 +43,8 @@ export interface UnknownProviderInstance {
  *   (requested/creating/starting count as pending capacity, so a slow control plane never causes a
  *   second create);
  * - every managed provider instance unknown to both, as `destroying`, so that it counts against
- *   the provider's `maxInstances` until it is gone.
+ *   the provider's `maxInstances` until it is gone;
+ * - an instance an operator drained (`operatorDrainedAt`) is `draining` (`withOperatorDrain`).
  */
 export function mergeSnapshot(options: {
   inventory: FleetSnapshot;
@@ -53,12 +65,12 @@ export function mergeSnapshot(options: {
     reported.add(instance.id);
     const entry = ledgerById.get(instance.id);
     const checkedIn = instance.checkedIn || entry?.checkedInAt !== undefined || options.checkins.has(instance.id);
-    instances.push(checkedIn === instance.checkedIn ? instance : { ...instance, checkedIn });
+    instances.push(withOperatorDrain(checkedIn === instance.checkedIn ? instance : { ...instance, checkedIn }, entry));
   }
   for (const entry of ledgerById.values()) {
     if (reported.has(entry.id)) continue;
     reported.add(entry.id);
-    instances.push({
+    const fromLedger: Instance = {
       id: entry.id,
       pool: entry.pool,
       autoscale: entry.autoscale,
@@ -69,7 +81,8 @@ export function mergeSnapshot(options: {
       capacity: { ...entry.shape },
       sessions: [],
       ...(entry.address !== undefined ? { address: entry.address } : {}),
-    });
+    };
+    instances.push(withOperatorDrain(fromLedger, entry));
   }
   for (const { provider, instance } of options.unknown) {
     if (reported.has(instance.name) || reported.has(instance.instanceId)) continue;

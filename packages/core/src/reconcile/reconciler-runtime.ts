@@ -74,6 +74,8 @@ export interface ReconcilerRuntime {
   readonly pendingCheckins: Map<string, number>;
   /** Server statuses not yet written to the ledger, by Headroom or provider instance id. */
   readonly pendingStatuses: Map<string, ServerStatusRecord>;
+  /** Operator drains (`at` ms) and undrains (`null`) not yet written to the ledger, by Headroom id. */
+  readonly pendingOperatorDrains: Map<string, number | null>;
   /** First time this process saw a managed instance it does not know, for those without `createdAt`. */
   readonly firstSeenMs: Map<string, number>;
   /** Orphans already reported (`report` mode reports each once). */
@@ -149,6 +151,7 @@ export function createReconcilerRuntime(options: AutoscalerOptions): ReconcilerR
     intentsDeletedAtMs: undefined,
     pendingCheckins: new Map(),
     pendingStatuses: new Map(),
+    pendingOperatorDrains: new Map(),
     firstSeenMs: new Map(),
     reportedOrphans: new Set(),
     storeMemory: undefined,

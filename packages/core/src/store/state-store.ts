@@ -91,6 +91,12 @@ export interface LedgerInstance {
   connectionSecret?: string;
   /** Attempts at reading `connectionSecret` so far (bounded by `MAX_CONNECTION_SECRET_ATTEMPTS`). */
   connectionSecretAttempts?: number;
+  /**
+   * ISO instant an operator drained it (`Autoscaler.recordOperatorDrain`, `POST
+   * /api/v1/instances/{id}/drain`): the planner sees it `draining` and never undrains it; removed
+   * by the operator's undrain.
+   */
+  operatorDrainedAt?: string;
 }
 
 /** Fencing context of a write: the leadership epoch the writer holds. */

@@ -58,6 +58,10 @@ const tickSummarySchema = z.object({
         deficit: quantities,
         create: quantity,
         destroy: z.array(z.string()),
+        drain: z
+          .array(z.string())
+          .meta({ description: 'instances the planner drains: the control plane places no new sessions on them' }),
+        undrain: z.array(z.string()).meta({ description: 'draining instances the planner takes back' }),
         capped: z.boolean(),
         reasons: z.array(z.string()),
         warnings: z.array(z.string()),
@@ -149,9 +153,16 @@ const ledgerInstanceSchema = z.object({
   dnsName: z.string().optional(),
   intentKey: z.string(),
   serverId: z.string().optional().meta({ description: 'the {server_id} UUID of its startup script' }),
+  operatorDrainedAt: instant
+    .optional()
+    .meta({ description: 'an operator drained it (POST /api/v1/instances/{id}/drain); cleared by undrain' }),
 });
 
+/** A fleet instance as the planner sees it: `drainedByOperator` when an operator drained it. */
+const fleetInstanceSchema = instanceSchema.extend({ drainedByOperator: z.boolean().optional() });
+
 export const fleetResponseSchema = fleetSnapshotSchema.extend({
+  instances: z.array(fleetInstanceSchema),
   input: z.object({
     source: z.enum(['none', 'push', 'poll']),
     receivedAtMs: z.number().optional(),

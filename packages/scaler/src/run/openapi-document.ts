@@ -16,6 +16,7 @@ import {
   scheduleResponseSchema,
 } from './api-schemas.js';
 import { instanceReportSchema } from './fleet-inventory.js';
+import { drainResponseSchema } from './routes/instance-drain-routes.js';
 import { instanceResponseSchema } from './routes/instance-route.js';
 
 type Io = 'input' | 'output';
@@ -27,6 +28,29 @@ const json = (schema: z.ZodType, io: Io) => ({ 'application/json': { schema: sch
 const answer = (description: string, schema: z.ZodType) => ({ description, content: json(schema, 'output') });
 const error = (description: string) => answer(description, errorResponseSchema);
 const readSecurity = [{ bearer: [] }, {}];
+
+/** `POST /api/v1/instances/{id}/drain` or `/undrain`. */
+const drainPath = (drained: boolean) => ({
+  post: {
+    summary: drained
+      ? 'An operator drains an instance: no new sessions, removed once empty; the planner never undrains it'
+      : "An operator undrains an instance: it takes sessions again (clears the operator's drain)",
+    security: [{ bearer: [] }],
+    parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+    responses: {
+      200: answer(
+        drained ? 'drained (written to the ledger)' : 'undrained (written to the ledger)',
+        drainResponseSchema,
+      ),
+      401: error('token missing or wrong'),
+      403: error('api.token is not configured'),
+      404: error('the ledger does not hold this instance'),
+      409: error('not a running docker agent or server of an enabled config'),
+      413: error('body too large'),
+      503: error('this replica is a follower, or the pass that writes the drain failed'),
+    },
+  },
+});
 
 /**
  * The OpenAPI 3.1 document of `/api/v1/*`, the check-in endpoint and the operations endpoints,
@@ -144,6 +168,8 @@ export function createOpenApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/api/v1/instances/{id}/drain': drainPath(true),
+      '/api/v1/instances/{id}/undrain': drainPath(false),
       '/api/set_server_status': {
         post: {
           summary:

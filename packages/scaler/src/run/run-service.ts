@@ -24,6 +24,7 @@ import { checkinRoute } from './routes/checkin-route.js';
 import { fileMappingsRoute } from './routes/file-mappings-route.js';
 import { fleetRoutes } from './routes/fleet-routes.js';
 import { imageRollRoute } from './routes/image-roll-route.js';
+import { instanceDrainRoutes } from './routes/instance-drain-routes.js';
 import { instanceReportRoute } from './routes/instance-report-route.js';
 import { instanceRoute } from './routes/instance-route.js';
 import { openApiRoute } from './routes/openapi-route.js';
@@ -232,6 +233,7 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
       ...fleetRoutes(context),
       instanceRoute(context),
       instanceReportRoute(context),
+      ...instanceDrainRoutes(context),
       checkinRoute(context),
       fileMappingsRoute(context),
       imageRollRoute(context),

@@ -31,6 +31,8 @@ export function summariseTick(result: TickResult) {
             deficit: plan.deficit,
             create: plan.create,
             destroy: plan.destroy,
+            drain: plan.drain,
+            undrain: plan.undrain,
             capped: plan.capped,
             reasons: plan.reasons,
             warnings: plan.warnings,
@@ -42,9 +44,14 @@ export function summariseTick(result: TickResult) {
 }
 
 const acted = ({ actions }: TickResult) =>
-  actions.created.length > 0 || actions.destroyed.length > 0 || actions.createFailed > 0 || actions.destroyFailed > 0;
+  actions.created.length > 0 ||
+  actions.destroyed.length > 0 ||
+  actions.createFailed > 0 ||
+  actions.destroyFailed > 0 ||
+  actions.drained.length > 0 ||
+  actions.undrained.length > 0;
 
-/** The leader's recent ticks, newest first, and the latest one that created or destroyed something. */
+/** The leader's recent ticks, newest first, and the latest one that created, destroyed, drained or undrained something. */
 export class TickHistory {
   readonly entries: TickSummary[] = [];
   lastWithActions: TickSummary | null = null;

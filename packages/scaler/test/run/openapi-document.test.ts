@@ -21,6 +21,8 @@ describe('OpenAPI document', () => {
         '/api/v1/fleet',
         '/api/v1/instances/{id}/report',
         '/api/v1/images/{workspace}/roll',
+        '/api/v1/instances/{id}/drain',
+        '/api/v1/instances/{id}/undrain',
         '/api/v1/openapi.json',
         '/api/set_server_status',
         '/healthz',

@@ -86,6 +86,7 @@ export function applyPredictiveStandby(standbys: readonly PredictiveStandby[], a
     const autoscale = runtime.entry.autoscale as { standby: Resources };
     const current = autoscale.standby;
     if (current.cores !== standby.cores || current.memoryMb !== standby.memoryMb || current.gpus !== standby.gpus) {
+      // The standby slots (and any other standby setting) stay as configured.
       autoscale.standby = { ...current, ...standby };
       changed = true;
     }

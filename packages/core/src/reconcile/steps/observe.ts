@@ -1,13 +1,14 @@
 import { HEADROOM_TAGS } from '../../provider/tags.js';
 import type { ProviderInstance } from '../../provider/v1/provider-v1-instance.js';
 import { flushCheckins } from '../flush-checkins.js';
+import { flushOperatorDrains } from '../flush-operator-drains.js';
 import type { ListingIndex, StoreMemory } from '../reconciler-runtime.js';
 import { failTick, type TickContext } from '../tick-context.js';
 import type { TickStep } from './tick-step.js';
 
 /**
  * Observe: the control plane's snapshot (the tick stops when it fails), the ledger (with pending
- * check-ins written) and the open intents (remembered across ticks of one epoch, read from the
+ * check-ins and operator drains written) and the open intents (remembered across ticks of one epoch, read from the
  * store on a new epoch, after a failed tick and every `fullVerificationIntervalSeconds`), and for every provider in the config or the ledger the instances tagged
  * `headroom-managed-by`. A provider whose listing failed is absent from `listing.byProvider`: it
  * gets no creates and no destroys this tick. Then decides whether this tick verifies fully.
@@ -30,6 +31,7 @@ export const observe: TickStep = {
     const memory = await rememberStore(context);
     context.ledger = memory.ledger;
     await flushCheckins(runtime, { epoch: context.epoch, ledger: context.ledger });
+    await flushOperatorDrains(runtime, { epoch: context.epoch, ledger: context.ledger });
     context.openIntents = memory.openIntents.size === 0 ? [] : [...memory.openIntents.values()];
     const listingChanged = await listManagedInstances(context);
     context.fullVerification = fullVerificationNeeded(context, listingChanged || intervalPassed);

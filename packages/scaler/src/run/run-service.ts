@@ -259,6 +259,12 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
     providers: Object.keys(providers),
     configs: listAutoscaleEntries(loaded.config).map(({ pool, autoscale }) => `${pool.id}/${autoscale.id}`),
   });
+  for (const { pool, autoscale } of listAutoscaleEntries(loaded.config)) {
+    if ('predictiveStandby' in autoscale && autoscale.predictiveStandby)
+      logger.warn('predictiveStandby is used by headroom simulate only; this service plans with the static standby', {
+        config: `${pool.id}/${autoscale.id}`,
+      });
+  }
   autoscaler.start();
 
   const reload = createConfigReloader({

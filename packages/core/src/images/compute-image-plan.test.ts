@@ -109,7 +109,7 @@ describe('computeImagePlan', () => {
     expect(result.actions).toEqual([
       expect.objectContaining({ instanceId: 'idle', workspace: 'desktop', image: expect.stringContaining(pinned) }),
     ]);
-    expect(result.readiness.get('busy')).toEqual({ ready: false, missing: ['desktop'] });
+    expect(result.readiness.get('busy')).toEqual({ ready: false, missing: ['desktop'], retiring: true });
     expect(result.readiness.get('idle')).toEqual({ ready: false, missing: ['desktop'] });
   });
 
@@ -200,6 +200,41 @@ test('the scaling plan counts only image-ready agents as available, and says so'
     expect.arrayContaining([expect.stringMatching(/^1 agent\(s\) wait for workspace images \(chrome ×1\)/)]),
   );
   expect(scaling.imageActions).toEqual([expect.objectContaining({ type: 'pull-image', instanceId: 'pulling' })]);
+});
+
+test('after a roll, a busy agent on the old digest is neither available nor pending: a replacement boots', () => {
+  const planConfig = parseConfig({
+    providers: { cloud: { type: 'fake', maxInstances: 10 } },
+    pools: [
+      {
+        id: 'agents',
+        kind: 'docker-agent',
+        autoscale: [{ id: 'day', provider: 'cloud', agent: { cores: 4, memoryMb: 8192 }, standby: { cores: 2 } }],
+      },
+    ],
+    workspaces: [
+      { id: 'desktop', image: 'registry.example.com/team/desktop:2', registry: { url: 'registry.example.com' } },
+    ],
+  });
+  const snapshot: FleetSnapshot = {
+    at,
+    instances: [agent('old', { images: [desktop(old)], busy: true })],
+    queued: [],
+  };
+  const { plan: scaling } = computeScalingPlan({
+    config: planConfig,
+    snapshot,
+    state: { autoscale: {}, imagePins: { desktop: pinned } },
+    now: Date.parse(at),
+  });
+  const [day] = scaling.configs;
+  expect(day?.available).toEqual({ cores: 0, memoryMb: 0, gpus: 0 });
+  expect(day?.pending).toEqual({ cores: 0, memoryMb: 0, gpus: 0 });
+  expect(day?.create).toBe(1);
+  expect(day?.reasons).toEqual(
+    expect.arrayContaining([expect.stringMatching(/^1 busy agent\(s\) serve an old digest of a rolled workspace/)]),
+  );
+  expect(scaling.imageActions).toEqual([]);
 });
 
 describe('image pins in the planner state', () => {

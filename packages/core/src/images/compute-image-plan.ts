@@ -21,6 +21,11 @@ export interface ImageReadiness {
   ready: boolean;
   /** Workspaces whose image (or pinned digest) the agent does not have yet. */
   missing: string[];
+  /**
+   * Set when a busy agent serves an old digest of a rolled workspace: it takes no new sessions and
+   * pulls only once empty, so its free room is neither available nor pending (it retires).
+   */
+  retiring?: true;
 }
 
 export interface ImagePlan {
@@ -82,7 +87,7 @@ function planWorkspace(options: {
   target: WorkspaceTarget;
   held: AgentImage | undefined;
   at: string;
-}): { action?: ImageAction; ready: boolean; warning?: string } {
+}): { action?: ImageAction; ready: boolean; retiring?: true; warning?: string } {
   const { instance, target, held, at } = options;
   const { workspace } = target;
   const pull = (reason: string): ImageAction => ({
@@ -117,7 +122,7 @@ function planWorkspace(options: {
   if (!held) return { ready: false, action: pull(`workspace ${workspace.id}: ${target.pull} is not on the agent yet`) };
   if (instance.sessions.length > 0) {
     // A roll is a ramp: an agent serving the old digest keeps its sessions and takes no new ones.
-    return { ready: false };
+    return { ready: false, retiring: true };
   }
   return {
     ready: false,
@@ -187,14 +192,16 @@ export function computeImagePlan(options: ComputeImagePlanOptions): ImagePlan {
     // No `images` at all: the control plane does not report images; nothing to plan, nothing to wait for.
     if (instance.images === undefined) continue;
     const missing: string[] = [];
+    let retiring = false;
     for (const target of targets) {
       const result = planWorkspace({ instance, target, held: heldImage(instance, target), at: snapshot.at });
       if (result.action) plan.actions.push(result.action);
       if (result.warning) plan.warnings.push(result.warning);
       if (!result.ready) missing.push(target.workspace.id);
+      if (result.retiring) retiring = true;
     }
     plan.actions.push(...unusedImages(instance, targets));
-    plan.readiness.set(instance.id, { ready: missing.length === 0, missing });
+    plan.readiness.set(instance.id, { ready: missing.length === 0, missing, ...(retiring ? { retiring: true } : {}) });
   }
   return plan;
 }

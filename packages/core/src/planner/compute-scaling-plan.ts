@@ -109,6 +109,8 @@ interface ConfigAccumulator {
   /** Agents whose capacity waits for images, by missing workspace. */
   imageWaiting: Map<string, number>;
   imageWaitingAgents: number;
+  /** Busy agents serving an old digest of a rolled workspace: neither available nor pending. */
+  retiringAgents: number;
 }
 
 /**
@@ -187,6 +189,7 @@ export function computeScalingPlan({
       imageReadiness: entry.kind === 'docker-agent' ? imagePlan?.readiness : undefined,
       imageWaiting: new Map(),
       imageWaitingAgents: 0,
+      retiringAgents: 0,
     };
     accumulator.shortPath =
       accumulator.enabled &&
@@ -406,6 +409,11 @@ function accumulate(accumulator: ConfigAccumulator, instance: Instance, now: num
     return;
   }
   const readiness = accumulator.imageReadiness?.get(instance.id);
+  if (readiness?.retiring) {
+    // Takes no new sessions and pulls only once empty: its free room is not coming, so not pending.
+    accumulator.retiringAgents += 1;
+    return;
+  }
   if (readiness && !readiness.ready) {
     // Capacity on the bill but not for users yet: it counts as pending until the images are there.
     accumulator.imageWaitingAgents += 1;
@@ -819,6 +827,11 @@ function planDockerAgents(
     const missing = [...accumulator.imageWaiting].map(([workspace, count]) => `${workspace} ×${count}`).join(', ');
     reasons.push(
       `${accumulator.imageWaitingAgents} agent(s) wait for workspace images (${missing}): their free capacity counts as pending, not available, until the images are present`,
+    );
+  }
+  if (accumulator.retiringAgents > 0) {
+    reasons.push(
+      `${accumulator.retiringAgents} busy agent(s) serve an old digest of a rolled workspace: they take no new sessions and pull once empty, so their free capacity counts as neither available nor pending`,
     );
   }
   for (const slot of slotFit?.unfit ?? []) {

@@ -41,6 +41,18 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       INSERT INTO leadership (id, epoch) VALUES (1, 0);
     `,
   },
+  {
+    version: 2,
+    name: 'pending check-ins',
+    sql: `
+      CREATE TABLE pending_checkins (
+        instance_id text COLLATE "C" PRIMARY KEY,
+        checked_in_at text,
+        status_at text COLLATE "C" NOT NULL,
+        status jsonb NOT NULL
+      );
+    `,
+  },
 ];
 
 /**

@@ -1,4 +1,13 @@
-import type { Intent, IntentStatus, LedgerInstance, PlannerState, StateStore, WriteOptions } from '@headroom/core';
+import type {
+  Intent,
+  IntentStatus,
+  LedgerInstance,
+  PendingCheckin,
+  PlannerState,
+  ServerStatusRecord,
+  StateStore,
+  WriteOptions,
+} from '@headroom/core';
 import { emptyPlannerState, FencedWriteError } from '@headroom/core';
 import type { Pool, PoolClient } from 'pg';
 import pg from 'pg';
@@ -162,6 +171,48 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): Po
         `SELECT instance FROM ${quoted}.ledger_instances ORDER BY id`,
       );
       return rows.map((row) => row.instance);
+    },
+    async putPendingCheckin({ checkin }) {
+      assertOpen();
+      // Not fenced (see `StateStore.putPendingCheckin`); one statement, so atomic.
+      await pool.query(
+        `INSERT INTO ${quoted}.pending_checkins AS kept (instance_id, checked_in_at, status_at, status)
+         VALUES ($1, $2, $3, $4::jsonb)
+         ON CONFLICT (instance_id) DO UPDATE SET
+           checked_in_at = coalesce(kept.checked_in_at, excluded.checked_in_at),
+           status = CASE WHEN excluded.status_at >= kept.status_at THEN excluded.status ELSE kept.status END,
+           status_at = greatest(excluded.status_at, kept.status_at)`,
+        [checkin.instanceId, checkin.checkedInAt ?? null, checkin.status.at, JSON.stringify(checkin.status)],
+      );
+    },
+    async listPendingCheckins(): Promise<PendingCheckin[]> {
+      assertOpen();
+      const { rows } = await pool.query<{
+        instance_id: string;
+        checked_in_at: string | null;
+        status: ServerStatusRecord;
+      }>(`SELECT instance_id, checked_in_at, status FROM ${quoted}.pending_checkins ORDER BY instance_id`);
+      return rows.map((row) => ({
+        instanceId: row.instance_id,
+        ...(row.checked_in_at !== null ? { checkedInAt: row.checked_in_at } : {}),
+        status: row.status,
+      }));
+    },
+    async deletePendingCheckins({ checkins }) {
+      assertOpen();
+      if (checkins.length === 0) return;
+      await pool.query(
+        `DELETE FROM ${quoted}.pending_checkins AS kept
+         USING unnest($1::text[], $2::text[], $3::text[]) AS given (instance_id, checked_in_at, status_at)
+         WHERE kept.instance_id = given.instance_id
+           AND kept.checked_in_at IS NOT DISTINCT FROM given.checked_in_at
+           AND kept.status_at = given.status_at`,
+        [
+          checkins.map((checkin) => checkin.instanceId),
+          checkins.map((checkin) => checkin.checkedInAt ?? null),
+          checkins.map((checkin) => checkin.status.at),
+        ],
+      );
     },
     async close() {
       if (closed) return;

@@ -38,6 +38,20 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'pending check-ins',
+    up(database) {
+      database.exec(`
+        CREATE TABLE pending_checkins (
+          instance_id TEXT PRIMARY KEY,
+          checked_in_at TEXT,
+          status_at TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (json_valid(status))
+        );
+      `);
+    },
+  },
 ];
 
 /**

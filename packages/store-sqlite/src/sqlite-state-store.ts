@@ -1,4 +1,13 @@
-import type { Intent, IntentStatus, LedgerInstance, PlannerState, StateStore, WriteOptions } from '@headroom/core';
+import type {
+  Intent,
+  IntentStatus,
+  LedgerInstance,
+  PendingCheckin,
+  PlannerState,
+  ServerStatusRecord,
+  StateStore,
+  WriteOptions,
+} from '@headroom/core';
 import { emptyPlannerState, FencedWriteError } from '@headroom/core';
 import type { Database, Statement } from 'better-sqlite3';
 import BetterSqlite3 from 'better-sqlite3';
@@ -155,6 +164,34 @@ export function createSqliteStateStore({ path, lockTimeoutMs = 5000 }: SqliteSta
         instance: string;
       }>;
       return rows.map((row) => JSON.parse(row.instance) as LedgerInstance);
+    },
+    async putPendingCheckin({ checkin }) {
+      // Not fenced (see `StateStore.putPendingCheckin`); one statement, so atomic.
+      statement(
+        `INSERT INTO pending_checkins (instance_id, checked_in_at, status_at, status) VALUES (?, ?, ?, ?)
+         ON CONFLICT (instance_id) DO UPDATE SET
+           checked_in_at = coalesce(pending_checkins.checked_in_at, excluded.checked_in_at),
+           status = CASE WHEN excluded.status_at >= pending_checkins.status_at THEN excluded.status ELSE pending_checkins.status END,
+           status_at = max(excluded.status_at, pending_checkins.status_at)`,
+      ).run(checkin.instanceId, checkin.checkedInAt ?? null, checkin.status.at, JSON.stringify(checkin.status));
+    },
+    async listPendingCheckins(): Promise<PendingCheckin[]> {
+      const rows = statement(
+        'SELECT instance_id, checked_in_at, status FROM pending_checkins ORDER BY instance_id',
+      ).all() as Array<{ instance_id: string; checked_in_at: string | null; status: string }>;
+      return rows.map((row) => ({
+        instanceId: row.instance_id,
+        ...(row.checked_in_at !== null ? { checkedInAt: row.checked_in_at } : {}),
+        status: JSON.parse(row.status) as ServerStatusRecord,
+      }));
+    },
+    async deletePendingCheckins({ checkins }) {
+      const remove = statement(
+        'DELETE FROM pending_checkins WHERE instance_id = ? AND checked_in_at IS ? AND status_at = ?',
+      );
+      requireDatabase().transaction(() => {
+        for (const checkin of checkins) remove.run(checkin.instanceId, checkin.checkedInAt ?? null, checkin.status.at);
+      })();
     },
     async close() {
       closed = true;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Intent, LedgerInstance, PlannerState, StateStore } from '@headroom/core';
+import type { Intent, LedgerInstance, PendingCheckin, PlannerState, StateStore } from '@headroom/core';
 import { emptyPlannerState, FencedWriteError } from '@headroom/core';
 
 /** The test functions of a runner (vitest, jest, node:test adapters): the suite imports none itself. */
@@ -56,6 +56,7 @@ export function stateStoreSuite({
           assert.deepEqual(await store.getPlannerState(), emptyPlannerState());
           assert.deepEqual(await store.listIntents(), []);
           assert.deepEqual(await store.listInstances(), []);
+          assert.deepEqual(await store.listPendingCheckins(), []);
         }));
 
       test('init is idempotent and keeps data', () =>
@@ -267,6 +268,66 @@ export function stateStoreSuite({
         }));
     });
 
+    describe('pending check-ins', () => {
+      test('round-trip with optional fields present and absent, ordered by instance id', () =>
+        withStore(async (store) => {
+          const progress = createPendingCheckin({ instanceId: 'agent-b', status: 'installing', at: '10:01:00' });
+          const running = createPendingCheckin({ instanceId: 'agent-a', status: 'running', at: '10:02:00' });
+          running.status.message = 'ready';
+          running.status.progress = '100';
+          await store.putPendingCheckin({ checkin: progress });
+          await store.putPendingCheckin({ checkin: running });
+          assert.deepEqual(await store.listPendingCheckins(), [running, progress]);
+        }));
+
+      test('one per instance: the earliest check-in and the newest status are kept', () =>
+        withStore(async (store) => {
+          const running = createPendingCheckin({ instanceId: 'agent-a', status: 'running', at: '10:02:00' });
+          const later = createPendingCheckin({ instanceId: 'agent-a', status: 'finished', at: '10:03:00' });
+          const older = createPendingCheckin({ instanceId: 'agent-a', status: 'installing', at: '10:01:00' });
+          await store.putPendingCheckin({ checkin: running });
+          await store.putPendingCheckin({ checkin: later });
+          await store.putPendingCheckin({ checkin: older });
+          assert.deepEqual(await store.listPendingCheckins(), [{ ...later, checkedInAt: running.checkedInAt }]);
+        }));
+
+      test('writes are not fenced by the leader epoch', () =>
+        withStore(async (store) => {
+          await store.putIntent({ epoch: 7, intent: createIntent({ key: 'by-epoch-7' }) });
+          const checkin = createPendingCheckin({ instanceId: 'agent-a', status: 'running', at: '10:02:00' });
+          await store.putPendingCheckin({ checkin });
+          assert.deepEqual(await store.listPendingCheckins(), [checkin]);
+          await store.deletePendingCheckins({ checkins: [checkin] });
+          assert.deepEqual(await store.listPendingCheckins(), []);
+        }));
+
+      test('delete removes only the check-ins as listed; one merged since stays', () =>
+        withStore(async (store) => {
+          const first = createPendingCheckin({ instanceId: 'agent-a', status: 'installing', at: '10:01:00' });
+          const other = createPendingCheckin({ instanceId: 'agent-b', status: 'running', at: '10:01:00' });
+          await store.putPendingCheckin({ checkin: first });
+          await store.putPendingCheckin({ checkin: other });
+          const listed = await store.listPendingCheckins();
+          const newer = createPendingCheckin({ instanceId: 'agent-a', status: 'running', at: '10:02:00' });
+          await store.putPendingCheckin({ checkin: newer });
+          const missing = createPendingCheckin({ instanceId: 'agent-missing', status: 'running', at: '10:02:00' });
+          await store.deletePendingCheckins({ checkins: [...listed, missing] });
+          assert.deepEqual(await store.listPendingCheckins(), [newer]);
+          await store.deletePendingCheckins({ checkins: [] });
+          assert.deepEqual(await store.listPendingCheckins(), [newer]);
+        }));
+
+      test('returned check-ins are copies', () =>
+        withStore(async (store) => {
+          const checkin = createPendingCheckin({ instanceId: 'agent-a', status: 'running', at: '10:02:00' });
+          await store.putPendingCheckin({ checkin });
+          const [read] = await store.listPendingCheckins();
+          assert.ok(read);
+          read.status.status = 'changed';
+          assert.deepEqual(await store.listPendingCheckins(), [checkin]);
+        }));
+    });
+
     describe('fencing', () => {
       test('a write with an older epoch is refused after a newer one was seen', () =>
         withStore(async (store) => {
@@ -343,11 +404,13 @@ export function stateStoreSuite({
             createIntent({ key: 'intent-b', createdAt: '2026-11-22T10:00:01.000Z', status: 'done' }),
           ];
           const instance = createInstance({ id: 'agent-a', address: '10.0.0.7' });
+          const pending = createPendingCheckin({ instanceId: 'agent-a', status: 'running', at: '10:02:00' });
           try {
             await store.init();
             await store.putPlannerState({ epoch: 2, state });
             for (const intent of intents) await store.putIntent({ epoch: 2, intent });
             await store.putInstance({ epoch: 2, instance });
+            await store.putPendingCheckin({ checkin: pending });
           } finally {
             await store.close();
           }
@@ -358,6 +421,7 @@ export function stateStoreSuite({
             assert.deepEqual(await reopened.listIntents(), intents);
             assert.deepEqual(await reopened.listIntents({ status: 'done' }), [intents[1]]);
             assert.deepEqual(await reopened.listInstances(), [instance]);
+            assert.deepEqual(await reopened.listPendingCheckins(), [pending]);
           } finally {
             await reopened.close();
           }
@@ -432,6 +496,16 @@ function createIntent(overrides: Partial<Intent> & { key: string }): Intent {
     createdAt: '2026-11-22T10:00:00.000Z',
     updatedAt: '2026-11-22T10:00:00.000Z',
     ...overrides,
+  };
+}
+
+/** A pending check-in received on 2026-11-22 at `at` (`hh:mm:ss`); `running` also checks in. */
+function createPendingCheckin(options: { instanceId: string; status: string; at: string }): PendingCheckin {
+  const at = `2026-11-22T${options.at}.000Z`;
+  return {
+    instanceId: options.instanceId,
+    ...(options.status === 'running' ? { checkedInAt: at } : {}),
+    status: { status: options.status, at },
   };
 }
 

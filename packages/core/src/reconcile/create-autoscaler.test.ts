@@ -471,6 +471,53 @@ describe('createAutoscaler: check-ins recorded during a tick', () => {
   });
 });
 
+describe('createAutoscaler: check-ins a follower kept in the store', () => {
+  test('the next tick applies them like direct ones, then deletes them; stale ones are dropped', async () => {
+    const harness = createHarness({
+      config: reconcileConfig({ autoscale: { requireCheckin: true, checkinTimeoutSeconds: 300 } }),
+    });
+    harness.controlPlane.reporting = false;
+    await harness.tick();
+    const [first, second] = await harness.store.listInstances();
+    const at = new Date(harness.clock.now()).toISOString();
+    const running = { status: 'running', message: 'up', progress: '100', at };
+    await harness.store.putPendingCheckin({ checkin: { instanceId: first!.id, checkedInAt: at, status: running } });
+    const installing = { status: 'installing', at };
+    await harness.store.putPendingCheckin({ checkin: { instanceId: second!.id, status: installing } });
+    await harness.store.putPendingCheckin({
+      checkin: { instanceId: 'agents-main-gone', checkedInAt: at, status: running },
+    });
+    await harness.tick();
+    const ledger = await harness.store.listInstances();
+    expect(ledger.find((entry) => entry.id === first!.id)).toMatchObject({ checkedInAt: at, serverStatus: running });
+    expect(ledger.find((entry) => entry.id === second!.id)?.serverStatus).toEqual(installing);
+    expect(ledger.find((entry) => entry.id === second!.id)?.checkedInAt).toBeUndefined();
+    expect(await harness.store.listPendingCheckins()).toEqual([]);
+    await harness.clock.advance(301_000);
+    const result = await harness.tick();
+    expect(result.actions.destroyed).toEqual([{ id: second!.id, cause: 'checkin-timeout' }]);
+  });
+
+  test('a newer status received directly wins over an older kept one', async () => {
+    const harness = createHarness();
+    await harness.tick();
+    const [first] = await harness.store.listInstances();
+    const keptAt = new Date(harness.clock.now()).toISOString();
+    await harness.store.putPendingCheckin({
+      checkin: { instanceId: first!.id, checkedInAt: keptAt, status: { status: 'running', at: keptAt } },
+    });
+    await harness.clock.advance(1_000);
+    const readyAt = harness.clock.now();
+    const inFlight = harness.tick();
+    await harness.autoscaler.recordCheckin({ instanceId: first!.id, at: readyAt, status: { status: 'ready' } });
+    await inFlight;
+    await harness.tick();
+    const entry = (await harness.store.listInstances()).find((candidate) => candidate.id === first!.id);
+    expect(entry?.checkedInAt).toBe(keptAt);
+    expect(entry?.serverStatus).toEqual({ status: 'ready', at: new Date(readyAt).toISOString() });
+  });
+});
+
 describe('createAutoscaler: dry run', () => {
   test('plans but calls nothing that changes the cloud, DNS or the store', async () => {
     const store = createMemoryStateStore();

@@ -95,6 +95,7 @@ export function withDryRunStore(store: StateStore): StateStore {
       await overlay.putPlannerState({ epoch, state: await store.getPlannerState() });
       for (const intent of await store.listIntents()) await overlay.putIntent({ epoch, intent });
       for (const instance of await store.listInstances()) await overlay.putInstance({ epoch, instance });
+      for (const checkin of await store.listPendingCheckins()) await overlay.putPendingCheckin({ checkin });
     })();
     return loaded;
   };
@@ -115,6 +116,9 @@ export function withDryRunStore(store: StateStore): StateStore {
     putInstance: async ({ instance }) => (await loadedOverlay()).putInstance({ ...unfenced, instance }),
     deleteInstance: async ({ id }) => (await loadedOverlay()).deleteInstance({ ...unfenced, id }),
     listInstances: async () => (await loadedOverlay()).listInstances(),
+    putPendingCheckin: async (options) => (await loadedOverlay()).putPendingCheckin(options),
+    listPendingCheckins: async () => (await loadedOverlay()).listPendingCheckins(),
+    deletePendingCheckins: async (options) => (await loadedOverlay()).deletePendingCheckins(options),
     close: async () => {
       await overlay.close();
     },

@@ -1,7 +1,15 @@
 import { FencedWriteError } from '../errors/fenced-write-error.js';
 import type { PlannerState } from '../planner/planner-state.js';
 import { emptyPlannerState } from '../planner/planner-state.js';
-import type { Intent, IntentStatus, LeaderElector, Leadership, LedgerInstance, StateStore } from './state-store.js';
+import type {
+  Intent,
+  IntentStatus,
+  LeaderElector,
+  Leadership,
+  LedgerInstance,
+  PendingCheckin,
+  StateStore,
+} from './state-store.js';
 
 /** The in-memory state store, with `kind: 'memory'`. */
 export interface MemoryStateStore extends StateStore {
@@ -22,6 +30,7 @@ export function createMemoryStateStore(): MemoryStateStore {
   const instances = new Map<string, LedgerInstance>();
   /** Instance ids in listing order; dropped when an id is added or removed. */
   let sortedInstanceIds: string[] | undefined;
+  const pendingCheckins = new Map<string, PendingCheckin>();
   let highestEpoch = 0;
   let closed = false;
 
@@ -100,8 +109,26 @@ export function createMemoryStateStore(): MemoryStateStore {
       sortedInstanceIds ??= [...instances.keys()].sort(compareStrings);
       return sortedInstanceIds.map((id) => copyInstance(instances.get(id)!));
     },
+    async putPendingCheckin({ checkin }) {
+      assertOpen();
+      pendingCheckins.set(checkin.instanceId, mergePendingCheckin(pendingCheckins.get(checkin.instanceId), checkin));
+    },
+    async listPendingCheckins() {
+      assertOpen();
+      return [...pendingCheckins.keys()].sort(compareStrings).map((id) => copyPendingCheckin(pendingCheckins.get(id)!));
+    },
+    async deletePendingCheckins({ checkins }) {
+      assertOpen();
+      for (const checkin of checkins) {
+        const kept = pendingCheckins.get(checkin.instanceId);
+        if (kept && kept.checkedInAt === checkin.checkedInAt && kept.status.at === checkin.status.at) {
+          pendingCheckins.delete(checkin.instanceId);
+        }
+      }
+    },
     async close() {
       closed = true;
+      pendingCheckins.clear();
       intents.clear();
       intentsByStatus.clear();
       sortedInstanceIds = undefined;
@@ -139,6 +166,18 @@ function copyIntent(intent: Intent): Intent {
 
 function copyInstance(instance: LedgerInstance): LedgerInstance {
   return { ...instance, shape: { ...instance.shape } };
+}
+
+function copyPendingCheckin(checkin: PendingCheckin): PendingCheckin {
+  return { ...checkin, status: { ...checkin.status } };
+}
+
+/** `next` merged into `kept` as `StateStore.putPendingCheckin` describes. */
+function mergePendingCheckin(kept: PendingCheckin | undefined, next: PendingCheckin): PendingCheckin {
+  if (!kept) return copyPendingCheckin(next);
+  const checkedInAt = kept.checkedInAt ?? next.checkedInAt;
+  const status = next.status.at >= kept.status.at ? next.status : kept.status;
+  return { instanceId: next.instanceId, ...(checkedInAt !== undefined ? { checkedInAt } : {}), status: { ...status } };
 }
 
 function compareIntents(left: Intent, right: Intent): number {

@@ -99,6 +99,19 @@ export interface LedgerInstance {
   operatorDrainedAt?: string;
 }
 
+/**
+ * A check-in a follower replica received, kept in the store until the leader's next tick applies
+ * it like one received directly (`Autoscaler.recordCheckin`) and deletes it.
+ */
+export interface PendingCheckin {
+  /** Headroom id of a ledger instance. */
+  instanceId: string;
+  /** ISO instant of its first `running` status, when one was received. */
+  checkedInAt?: string;
+  /** The newest status received (by `at`). */
+  status: ServerStatusRecord;
+}
+
 /** Fencing context of a write: the leadership epoch the writer holds. */
 export interface WriteOptions {
   epoch: number;
@@ -130,6 +143,20 @@ export interface StateStore {
   deleteInstance(options: WriteOptions & { id: string }): Promise<void>;
   /** Ledger instances ordered by `id`. */
   listInstances(): Promise<LedgerInstance[]>;
+  /**
+   * Keeps a check-in received by a follower for the leader: at most one per instance, merged with
+   * the one kept (the earliest `checkedInAt`, the newest `status` by `status.at`; on a tie the
+   * new one). Not fenced by the leader epoch: it records a fact that any replica may write and
+   * applying it twice changes nothing, not a change of the ledger.
+   */
+  putPendingCheckin(options: { checkin: PendingCheckin }): Promise<void>;
+  /** Pending check-ins ordered by `instanceId`. */
+  listPendingCheckins(): Promise<PendingCheckin[]>;
+  /**
+   * Deletes the pending check-ins equal to those given (same `instanceId`, `checkedInAt` and
+   * `status.at`), so one merged since they were listed stays; absent ones are skipped. Not fenced.
+   */
+  deletePendingCheckins(options: { checkins: readonly PendingCheckin[] }): Promise<void>;
   close(): Promise<void>;
 }
 

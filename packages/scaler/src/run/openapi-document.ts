@@ -173,14 +173,14 @@ export function createOpenApiDocument(): Record<string, unknown> {
       '/api/set_server_status': {
         post: {
           summary:
-            'Status of a new instance (startup script), token in the query string; `running` checks it in, every status is kept',
+            'Status of a new instance (startup script), token in the query string; `running` checks it in, every status is kept (a follower keeps it in the store for the leader)',
           security: [{ checkinToken: [] }],
           requestBody: { required: false, content: json(checkinRequestSchema, 'input') },
           responses: {
             200: answer('checked in', checkinResponseSchema),
             401: error('invalid, expired or foreign token'),
             413: error('body too large'),
-            503: error('this replica is a follower, or the store refused the write'),
+            503: error('the store refused the write (a follower keeps the check-in in the store for the leader)'),
           },
         },
       },

@@ -18,10 +18,10 @@ const SIGNING_KEY = 'ha-checkin-signing-key-0f1e2d3c4b5a69788796';
 const DATABASE_PASSWORD = 'pg-password-7c6b5a4d3e2f';
 const database = `headroom_run_ha_${process.pid}_${Date.now()}`;
 
-function psql(sql: string): { ok: boolean; output: string } {
+function psql(sql: string, on = 'postgres'): { ok: boolean; output: string } {
   const result = spawnSync(
     'psql',
-    ['-h', '127.0.0.1', '-p', '5432', '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-Atc', sql],
+    ['-h', '127.0.0.1', '-p', '5432', '-U', 'postgres', '-d', on, '-v', 'ON_ERROR_STOP=1', '-Atc', sql],
     {
       encoding: 'utf8',
       timeout: 30_000,
@@ -77,16 +77,17 @@ checkin: { signingKey: ${SIGNING_KEY} }
       '--holder-id',
       name,
     ]).started();
-  /** Checks in the first live instance with the token from its startup script. */
-  const checkin = (replica: ServiceProcess) => {
+  /** Checks in the first live instance with the token from its startup script; resolves its name and the answer. */
+  const checkin = async (replica: ServiceProcess) => {
     const cloud = JSON.parse(readFileSync(cloudFile, 'utf8')) as CloudSnapshot;
-    const script = cloud.instances.find((record) => record.destroyRequestedAtMs === undefined)?.startupScript ?? '';
-    const token = /--checkin-token=([\w.-]+)/.exec(script)?.[1] ?? 'missing';
-    return fetch(`${replica.baseUrl}/api/set_server_status?token=${token}`, {
+    const instance = cloud.instances.find((record) => record.destroyRequestedAtMs === undefined);
+    const token = /--checkin-token=([\w.-]+)/.exec(instance?.startupScript ?? '')?.[1] ?? 'missing';
+    const response = await fetch(`${replica.baseUrl}/api/set_server_status?token=${token}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ status: 'running', status_message: 'up', status_progress: '100' }),
     });
+    return { name: instance?.name, status: response.status };
   };
   let first: ServiceProcess;
   let second: ServiceProcess;
@@ -123,12 +124,30 @@ checkin: { signingKey: ${SIGNING_KEY} }
         (await second.metric('headroom_instances{pool="agents",autoscale="main",state="running"}', API_TOKEN)) === 2,
     );
     expect(second.logs.filter((entry) => actionMessages.has(entry.msg))).toEqual([]);
-    // Only the leader is ready for leader-only traffic, and only it records check-ins.
+    // Only the leader is ready for leader-only traffic.
     expect((await second.request('/readyz?leader=1')).status).toBe(503);
     expect((await first.request('/readyz?leader=1')).status).toBe(200);
+  });
+
+  test('a check-in sent to the follower is kept in the store and applied by the leader', async () => {
     const follower = await checkin(second);
-    expect(follower.status).toBe(503);
-    expect(follower.headers.get('retry-after')).toBe('5');
+    expect(follower.status).toBe(200);
+    const entry = await waitFor('the leader to record the check-in', async () => {
+      const fleet = await first.request('/api/v1/fleet', { token: API_TOKEN });
+      const ledger = fleet.body.ledger as { id: string; checkedInAt?: string; serverStatus?: object }[];
+      const found = ledger.find((candidate) => candidate.id === follower.name);
+      return found?.checkedInAt === undefined ? undefined : found;
+    });
+    expect(entry.serverStatus).toMatchObject({ status: 'running', message: 'up', progress: '100' });
+    expect(first.logs.some((entry) => entry.msg === 'check-in')).toBe(false);
+    expect(second.logs.find((entry) => entry.msg === 'check-in')).toMatchObject({
+      instanceId: follower.name,
+      keptForLeader: true,
+    });
+    await waitFor(
+      'the leader to delete the applied check-in',
+      async () => psql('SELECT count(*) FROM headroom.pending_checkins', database).output.trim() === '0',
+    );
   });
 
   test('the leader is killed, the follower takes over; never two actors', async () => {

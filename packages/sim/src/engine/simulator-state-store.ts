@@ -54,6 +54,9 @@ export function withSimulatorReads(store: StateStore): SimulatorStateStore {
       listed ??= [...ledger.keys()].sort(compareStrings).map((id) => ledger.get(id)!);
       return [...listed];
     },
+    putPendingCheckin: (options) => store.putPendingCheckin(options),
+    listPendingCheckins: () => store.listPendingCheckins(),
+    deletePendingCheckins: (options) => store.deletePendingCheckins(options),
     close: () => store.close(),
     get lastPlannerState() {
       return lastPlannerState;

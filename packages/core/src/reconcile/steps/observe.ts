@@ -3,12 +3,13 @@ import type { ProviderInstance } from '../../provider/v1/provider-v1-instance.js
 import { flushCheckins } from '../flush-checkins.js';
 import { flushOperatorDrains } from '../flush-operator-drains.js';
 import type { ListingIndex, StoreMemory } from '../reconciler-runtime.js';
+import { takeStoredCheckins } from '../take-stored-checkins.js';
 import { failTick, type TickContext } from '../tick-context.js';
 import type { TickStep } from './tick-step.js';
 
 /**
  * Observe: the control plane's snapshot (the tick stops when it fails), the ledger (with pending
- * check-ins and operator drains written) and the open intents (remembered across ticks of one epoch, read from the
+ * check-ins, those followers kept in the store included, and operator drains written) and the open intents (remembered across ticks of one epoch, read from the
  * store on a new epoch, after a failed tick and every `fullVerificationIntervalSeconds`), and for every provider in the config or the ledger the instances tagged
  * `headroom-managed-by`. A provider whose listing failed is absent from `listing.byProvider`: it
  * gets no creates and no destroys this tick. Then decides whether this tick verifies fully.
@@ -30,7 +31,9 @@ export const observe: TickStep = {
     if (intervalPassed) runtime.storeMemory = undefined;
     const memory = await rememberStore(context);
     context.ledger = memory.ledger;
+    const storedCheckins = await takeStoredCheckins(runtime, context.ledger);
     await flushCheckins(runtime, { epoch: context.epoch, ledger: context.ledger });
+    if (storedCheckins.length > 0) await runtime.store.deletePendingCheckins({ checkins: storedCheckins });
     await flushOperatorDrains(runtime, { epoch: context.epoch, ledger: context.ledger });
     context.openIntents = memory.openIntents.size === 0 ? [] : [...memory.openIntents.values()];
     const listingChanged = await listManagedInstances(context);

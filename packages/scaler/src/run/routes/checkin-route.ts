@@ -20,12 +20,29 @@ function statusOf(body: unknown): { status: string; message?: string; progress?:
   };
 }
 
+/** A follower's check-in, kept in the store until the leader's next tick applies it. */
+async function keepForLeader(
+  context: ServiceContext,
+  checkin: { instanceId: string; at: number; status: ReturnType<typeof statusOf> },
+): Promise<void> {
+  const at = new Date(checkin.at).toISOString();
+  await context.store.putPendingCheckin({
+    checkin: {
+      instanceId: checkin.instanceId,
+      ...(checkin.status.status === 'running' ? { checkedInAt: at } : {}),
+      status: { ...checkin.status, at },
+    },
+  });
+}
+
 /**
  * `POST /api/set_server_status?token=…`: the startup script reports its status; `running` marks
  * the instance checked in. Every status is kept (`status`, `status_message`, `status_progress`)
  * in the instance's ledger entry. The token (query string, as the agents send it) is verified and
- * the instance looked up in the ledger before the body is read; a follower answers 503 so the
- * agent retries on the leader.
+ * the instance looked up in the ledger before the body is read, on every replica. The leader
+ * records the check-in; a follower keeps it in the store (`StateStore.putPendingCheckin`) for the
+ * leader's next tick, so a check-in is not lost whichever replica a balancer picks (Kasm's
+ * scripts send it once).
  */
 export function checkinRoute(context: ServiceContext): Route<{ instanceId: string }> {
   return {
@@ -33,19 +50,15 @@ export function checkinRoute(context: ServiceContext): Route<{ instanceId: strin
     path: '/api/set_server_status',
     access: 'custom',
     maxBodyBytes: MAX_CHECKIN_BYTES,
-    authorize: async (request) => {
-      const principal = await authorizeCheckinToken(context, request);
-      if (context.leaderElector && !context.isLeader()) {
-        // A follower cannot write the check-in to the store; the agent retries (through a balancer, on the leader).
-        throw new HttpError({ status: 503, message: 'this replica is a follower; send check-ins to the leader' });
-      }
-      return principal;
-    },
+    authorize: (request) => authorizeCheckinToken(context, request),
     handle: async (request) => {
       const { instanceId } = request.principal;
       const status = statusOf(request.body);
+      const at = context.clock.now();
+      const follower = context.leaderElector !== undefined && !context.isLeader();
       try {
-        await context.autoscaler.recordCheckin({ instanceId, at: context.clock.now(), status });
+        if (follower) await keepForLeader(context, { instanceId, at, status });
+        else await context.autoscaler.recordCheckin({ instanceId, at, status });
       } catch (error) {
         context.logger.warn('check-in not recorded', { instanceId, error: (error as Error).message });
         throw new HttpError({ status: 503, message: 'check-in could not be recorded on this replica; retry' });
@@ -53,6 +66,7 @@ export function checkinRoute(context: ServiceContext): Route<{ instanceId: strin
       context.metrics.observeCheckin('accepted');
       context.logger.info('check-in', {
         instanceId,
+        ...(follower ? { keptForLeader: true } : {}),
         status: status.status,
         ...(status.message !== undefined ? { statusMessage: status.message } : {}),
         ...(status.progress !== undefined ? { statusProgress: status.progress } : {}),

@@ -20,7 +20,7 @@ export function operationsRoutes(context: ServiceContext): Route[] {
         const current = await context.currentLeader();
         checks.leader = current ? `known (${current.holderId}, epoch ${current.epoch})` : 'unknown';
         let ready = checks.store === 'ok' && current !== null;
-        // `?leader=1` is ready only on the leader: a load balancer can route check-ins with it.
+        // `?leader=1` is ready only on the leader: a load balancer can route leader-only writes with it.
         if (request.query.get('leader') === '1' && !context.isLeader()) {
           checks.role = 'follower';
           ready = false;

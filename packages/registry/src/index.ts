@@ -1,4 +1,7 @@
 export {
+  type BackupLocation,
+  backupImageFor,
+  backupRepositoryFor,
   formatImageReference,
   type ImageReference,
   InvalidImageReferenceError,

@@ -1,24 +1,4 @@
-import type { ImageReference } from '@headroom/core';
 import { INDEX_MEDIA_TYPES, type RegistryClient } from './registry-client.js';
-
-/** Where a backup copy lives: a registry and a repository prefix under which source paths are kept. */
-export interface BackupLocation {
-  registry: string;
-  /** Repository prefix (`mirror`); may be empty. */
-  repositoryPrefix: string;
-}
-
-/**
- * The backup repository of a source image: the prefix, the source registry host (Docker Hub as
- * `docker.io`) and the source repository, so that two sources never collide
- * (`mirror/ghcr.io/team/app` and `mirror/docker.io/team/app` stay apart).
- */
-export function backupRepositoryFor(source: ImageReference, backup: BackupLocation): string {
-  const host = source.registry === 'registry-1.docker.io' ? 'docker.io' : source.registry;
-  const sourcePath = `${host.toLowerCase().replace(/:/g, '-')}/${source.repository}`;
-  const prefix = backup.repositoryPrefix.replace(/^\/+|\/+$/g, '');
-  return prefix ? `${prefix}/${sourcePath}` : sourcePath;
-}
 
 export interface MirrorResult {
   /** Digest of the top manifest (the index of a multi-arch image). */

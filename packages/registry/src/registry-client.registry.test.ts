@@ -1,4 +1,4 @@
-import { parseImageReference } from '@headroom/core';
+import { backupRepositoryFor, parseImageReference } from '@headroom/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   loopbackClient,
@@ -11,7 +11,7 @@ import {
   startTokenServer,
   type TokenServer,
 } from '../test/registry-harness.js';
-import { backupRepositoryFor, mirrorImage } from './mirror-image.js';
+import { mirrorImage } from './mirror-image.js';
 import { RegistryError } from './registry-error.js';
 
 // Against Debian's docker-registry (CNCF distribution) on loopback; images are made in code.

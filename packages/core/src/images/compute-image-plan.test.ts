@@ -202,6 +202,36 @@ test('the scaling plan counts only image-ready agents as available, and says so'
   expect(scaling.imageActions).toEqual([expect.objectContaining({ type: 'pull-image', instanceId: 'pulling' })]);
 });
 
+test('with an imageMirror, every pull names the same image in the backup registry to fall back to', () => {
+  const mirrored = parseConfig({
+    providers: { cloud: { type: 'fake', maxInstances: 10 } },
+    pools: [{ id: 'agents', kind: 'docker-agent', autoscale: [{ id: 'day', provider: 'cloud', agent: { cores: 4 } }] }],
+    workspaces: [
+      { id: 'chrome', image: 'kasmweb/chrome:1.16.0', registry: { url: 'https://index.docker.io/v1/' } },
+      {
+        id: 'desktop',
+        image: 'registry.example.com/team/desktop:2',
+        registry: { url: 'registry.example.com' },
+        digest: pinned,
+      },
+    ],
+    imageMirror: { registry: 'backup.example.com:5000', repositoryPrefix: 'mirror' },
+  });
+  const result = computeImagePlan({
+    config: mirrored,
+    snapshot: { at, instances: [agent('new', { images: [] })], queued: [] },
+  });
+  expect(result.actions.map((action) => [action.image, action.fallbackImage])).toEqual([
+    ['registry-1.docker.io/kasmweb/chrome:1.16.0', 'backup.example.com:5000/mirror/docker.io/kasmweb/chrome:1.16.0'],
+    [
+      `registry.example.com/team/desktop:2@${pinned}`,
+      `backup.example.com:5000/mirror/registry.example.com/team/desktop:2@${pinned}`,
+    ],
+  ]);
+  // Without a mirror there is nothing to fall back to.
+  expect(plan([agent('new', { images: [] })]).actions.every((action) => action.fallbackImage === undefined)).toBe(true);
+});
+
 test('after a roll, a busy agent on the old digest is neither available nor pending: a replacement boots', () => {
   const planConfig = parseConfig({
     providers: { cloud: { type: 'fake', maxInstances: 10 } },

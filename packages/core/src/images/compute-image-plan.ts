@@ -1,6 +1,6 @@
-import type { HeadroomConfig, WorkspaceConfig } from '../config/config-schema.js';
+import type { HeadroomConfig, ImageMirrorConfig, WorkspaceConfig } from '../config/config-schema.js';
 import type { AgentImage, FleetSnapshot, Instance } from '../model/instance.js';
-import { formatImageReference, type ImageReference, parseImageReference } from './image-reference.js';
+import { backupImageFor, formatImageReference, type ImageReference, parseImageReference } from './image-reference.js';
 
 /** Seconds between re-pulls of a tag that is present (seed: the agent re-pulls every hour). */
 export const IMAGE_REPULL_INTERVAL_SECONDS = 3600;
@@ -13,6 +13,8 @@ export interface ImageAction {
   workspace?: string;
   /** Image to pull (`name:tag@digest` when pinned) or to remove (as the agent reported it). */
   image: string;
+  /** Pulls: the same image in the backup registry (`imageMirror`), for when the source is down. */
+  fallbackImage?: string;
   reason: string;
 }
 
@@ -36,7 +38,7 @@ export interface ImagePlan {
 }
 
 export interface ComputeImagePlanOptions {
-  config: Pick<HeadroomConfig, 'workspaces' | 'pools'>;
+  config: Pick<HeadroomConfig, 'workspaces' | 'pools' | 'imageMirror'>;
   snapshot: FleetSnapshot;
   /** Digests pinned per workspace by the service (first resolution, then operator rolls); config `digest` wins. */
   pins?: Readonly<Record<string, string>>;
@@ -69,13 +71,21 @@ interface WorkspaceTarget {
   digest: string | undefined;
   /** What to pull: the tag, or the pinned digest. */
   pull: string;
+  /** The same in the backup registry, when `imageMirror` is configured. */
+  fallback: string | undefined;
 }
 
-function targetOf(workspace: WorkspaceConfig, pins: Readonly<Record<string, string>>): WorkspaceTarget | undefined {
+function targetOf(
+  workspace: WorkspaceConfig,
+  pins: Readonly<Record<string, string>>,
+  mirror: ImageMirrorConfig | undefined,
+): WorkspaceTarget | undefined {
   const reference = tryParse(workspace.image);
   if (!reference) return undefined;
   const digest = workspace.digest ?? reference.digest ?? pins[workspace.id];
-  return { workspace, reference, digest, pull: formatImageReference({ ...reference, digest }) };
+  const pinned = { ...reference, digest };
+  const fallback = mirror ? formatImageReference(backupImageFor(pinned, mirror)) : undefined;
+  return { workspace, reference, digest, pull: formatImageReference(pinned), fallback };
 }
 
 const ageSeconds = (at: string, since: string | undefined) =>
@@ -95,6 +105,7 @@ function planWorkspace(options: {
     instanceId: instance.id,
     workspace: workspace.id,
     image: target.pull,
+    ...(target.fallback ? { fallbackImage: target.fallback } : {}),
     reason,
   });
   if (held?.state === 'pulling') return { ready: false };
@@ -182,7 +193,7 @@ export function computeImagePlan(options: ComputeImagePlanOptions): ImagePlan {
   const targetsByPool = new Map(
     [...byPool].map(([poolId, workspaces]) => [
       poolId,
-      workspaces.flatMap((workspace) => targetOf(workspace, pins) ?? []),
+      workspaces.flatMap((workspace) => targetOf(workspace, pins, options.config.imageMirror) ?? []),
     ]),
   );
   const plan: ImagePlan = { actions: [], readiness: new Map(), warnings: [] };

@@ -67,3 +67,27 @@ export function parseImageReference(reference: string): ImageReference {
 export function formatImageReference(reference: ImageReference): string {
   return `${reference.registry}/${reference.repository}${reference.tag ? `:${reference.tag}` : ''}${reference.digest ? `@${reference.digest}` : ''}`;
 }
+
+/** Where a backup copy lives: a registry and a repository prefix under which source paths are kept. */
+export interface BackupLocation {
+  registry: string;
+  /** Repository prefix (`mirror`); may be empty. */
+  repositoryPrefix: string;
+}
+
+/**
+ * The backup repository of a source image: the prefix, the source registry host (Docker Hub as
+ * `docker.io`) and the source repository, so that two sources never collide
+ * (`mirror/ghcr.io/team/app` and `mirror/docker.io/team/app` stay apart).
+ */
+export function backupRepositoryFor(source: ImageReference, backup: BackupLocation): string {
+  const host = source.registry === DOCKER_HUB ? 'docker.io' : source.registry;
+  const sourcePath = `${host.toLowerCase().replace(/:/g, '-')}/${source.repository}`;
+  const prefix = backup.repositoryPrefix.replace(/^\/+|\/+$/g, '');
+  return prefix ? `${prefix}/${sourcePath}` : sourcePath;
+}
+
+/** The backup copy of `source` (same tag and digest) in the backup registry. */
+export function backupImageFor(source: ImageReference, backup: BackupLocation): ImageReference {
+  return { ...source, registry: backup.registry, repository: backupRepositoryFor(source, backup) };
+}

@@ -10,20 +10,17 @@ import {
   simulate,
   stagedHitRate,
   TraceError,
-  type TraceFormat,
-  type TraceOptions,
 } from '@headroom/sim';
 import type { Command } from '../command.js';
 import { loadConfigFile } from '../load-config-file.js';
-import { parseCommandArguments, requireFlag } from '../parse-command-arguments.js';
-import { parseInstantFlag } from '../parse-instant.js';
 import { formatPercent, formatSettings, formatSummary, formatSweepTable } from '../simulate/format-summary.js';
 import { loadTrace, type TraceInput } from '../simulate/load-trace.js';
 import { createProgressBar } from '../simulate/progress-bar.js';
 import { SweepError } from '../simulate/run-sweep.js';
+import { parseMaxRefused, parseSimulateFlags, type SimulateFlags } from '../simulate/simulate-flags.js';
 import { parseSimulationSettings, type SimulationSettings } from '../simulate/simulation-config-schema.js';
 import { runSweepWithFloor, sweepKeepsFloor } from '../simulate/sweep-floor.js';
-import { buildSweepGrid } from '../simulate/sweep-grid.js';
+import { buildSweepGrid, type SweepGridPoint } from '../simulate/sweep-grid.js';
 import type { SimulationJob } from '../simulate/sweep-messages.js';
 import { UsageError } from '../usage-error.js';
 
@@ -42,56 +39,6 @@ const usage = [
   '(staged hit rate over all staging configs, 0..1). --measure-from/--measure-to count cost, waits, the oracle',
   'and the floor (instant boots, no standby, no backoff; a second run, --no-floor skips it) over that window.',
 ].join('\n');
-
-function parseNumberFlag(
-  value: string | undefined,
-  flag: string,
-  check: (number: number) => boolean,
-  expected: string,
-) {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (value.trim() === '' || !Number.isFinite(number) || !check(number))
-    throw new UsageError(`${flag} ${value}: expected ${expected}`);
-  return number;
-}
-
-function parseScaleSizes(value: string | undefined): TraceOptions['scaleSizes'] {
-  if (value === undefined) return undefined;
-  const factor = (text: string, name: string) => {
-    const number = Number(text);
-    if (text.trim() === '' || !Number.isFinite(number) || number < 0)
-      throw new UsageError(`--scale-sizes ${value}: ${name} must be a number ≥ 0`);
-    return number;
-  };
-  if (!value.includes('=')) return factor(value, 'the factor');
-  const factors: Partial<Record<'cores' | 'memoryMb' | 'gpus', number>> = {};
-  for (const part of value.split(',')) {
-    const [name = '', text = ''] = part.split('=').map((piece) => piece.trim());
-    if (name !== 'cores' && name !== 'memoryMb' && name !== 'gpus')
-      throw new UsageError(`--scale-sizes ${value}: unknown resource "${name}" (use cores, memoryMb, gpus)`);
-    factors[name] = factor(text, name);
-  }
-  return factors;
-}
-
-function parseMaxRefused(value: string | undefined, totalSessions: number): number | undefined {
-  if (value === undefined) return undefined;
-  const percent = value.endsWith('%');
-  const number = Number(percent ? value.slice(0, -1) : value);
-  if (value.trim() === '' || !Number.isFinite(number) || number < 0 || (percent && number > 100))
-    throw new UsageError(`--max-refused ${value}: expected a count ≥ 0 or a percentage such as 0.5%`);
-  return percent ? (number / 100) * totalSessions : number;
-}
-
-function isValidTimezone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function traceErrorAsUsage(error: unknown): never {
   if (TraceError.isInstance(error)) throw new UsageError(error.message);
@@ -126,159 +73,21 @@ export const simulateCommand: Command = {
     report: { value: 'FILE', description: 'write an HTML report' },
   },
   async run({ argv, stdout, stderr }) {
-    const { values } = parseCommandArguments(
-      argv,
-      {
-        config: { type: 'string' },
-        trace: { type: 'string' },
-        format: { type: 'string' },
-        timezone: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        'measure-from': { type: 'string' },
-        'measure-to': { type: 'string' },
-        'no-floor': { type: 'boolean' },
-        'scale-sizes': { type: 'string' },
-        'time-shift': { type: 'string' },
-        seed: { type: 'string' },
-        'tick-seconds': { type: 'string' },
-        placement: { type: 'string' },
-        'give-up-seconds': { type: 'string' },
-        sweep: { type: 'string', multiple: true },
-        'target-p95-wait': { type: 'string' },
-        'max-refused': { type: 'string' },
-        'target-hit-rate': { type: 'string' },
-        json: { type: 'boolean' },
-        report: { type: 'string' },
-      },
-      'simulate',
-    );
-    const configPath = requireFlag(values.config, '--config', 'simulate');
-    const tracePath = requireFlag(values.trace, '--trace', 'simulate');
-    const format = values.format ?? 'auto';
-    if (!['auto', 'csv', 'swf', 'azure'].includes(format))
-      throw new UsageError(`--format ${format}: expected auto, csv, swf or azure`);
-    if (values.timezone !== undefined && !isValidTimezone(values.timezone))
-      throw new UsageError(`--timezone ${values.timezone}: unknown time zone (use an IANA name such as Europe/Berlin)`);
-    if (values.placement !== undefined && values.placement !== 'spread' && values.placement !== 'pack')
-      throw new UsageError(`--placement ${values.placement}: expected spread or pack`);
-    const seed = parseNumberFlag(values.seed, '--seed', Number.isInteger, 'a whole number');
-    const tickSeconds = parseNumberFlag(values['tick-seconds'], '--tick-seconds', (n) => n > 0, 'a number > 0');
-    const giveUpSeconds = parseNumberFlag(values['give-up-seconds'], '--give-up-seconds', (n) => n > 0, 'a number > 0');
-    const timeShiftSeconds = parseNumberFlag(values['time-shift'], '--time-shift', () => true, 'a number of seconds');
-    const targetP95WaitSeconds = parseNumberFlag(
-      values['target-p95-wait'],
-      '--target-p95-wait',
-      (n) => n >= 0,
-      'a number of seconds ≥ 0',
-    );
-    const targetHitRate = parseNumberFlag(
-      values['target-hit-rate'],
-      '--target-hit-rate',
-      (n) => n >= 0 && n <= 1,
-      'a hit rate between 0 and 1 (0.9 = 90 %)',
-    );
-    const scaleSizes = parseScaleSizes(values['scale-sizes']);
-    const fromMs = values.from === undefined ? undefined : parseInstantFlag(values.from, '--from');
-    const toMs = values.to === undefined ? undefined : parseInstantFlag(values.to, '--to');
-    if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs)
-      throw new UsageError(`--to ${values.to}: must be after --from ${values.from}`);
-    const measureFromMs =
-      values['measure-from'] === undefined ? undefined : parseInstantFlag(values['measure-from'], '--measure-from');
-    const measureToMs =
-      values['measure-to'] === undefined ? undefined : parseInstantFlag(values['measure-to'], '--measure-to');
-    if (measureFromMs !== undefined && measureToMs !== undefined && measureToMs <= measureFromMs)
-      throw new UsageError(
-        `--measure-to ${values['measure-to']}: must be after --measure-from ${values['measure-from']}`,
-      );
-    const withFloor = values['no-floor'] !== true;
-    const sweeps = values.sweep ?? [];
-    if (
-      sweeps.length === 0 &&
-      (targetP95WaitSeconds !== undefined || values['max-refused'] !== undefined || targetHitRate !== undefined)
-    )
-      throw new UsageError(
-        '--target-p95-wait, --max-refused and --target-hit-rate apply to sweeps: give at least one --sweep',
-      );
-
-    const config = await loadConfigFile(configPath);
-    const settings = parseSimulationSettings(config, { source: configPath });
-    if (targetHitRate !== undefined && config.staging.length === 0)
-      throw new UsageError(`--target-hit-rate ${values['target-hit-rate']}: ${configPath} has no staging configs`);
-    const grid = sweeps.length > 0 ? buildSweepGrid({ config, sweeps }) : undefined;
-
-    const traceInput: TraceInput = {
-      path: tracePath,
-      format: format as TraceFormat | 'auto',
-      options: {
-        ...(values.timezone !== undefined ? { timezone: values.timezone } : {}),
-        ...(fromMs !== undefined ? { fromMs } : {}),
-        ...(toMs !== undefined ? { toMs } : {}),
-        ...(timeShiftSeconds !== undefined ? { timeShiftSeconds } : {}),
-        ...(scaleSizes !== undefined ? { scaleSizes } : {}),
-      },
+    const flags = parseSimulateFlags(argv);
+    const inputs = await loadSimulationInputs(flags);
+    const context = {
+      trace: inputs.trace,
+      tracePath: flags.tracePath,
+      configPath: flags.configPath,
+      settings: inputs.settings,
+      stdout,
+      stderr,
+      json: flags.json,
+      reportPath: flags.reportPath,
     };
-    const trace = await loadTrace(traceInput).catch(traceErrorAsUsage);
-    if (trace.sessions.length === 0)
-      throw new UsageError(
-        `--trace ${tracePath}: no sessions${fromMs !== undefined || toMs !== undefined ? ' between --from and --to' : ''}`,
-      );
-    const maxRefused = parseMaxRefused(values['max-refused'], trace.sessions.length);
-
-    const job = (jobConfig: HeadroomConfig, label?: string): SimulationJob => ({
-      config: jobConfig,
-      cloud: settings.cloud,
-      seed: seed ?? settings.seed,
-      tickSeconds: tickSeconds ?? settings.tickSeconds,
-      placement: (values.placement as 'spread' | 'pack' | undefined) ?? settings.placement,
-      giveUpSeconds: giveUpSeconds ?? settings.giveUpSeconds,
-      engine: settings.engine,
-      ...(settings.arrivalZones !== undefined ? { arrivalZones: settings.arrivalZones } : {}),
-      ...(values.timezone !== undefined ? { timezone: values.timezone } : {}),
-      ...(label !== undefined ? { label } : {}),
-      ...(measureFromMs !== undefined ? { measureFromMs } : {}),
-      ...(measureToMs !== undefined ? { measureToMs } : {}),
-    });
-    const context = { trace, tracePath, configPath, settings, stdout, stderr };
     try {
-      if (!grid) {
-        const progress = createProgressBar({ stream: stderr, label: 'simulating' });
-        let run: SimulationRun;
-        try {
-          run = await simulate({
-            ...job(config),
-            floor: withFloor,
-            trace,
-            onProgress: ({ fraction }) => progress.update(fraction),
-          });
-        } finally {
-          progress.finish();
-        }
-        return await reportRun({ ...context, run, json: values.json === true, reportPath: values.report });
-      }
-      const progress = createProgressBar({ stream: stderr, label: `sweeping ${grid.length} points` });
-      let runs: SimulationRun[];
-      try {
-        runs = await runSweepWithFloor({
-          jobs: grid.map((point) => job(point.config, formatSettings(point.settings))),
-          floorJob: withFloor ? job(config) : undefined,
-          sharedFloor: sweeps.every(sweepKeepsFloor),
-          trace: traceInput,
-          onProgress: (fraction) => progress.update(fraction),
-        });
-      } finally {
-        progress.finish();
-      }
-      return await reportSweep({
-        ...context,
-        grid: grid.map((point, index) => ({ settings: point.settings, run: runs[index]! })),
-        targetP95WaitSeconds,
-        maxRefused,
-        targetHitRate,
-        maxRefusedText: values['max-refused'],
-        json: values.json === true,
-        reportPath: values.report,
-      });
+      if (!inputs.grid) return await runSingle(flags, inputs, context);
+      return await runSweep(flags, { ...inputs, grid: inputs.grid }, context);
     } catch (error) {
       if (error instanceof SweepError) throw new UsageError(error.message);
       if (ConfigError.isInstance(error) || TraceError.isInstance(error)) throw new UsageError(error.message);
@@ -286,6 +95,113 @@ export const simulateCommand: Command = {
     }
   },
 };
+
+/** The config, its simulation settings, the sweep grid (if any) and the loaded trace. */
+interface SimulationInputs {
+  config: HeadroomConfig;
+  settings: SimulationSettings;
+  grid: SweepGridPoint[] | undefined;
+  traceInput: TraceInput;
+  trace: SessionTrace;
+  maxRefused: number | undefined;
+}
+
+/** Reads the config and the trace named by the flags. @throws UsageError on an empty trace or bad goal. */
+async function loadSimulationInputs(flags: SimulateFlags): Promise<SimulationInputs> {
+  const { configPath, tracePath, fromMs, toMs, sweeps } = flags;
+  const config = await loadConfigFile(configPath);
+  const settings = parseSimulationSettings(config, { source: configPath });
+  if (flags.targetHitRate !== undefined && config.staging.length === 0)
+    throw new UsageError(`--target-hit-rate ${flags.targetHitRateText}: ${configPath} has no staging configs`);
+  const grid = sweeps.length > 0 ? buildSweepGrid({ config, sweeps }) : undefined;
+  const traceInput: TraceInput = {
+    path: tracePath,
+    format: flags.format,
+    options: {
+      ...(flags.timezone !== undefined ? { timezone: flags.timezone } : {}),
+      ...(fromMs !== undefined ? { fromMs } : {}),
+      ...(toMs !== undefined ? { toMs } : {}),
+      ...(flags.timeShiftSeconds !== undefined ? { timeShiftSeconds: flags.timeShiftSeconds } : {}),
+      ...(flags.scaleSizes !== undefined ? { scaleSizes: flags.scaleSizes } : {}),
+    },
+  };
+  const trace = await loadTrace(traceInput).catch(traceErrorAsUsage);
+  if (trace.sessions.length === 0)
+    throw new UsageError(
+      `--trace ${tracePath}: no sessions${fromMs !== undefined || toMs !== undefined ? ' between --from and --to' : ''}`,
+    );
+  const maxRefused = parseMaxRefused(flags.maxRefusedText, trace.sessions.length);
+  return { config, settings, grid, traceInput, trace, maxRefused };
+}
+
+/** One simulation job: the flags override the config's simulation settings. */
+function simulationJob(
+  flags: SimulateFlags,
+  settings: SimulationSettings,
+  jobConfig: HeadroomConfig,
+  label?: string,
+): SimulationJob {
+  const { measureFromMs, measureToMs } = flags;
+  return {
+    config: jobConfig,
+    cloud: settings.cloud,
+    seed: flags.seed ?? settings.seed,
+    tickSeconds: flags.tickSeconds ?? settings.tickSeconds,
+    placement: flags.placement ?? settings.placement,
+    giveUpSeconds: flags.giveUpSeconds ?? settings.giveUpSeconds,
+    engine: settings.engine,
+    ...(settings.arrivalZones !== undefined ? { arrivalZones: settings.arrivalZones } : {}),
+    ...(flags.timezone !== undefined ? { timezone: flags.timezone } : {}),
+    ...(label !== undefined ? { label } : {}),
+    ...(measureFromMs !== undefined ? { measureFromMs } : {}),
+    ...(measureToMs !== undefined ? { measureToMs } : {}),
+  };
+}
+
+async function runSingle(flags: SimulateFlags, inputs: SimulationInputs, context: ReportContext): Promise<number> {
+  const progress = createProgressBar({ stream: context.stderr, label: 'simulating' });
+  let run: SimulationRun;
+  try {
+    run = await simulate({
+      ...simulationJob(flags, inputs.settings, inputs.config),
+      floor: flags.withFloor,
+      trace: inputs.trace,
+      onProgress: ({ fraction }) => progress.update(fraction),
+    });
+  } finally {
+    progress.finish();
+  }
+  return await reportRun({ ...context, run });
+}
+
+async function runSweep(
+  flags: SimulateFlags,
+  inputs: SimulationInputs & { grid: SweepGridPoint[] },
+  context: ReportContext,
+): Promise<number> {
+  const { grid, settings, config } = inputs;
+  const progress = createProgressBar({ stream: context.stderr, label: `sweeping ${grid.length} points` });
+  let runs: SimulationRun[];
+  try {
+    runs = await runSweepWithFloor({
+      jobs: grid.map((point) => simulationJob(flags, settings, point.config, formatSettings(point.settings))),
+      floorJob: flags.withFloor ? simulationJob(flags, settings, config) : undefined,
+      sharedFloor: flags.sweeps.every(sweepKeepsFloor),
+      trace: inputs.traceInput,
+      onProgress: (fraction) => progress.update(fraction),
+    });
+  } finally {
+    progress.finish();
+  }
+  return await reportSweep({
+    ...context,
+    grid: grid.map((point, index) => ({ settings: point.settings, run: runs[index]! })),
+    targetP95WaitSeconds: flags.targetP95WaitSeconds,
+    maxRefused: inputs.maxRefused,
+    targetHitRate: flags.targetHitRate,
+    maxRefusedText: flags.maxRefusedText,
+  });
+}
 
 interface ReportContext {
   trace: SessionTrace;

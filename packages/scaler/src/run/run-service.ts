@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { type Clock, createAutoscaler, systemClock, type TickResult } from '@headroom/core';
+import { type Clock, systemClock } from '@headroom/core';
 import { UsageError } from '../usage-error.js';
 import { VERSION } from '../version.js';
 import { createDirectories } from './create-directories.js';
 import { createProviders } from './create-providers.js';
+import { createServiceAutoscaler } from './create-service-autoscaler.js';
 import { createServiceContext } from './create-service-context.js';
 import { createFleetInventory } from './fleet-inventory.js';
 import { createHttpApi } from './http-api.js';
@@ -12,12 +13,10 @@ import { createImagePins } from './image-pins.js';
 import type { JsonLogger } from './json-logger.js';
 import { logServiceStarted } from './log-service-started.js';
 import { openStateStore } from './open-state-store.js';
-import { logEvent, logTick } from './run-service-logging.js';
 import { pollOf, type RunState, tokensOf } from './run-state.js';
 import { loadServiceConfig } from './service-config.js';
 import { createServiceMetrics } from './service-metrics.js';
 import { serviceRoutes } from './service-routes.js';
-import { createStartupScriptValues } from './startup-script-values.js';
 import { TickHistory } from './tick-history.js';
 import { watchServiceConfig } from './watch-service-config.js';
 
@@ -83,40 +82,23 @@ export async function startRunService(options: RunServiceOptions): Promise<RunSe
     reportTimeoutSeconds: loaded.settings.scaler.reportTimeoutSeconds,
     ...pollOf(loaded),
   });
-  const onTick = (result: TickResult | undefined) => {
-    if (!result) return;
-    metrics.observeTick({ errors: result.errors.length, durationMs: result.durationMs });
-    history.record(result);
-    logTick(logger, result);
-  };
   const imagePins = createImagePins({ config: () => state.loaded.config, configDirectory, store, logger, clock });
-  const autoscaler = createAutoscaler({
-    config: loaded.config,
+  const autoscaler = createServiceAutoscaler({
+    state,
     store,
-    ...(leaderElector ? { leaderElector } : {}),
+    leaderElector,
     providers,
     dnsProviders,
     directories,
     inventory,
+    imagePins,
+    metrics,
+    history,
     clock,
     dryRun,
-    intentGraceSeconds: loaded.settings.scaler.intentGraceSeconds,
-    managedBy: loaded.settings.scaler.managedBy,
-    orphans: loaded.settings.scaler.orphans,
-    startupScriptValues: createStartupScriptValues({ state, clock, configDirectory }),
-    imagePins: () => imagePins.current(),
-    onEvent: (event) => {
-      metrics.observeEvent(event);
-      // The result is recorded right after the event; the microtask reads it.
-      if (event.type === 'tick-end') queueMicrotask(() => onTick(autoscaler.lastTick()));
-      if (event.type !== 'leadership-change') return logEvent(logger, event);
-      state.leader = event.leader;
-      logger.info(event.leader ? 'became leader' : 'not leader', {
-        holderId,
-        epoch: event.epoch,
-        leaderHolderId: event.holderId,
-      });
-    },
+    holderId,
+    logger,
+    configDirectory,
   });
   const context = createServiceContext({
     state,

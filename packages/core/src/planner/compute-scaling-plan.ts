@@ -5,7 +5,7 @@ import type {
   StagingConfig,
 } from '../config/config-schema.js';
 import { type AutoscaleEntry, checkinTimeoutSeconds, listAutoscaleEntries } from '../config/config-views.js';
-import { computeImagePlan, type ImageReadiness } from '../images/compute-image-plan.js';
+import { computeImagePlan, type ImagePlan, type ImageReadiness } from '../images/compute-image-plan.js';
 import { type FleetSnapshot, type Instance, STATIC_MEMBER } from '../model/instance.js';
 import { formatResources, RESOURCE_KEYS, type ResourceKey, type Resources } from '../model/resources.js';
 import { isActive } from '../schedule/evaluate-schedule.js';
@@ -130,6 +130,52 @@ export function computeScalingPlan({
     config.workspaces.length > 0
       ? computeImagePlan({ config, snapshot, ...(imagePins ? { pins: imagePins } : {}) })
       : undefined;
+  const stagingByConfig = groupStagingByConfig(config);
+  const { accumulators, byPool, queuedOwners } = createAccumulators({
+    entries,
+    state,
+    now,
+    imagePlan,
+    stagingByConfig,
+  });
+  const { instancesPerProvider, planWarnings } = tallyInstances({ snapshot, byPool, accumulators, now });
+  const queuedAssignments = assignQueuedRequests({ queued: snapshot.queued, ownersByPool: queuedOwners });
+  const { configs, nextAutoscale } = planConfigs({
+    config,
+    state,
+    now,
+    accumulators,
+    queuedAssignments,
+    stagingByConfig,
+    instancesPerProvider,
+  });
+
+  const staging = planStaging({
+    config,
+    snapshot,
+    state: state.staging,
+    now,
+    entries: new Map(accumulators.map(({ key, entry, active }) => [key, { entry, active }])),
+    excluded: new Set(configs.flatMap((plan) => plan.destroy)),
+  });
+  return {
+    plan: {
+      at: new Date(now).toISOString(),
+      configs,
+      warnings: imagePlan ? [...planWarnings, ...imagePlan.warnings] : planWarnings,
+      imageActions: imagePlan?.actions ?? [],
+      staging: staging.plan,
+    },
+    nextState: {
+      autoscale: nextAutoscale,
+      ...(Object.keys(staging.nextState).length > 0 ? { staging: staging.nextState } : {}),
+      ...(imagePins && Object.keys(imagePins).length > 0 ? { imagePins: { ...imagePins } } : {}),
+    },
+  };
+}
+
+/** The staging entries of the config, grouped by autoscale key in config order. */
+function groupStagingByConfig(config: HeadroomConfig): Map<string, StagingConfig[]> {
   const stagingByConfig = new Map<string, StagingConfig[]>();
   for (const staging of config.staging) {
     const key = autoscaleKey(staging.pool, staging.autoscale);
@@ -137,7 +183,30 @@ export function computeScalingPlan({
     list.push(staging);
     stagingByConfig.set(key, list);
   }
+  return stagingByConfig;
+}
 
+/**
+ * One empty accumulator per autoscale config (in config order), indexed by pool then autoscale id,
+ * and the configs that own each pool's queued requests.
+ */
+function createAccumulators({
+  entries,
+  state,
+  now,
+  imagePlan,
+  stagingByConfig,
+}: {
+  entries: AutoscaleEntry[];
+  state: PlannerState;
+  now: number;
+  imagePlan: ImagePlan | undefined;
+  stagingByConfig: ReadonlyMap<string, StagingConfig[]>;
+}): {
+  accumulators: ConfigAccumulator[];
+  byPool: Map<string, Map<string, ConfigAccumulator>>;
+  queuedOwners: Map<string, AutoscaleEntry[]>;
+} {
   const byPool = new Map<string, Map<string, ConfigAccumulator>>();
   const accumulators: ConfigAccumulator[] = [];
   // Queued requests of a pool count toward the first enabled, active, aggressive config that can serve them.
@@ -206,7 +275,24 @@ export function computeScalingPlan({
     }
     pool.set(autoscale.id, accumulator);
   }
+  return { accumulators, byPool, queuedOwners };
+}
 
+/**
+ * Folds every instance of the snapshot into its config's accumulator (static members into their
+ * pool); counts instances per provider and warns about instances of unknown configs.
+ */
+function tallyInstances({
+  snapshot,
+  byPool,
+  accumulators,
+  now,
+}: {
+  snapshot: FleetSnapshot;
+  byPool: ReadonlyMap<string, Map<string, ConfigAccumulator>>;
+  accumulators: readonly ConfigAccumulator[];
+  now: number;
+}): { instancesPerProvider: Map<string, number>; planWarnings: string[] } {
   // Instances per provider: those of a known config are counted by their accumulator (tallied
   // below), only the others here, which keeps the hot loop free of a lookup per instance.
   const instancesPerProvider = new Map<string, number>();
@@ -239,8 +325,30 @@ export function computeScalingPlan({
     const provider = accumulator.entry.autoscale.provider;
     instancesPerProvider.set(provider, (instancesPerProvider.get(provider) ?? 0) + accumulator.instanceCount);
   }
+  return { instancesPerProvider, planWarnings };
+}
 
-  const queuedAssignments = assignQueuedRequests({ queued: snapshot.queued, ownersByPool: queuedOwners });
+/**
+ * Plans each config in order; a provider's creates planned by earlier configs count against its
+ * `maxInstances` for later ones.
+ */
+function planConfigs({
+  config,
+  state,
+  now,
+  accumulators,
+  queuedAssignments,
+  stagingByConfig,
+  instancesPerProvider,
+}: {
+  config: HeadroomConfig;
+  state: PlannerState;
+  now: number;
+  accumulators: readonly ConfigAccumulator[];
+  queuedAssignments: ReturnType<typeof assignQueuedRequests>;
+  stagingByConfig: ReadonlyMap<string, StagingConfig[]>;
+  instancesPerProvider: ReadonlyMap<string, number>;
+}): { configs: ConfigPlan[]; nextAutoscale: Record<string, AutoscaleState> } {
   const nextAutoscale: Record<string, AutoscaleState> = {};
   const plannedCreatesPerProvider = new Map<string, number>();
   const configs: ConfigPlan[] = [];
@@ -266,29 +374,7 @@ export function computeScalingPlan({
     nextAutoscale[key] = nextState;
     configs.push(plan);
   }
-
-  const staging = planStaging({
-    config,
-    snapshot,
-    state: state.staging,
-    now,
-    entries: new Map(accumulators.map(({ key, entry, active }) => [key, { entry, active }])),
-    excluded: new Set(configs.flatMap((plan) => plan.destroy)),
-  });
-  return {
-    plan: {
-      at: new Date(now).toISOString(),
-      configs,
-      warnings: imagePlan ? [...planWarnings, ...imagePlan.warnings] : planWarnings,
-      imageActions: imagePlan?.actions ?? [],
-      staging: staging.plan,
-    },
-    nextState: {
-      autoscale: nextAutoscale,
-      ...(Object.keys(staging.nextState).length > 0 ? { staging: staging.nextState } : {}),
-      ...(imagePins && Object.keys(imagePins).length > 0 ? { imagePins: { ...imagePins } } : {}),
-    },
-  };
+  return { configs, nextAutoscale };
 }
 
 /**

@@ -129,6 +129,11 @@ function ownedDiskNames(virtualMachine: VirtualMachine | undefined): string[] {
   return names;
 }
 
+/**
+ * The provider of one flavour (kubevirt or harvester).
+ * Length: the returned `Provider` methods (each short) over shared clients and settings in closure,
+ * the layout of the AWS template.
+ */
 function createFlavourProvider(options: {
   settings: KubevirtFlavourSettings;
   seams: KubevirtProviderSeams;

@@ -100,6 +100,11 @@ export interface FakeKubevirtServer extends FakeApiServer {
   failNextCreate(plural: FakePlural, fault: ConformanceFault | FakeApiResponse): void;
 }
 
+/**
+ * Starts the fake Kubernetes API over HTTPS on loopback.
+ * Length: one small handler per API call over the fake cluster's state in closure; splitting it
+ * would only thread that state through parameters.
+ */
 export async function startFakeKubevirtServer(options: FakeKubevirtServerOptions = {}): Promise<FakeKubevirtServer> {
   const namespaces = new Set(options.namespaces ?? ['headroom']);
   const token = options.token ?? 'fake-token';

@@ -70,7 +70,10 @@ export function sha256Digest(bytes: Buffer): string {
 
 const encodeRepository = (repository: string) => repository.split('/').map(encodeURIComponent).join('/');
 
-/** Creates a client; nothing is sent until the first call. */
+/**
+ * Creates a client; nothing is sent until the first call.
+ * Length: the returned methods (each short) share one token cache and fetch wrapper in closure.
+ */
 export function createRegistryClient(options: RegistryClientOptions): RegistryClient {
   const fetchFunction = options.fetch ?? fetch;
   const clock = options.clock ?? systemClock;

@@ -45,6 +45,8 @@ export interface PostgresStateStore extends StateStore {
  * each time a new holder takes over, so a deposed leader's writes fail even before it notices it
  * lost its lock. A write with a newer epoch than the row's raises the row to it.
  * `init()` applies the versioned migrations (see `migratePostgresSchema`).
+ *
+ * Length: one short method per `StateStore` call over a shared pool and fenced-write helper.
  */
 export function createPostgresStateStore(options: PostgresStateStoreOptions): PostgresStateStore {
   const schema = options.schema ?? DEFAULT_POSTGRES_SCHEMA;

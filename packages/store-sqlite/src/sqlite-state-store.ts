@@ -42,6 +42,8 @@ export interface SqliteStateStore extends StateStore {
  * - Versioned migrations (`schema_migrations`), applied by `init()`.
  * - Every write is one transaction that first checks the fencing epoch: the store keeps the
  *   highest epoch it has seen and refuses older ones with `FencedWriteError`.
+ *
+ * Length: one short method per `StateStore` call over a shared database handle and fenced write.
  */
 export function createSqliteStateStore({ path, lockTimeoutMs = 5000 }: SqliteStateStoreOptions): SqliteStateStore {
   let database: Database | undefined;

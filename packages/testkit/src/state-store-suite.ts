@@ -30,6 +30,8 @@ export interface StateStoreSuiteOptions {
  * The behaviour every `StateStore` implementation must show, runner-agnostic (assertions use
  * `node:assert`): round trips of planner state, intents and ledger instances, idempotent `init`,
  * epoch fencing on every write, and persistence across a reopen when the target supports it.
+ *
+ * Length: one short test per contract clause over one store factory; the clauses read as a list.
  */
 export function stateStoreSuite({
   runner,

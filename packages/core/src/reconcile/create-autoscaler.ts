@@ -48,6 +48,9 @@ export function tickIntervalSeconds(config: HeadroomConfig): number {
  *   a fresh snapshot right before destroying);
  * - a failed create is cleaned up by its intent tag and recorded for the planner's exponential
  *   failure backoff.
+ *
+ * Length: the returned object's methods (leadership, tick, start/stop, check-ins, drains) over one
+ * shared runtime; each method is short and the tick itself is `TICK_STEPS`.
  */
 export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
   const runtime = createReconcilerRuntime(options);

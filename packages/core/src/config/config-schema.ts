@@ -103,16 +103,14 @@ export const predictiveStandbySchema = z.strictObject({
   /** Observations a slot needs before its value is used (else the hour of day, else the static standby). */
   confidenceFloor: positiveInteger().max(100_000, { error: 'must be ≤ 100000' }).default(12),
   /**
-   * Where the load is learnt from: the replayed trace (`headroom simulate`). `history` (the
-   * service's own recorded load) is refused: the state store keeps no demand history yet.
+   * Where the load is learnt from. `trace`: the replayed trace, before `--measure-from`
+   * (`headroom simulate` only). `history`: the demand the autoscaler itself observes, sampled every
+   * minute into its state store and learnt again every hour (`headroom run`, the embedding API's
+   * `createAutoscaler`, and the simulator, which then learns online as the service would).
    */
-  learnFrom: z
-    .enum(['trace', 'history'], { error: 'must be "trace"' })
-    .refine((value) => value !== 'history', {
-      error:
-        '"history" is not implemented: the state store records no demand history to learn from; use "trace" (headroom simulate learns from the replayed trace)',
-    })
-    .default('trace'),
+  learnFrom: z.enum(['trace', 'history'], { error: 'must be "trace" or "history"' }).default('trace'),
+  /** `history`: how many days of recorded demand are learnt from (older samples are deleted). */
+  historyDays: positiveInteger().max(366, { error: 'must be ≤ 366' }).default(28),
 });
 
 const autoscaleCommonShape = {

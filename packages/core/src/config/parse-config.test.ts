@@ -91,7 +91,7 @@ describe('parseConfig', () => {
     expect(issues).toContainEqual({ path: 'pools[0].autoscale[0].standby', message: 'unknown field' });
   });
 
-  test('predictiveStandby.learnFrom "history" is refused by path (no recorded demand history to learn from)', () => {
+  test('predictiveStandby.learnFrom takes "trace" or "history", anything else is refused by path', () => {
     const withLearnFrom = (learnFrom: string) => ({
       ...minimal,
       pools: [
@@ -101,12 +101,18 @@ describe('parseConfig', () => {
         },
       ],
     });
-    const [issue, ...more] = issuesOf(withLearnFrom('history'));
+    const [issue, ...more] = issuesOf(withLearnFrom('yesterday'));
     expect(more).toEqual([]);
-    expect(issue?.path).toBe('pools[0].autoscale[0].predictiveStandby.learnFrom');
-    expect(issue?.message).toMatch(/"history" is not implemented: the state store records no demand history/);
-    const config = parseConfig(withLearnFrom('trace'));
-    expect(config.pools[0]!.autoscale[0]).toMatchObject({ predictiveStandby: { learnFrom: 'trace' } });
+    expect(issue).toEqual({
+      path: 'pools[0].autoscale[0].predictiveStandby.learnFrom',
+      message: 'must be "trace" or "history"',
+    });
+    expect(parseConfig(withLearnFrom('trace')).pools[0]!.autoscale[0]).toMatchObject({
+      predictiveStandby: { learnFrom: 'trace', historyDays: 28 },
+    });
+    expect(parseConfig(withLearnFrom('history')).pools[0]!.autoscale[0]).toMatchObject({
+      predictiveStandby: { learnFrom: 'history' },
+    });
   });
 
   test('staging must point at a docker-agent pool and one of its autoscale configs', () => {

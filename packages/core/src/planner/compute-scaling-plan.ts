@@ -9,10 +9,12 @@ import { computeImagePlan, type ImagePlan, type ImageReadiness } from '../images
 import { type FleetSnapshot, type Instance, STATIC_MEMBER } from '../model/instance.js';
 import { formatResources, RESOURCE_KEYS, type ResourceKey, type Resources } from '../model/resources.js';
 import { isActive } from '../schedule/evaluate-schedule.js';
+import type { DemandGrowthProfile } from './demand-growth-profile.js';
 import { type DesktopRoom, placeQueuedDesktops, sessionUsers } from './desktop-placement.js';
 import { chooseDrains, chooseUndrains, freeRoomOf } from './drain-choice.js';
 import { withFailure } from './failure-backoff.js';
 import { type AutoscaleState, autoscaleKey, initialAutoscaleState, type PlannerState } from './planner-state.js';
+import { type EffectiveStandby, effectiveStandby } from './predictive-standby.js';
 import { assignQueuedRequests, describeUnfitRequests } from './queued-requests.js';
 import type { ConfigPlan, PlanAction, ScalingPlan } from './scaling-plan.js';
 import { chooseServerDrains, chooseServerUndrains } from './server-drains.js';
@@ -31,6 +33,13 @@ export interface ComputeScalingPlanOptions {
    * Default: `state.imagePins`. The pins in force are carried into `nextState.imagePins`.
    */
   imagePins?: Readonly<Record<string, string>>;
+  /**
+   * Learnt demand-growth profiles by `autoscaleKey` for configs with `predictiveStandby` (see
+   * `learnDemandGrowthProfile`, `learnDemandGrowthProfileFromSamples`): such a config keeps the
+   * larger of its static standby and the growth learnt for the current hour. A config without a
+   * profile plans with its static standby.
+   */
+  demandProfiles?: Readonly<Record<string, DemandGrowthProfile>>;
 }
 
 export interface ComputeScalingPlanResult {
@@ -123,6 +132,7 @@ export function computeScalingPlan({
   state,
   now,
   imagePins: hostPins,
+  demandProfiles,
 }: ComputeScalingPlanOptions): ComputeScalingPlanResult {
   const entries = listAutoscaleEntries(config);
   const imagePins = hostPins ?? state.imagePins;
@@ -148,6 +158,7 @@ export function computeScalingPlan({
     queuedAssignments,
     stagingByConfig,
     instancesPerProvider,
+    demandProfiles,
   });
 
   const staging = planStaging({
@@ -340,6 +351,7 @@ function planConfigs({
   queuedAssignments,
   stagingByConfig,
   instancesPerProvider,
+  demandProfiles,
 }: {
   config: HeadroomConfig;
   state: PlannerState;
@@ -348,6 +360,7 @@ function planConfigs({
   queuedAssignments: ReturnType<typeof assignQueuedRequests>;
   stagingByConfig: ReadonlyMap<string, StagingConfig[]>;
   instancesPerProvider: ReadonlyMap<string, number>;
+  demandProfiles: ComputeScalingPlanOptions['demandProfiles'];
 }): { configs: ConfigPlan[]; nextAutoscale: Record<string, AutoscaleState> } {
   const nextAutoscale: Record<string, AutoscaleState> = {};
   const plannedCreatesPerProvider = new Map<string, number>();
@@ -368,13 +381,27 @@ function planConfigs({
     };
     const { plan, nextState } =
       entry.kind === 'docker-agent'
-        ? planDockerAgents(context, entry.autoscale)
+        ? planWithStandby(
+            context,
+            effectiveStandby({ autoscale: entry.autoscale, profile: demandProfiles?.[key], now }),
+          )
         : planServers(context, entry.autoscale);
     plannedCreatesPerProvider.set(provider, context.providerPlanned + plan.create);
     nextAutoscale[key] = nextState;
     configs.push(plan);
   }
   return { configs, nextAutoscale };
+}
+
+/** A docker-agent config's plan with its effective (static or predictive) standby, the prediction and its reason first. */
+function planWithStandby(
+  context: PlanContext,
+  standby: EffectiveStandby,
+): { plan: ConfigPlan; nextState: AutoscaleState } {
+  const result = planDockerAgents(context, standby.autoscale);
+  if (standby.reason && result.plan.enabled && result.plan.active) result.plan.reasons.unshift(standby.reason);
+  if (standby.predicted) result.plan.predictedStandby = standby.predicted;
+  return result;
 }
 
 /**

@@ -69,6 +69,41 @@ function summarize(observations: Resources[], quantile: number, floor: number): 
   };
 }
 
+/** Demand of a pool at one instant: the resources its sessions (and queued requests) reserve. */
+export interface DemandSample extends Resources {
+  atMs: number;
+}
+
+/** Slots every instant's growth into its hour of the week and hour of the day, and keeps each slot's quantile. */
+function profileOfGrowth(options: {
+  instants: readonly number[];
+  now: readonly Resources[];
+  later: readonly Resources[];
+  horizonMs: number;
+  quantile: number;
+  confidenceFloor: number;
+}): DemandGrowthProfile {
+  const byWeek: Resources[][] = Array.from({ length: 168 }, () => []);
+  const byDay: Resources[][] = Array.from({ length: 24 }, () => []);
+  options.instants.forEach((atMs, index) => {
+    const now = options.now[index]!;
+    const later = options.later[index]!;
+    const growth = {
+      cores: Math.max(0, later.cores - now.cores),
+      memoryMb: Math.max(0, later.memoryMb - now.memoryMb),
+      gpus: Math.max(0, later.gpus - now.gpus),
+    };
+    const slot = weekSlot(atMs);
+    byWeek[slot]!.push(growth);
+    byDay[slot % 24]!.push(growth);
+  });
+  return {
+    hourOfWeek: byWeek.map((values) => summarize(values, options.quantile, options.confidenceFloor)),
+    hourOfDay: byDay.map((values) => summarize(values, options.quantile, options.confidenceFloor)),
+    horizonMs: options.horizonMs,
+  };
+}
+
 /**
  * Learns, from recorded load, how much demand grows within `horizonMs` (the boot time: what a
  * standby must hold so that no one waits for a boot): every `stepMs` from `fromMs` to `toMs`, the
@@ -89,28 +124,71 @@ export function learnDemandGrowthProfile(options: {
   const stepMs = Math.max(1000, options.stepMs ?? 60_000);
   const instants: number[] = [];
   for (let atMs = options.fromMs; atMs + options.horizonMs <= options.toMs; atMs += stepMs) instants.push(atMs);
-  const now = demandAt(options.sessions, instants);
-  const later = demandAt(
-    options.sessions,
-    instants.map((atMs) => atMs + options.horizonMs),
-  );
-  const byWeek: Resources[][] = Array.from({ length: 168 }, () => []);
-  const byDay: Resources[][] = Array.from({ length: 24 }, () => []);
-  instants.forEach((atMs, index) => {
-    const growth = {
-      cores: Math.max(0, later[index]!.cores - now[index]!.cores),
-      memoryMb: Math.max(0, later[index]!.memoryMb - now[index]!.memoryMb),
-      gpus: Math.max(0, later[index]!.gpus - now[index]!.gpus),
-    };
-    const slot = weekSlot(atMs);
-    byWeek[slot]!.push(growth);
-    byDay[slot % 24]!.push(growth);
-  });
-  return {
-    hourOfWeek: byWeek.map((values) => summarize(values, options.quantile, options.confidenceFloor)),
-    hourOfDay: byDay.map((values) => summarize(values, options.quantile, options.confidenceFloor)),
+  return profileOfGrowth({
+    instants,
+    now: demandAt(options.sessions, instants),
+    later: demandAt(
+      options.sessions,
+      instants.map((atMs) => atMs + options.horizonMs),
+    ),
     horizonMs: options.horizonMs,
-  };
+    quantile: options.quantile,
+    confidenceFloor: options.confidenceFloor,
+  });
+}
+
+/**
+ * The same profile learnt from sampled demand (what a running service records each tick): every
+ * sample whose instant plus `horizonMs` lies within the samples is an observation, its growth
+ * measured against the last sample at or before `atMs + horizonMs`. Samples need not be evenly
+ * spaced (a gap while the service was down simply has no observations); they are sorted here.
+ */
+export function learnDemandGrowthProfileFromSamples(options: {
+  samples: readonly DemandSample[];
+  horizonMs: number;
+  quantile: number;
+  confidenceFloor: number;
+  /**
+   * A sample whose next one is further than this away is not compared across the gap (the
+   * service was down; the load in between is unknown). Default: 10 minutes.
+   */
+  maxGapMs?: number;
+}): DemandGrowthProfile {
+  const samples = [...options.samples].sort((a, b) => a.atMs - b.atMs);
+  const maxGapMs = options.maxGapMs ?? 600_000;
+  const instants: number[] = [];
+  const now: Resources[] = [];
+  const later: Resources[] = [];
+  let ahead = 0;
+  for (let index = 0; index < samples.length; index++) {
+    const sample = samples[index]!;
+    const targetMs = sample.atMs + options.horizonMs;
+    if (ahead < index) ahead = index;
+    while (ahead + 1 < samples.length && samples[ahead + 1]!.atMs <= targetMs) ahead++;
+    // The horizon must lie within the samples, with no gap on the way there.
+    if (ahead + 1 >= samples.length && samples[ahead]!.atMs < targetMs) break;
+    if (gapWithin(samples, index, ahead + 1, maxGapMs)) continue;
+    instants.push(sample.atMs);
+    now.push(sample);
+    later.push(samples[ahead]!);
+  }
+  return profileOfGrowth({
+    instants,
+    now,
+    later,
+    horizonMs: options.horizonMs,
+    quantile: options.quantile,
+    confidenceFloor: options.confidenceFloor,
+  });
+}
+
+/** Whether two consecutive samples between `from` and `to` (exclusive end, clamped) lie more than `maxGapMs` apart. */
+function gapWithin(samples: readonly DemandSample[], from: number, to: number, maxGapMs: number): boolean {
+  const end = Math.min(to, samples.length - 1);
+  for (let index = from; index < end; index++) {
+    if (samples[index + 1]!.atMs - samples[index]!.atMs > maxGapMs) return true;
+  }
+  return false;
 }
 
 /** The learnt growth for the hour containing `atMs` (hour of week, else hour of day), or undefined. */

@@ -72,6 +72,11 @@ export interface ConfigPlan {
   warnings: string[];
   /** Resources in deficit that the agent shape cannot supply (e.g. GPUs on a GPU-less agent). */
   unsatisfiable: ResourceKey[];
+  /**
+   * Docker agents with `predictiveStandby`: the demand growth learnt for this hour (the standby
+   * planned with is the larger of it and the static standby); absent when nothing confident was learnt.
+   */
+  predictedStandby?: Resources;
   /** True when `maxInstances` (or failure backoff) held `create` below what the deficit asks for. */
   capped: boolean;
 }

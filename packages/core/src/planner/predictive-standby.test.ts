@@ -1,0 +1,155 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import type { Resources } from '../model/resources.js';
+import { computeScalingPlan } from './compute-scaling-plan.js';
+import {
+  type DemandSample,
+  learnDemandGrowthProfile,
+  learnDemandGrowthProfileFromSamples,
+  predictedStandbyAt,
+} from './demand-growth-profile.js';
+import { agent, agentConfig, session, T0 } from './planner-fixtures.test-helpers.js';
+import { emptyPlannerState } from './planner-state.js';
+import { effectiveStandby, measurePoolDemand } from './predictive-standby.js';
+
+const hourMs = 3_600_000;
+const zero: Resources = { cores: 0, memoryMb: 0, gpus: 0 };
+/** T0 is Monday 2026-11-23 12:00 UTC; a profile whose Monday-12:00 slot is `growth`. */
+const profileWith = (growth: Resources | undefined) => {
+  const hourOfWeek: (Resources | undefined)[] = Array.from({ length: 168 }, () => undefined);
+  hourOfWeek[12] = growth;
+  return { hourOfWeek, hourOfDay: Array.from({ length: 24 }, () => undefined), horizonMs: 300_000 };
+};
+const predictive = { predictiveStandby: { quantile: 0.95, confidenceFloor: 12, learnFrom: 'history' } };
+
+describe('learnDemandGrowthProfileFromSamples', () => {
+  test('sampled every minute, it learns what the sessions themselves teach', () => {
+    const mondayMs = Date.UTC(2025, 0, 6);
+    const sessions = Array.from({ length: 30 }, (_, index) => ({
+      startMs: mondayMs + 9 * hourMs + index * 120_000,
+      durationMs: hourMs,
+      cores: 2,
+      memoryMb: 1024,
+      gpus: 0,
+    }));
+    const options = { horizonMs: 300_000, quantile: 0.95, confidenceFloor: 30 };
+    const fromSessions = learnDemandGrowthProfile({
+      sessions,
+      fromMs: mondayMs,
+      toMs: mondayMs + 24 * hourMs,
+      ...options,
+    });
+    const samples: DemandSample[] = [];
+    for (let atMs = mondayMs; atMs <= mondayMs + 24 * hourMs; atMs += 60_000) {
+      const cores = sessions.filter((s) => s.startMs <= atMs && atMs < s.startMs + s.durationMs).length * 2;
+      samples.push({ atMs, cores, memoryMb: cores * 512, gpus: 0 });
+    }
+    // Out of order on purpose: the learner sorts.
+    const fromSamples = learnDemandGrowthProfileFromSamples({ samples: samples.reverse(), ...options });
+    expect(predictedStandbyAt(fromSamples, mondayMs + 9 * hourMs)).toEqual({ cores: 6, memoryMb: 3072, gpus: 0 });
+    expect(fromSamples.hourOfDay).toEqual(fromSessions.hourOfDay);
+  });
+
+  test('growth is never measured across a gap in the samples (the service was down)', () => {
+    const samples: DemandSample[] = [
+      ...Array.from({ length: 20 }, (_, index) => ({ atMs: index * 60_000, ...zero })),
+      // 30 minutes without samples, then a much higher demand.
+      ...Array.from({ length: 20 }, (_, index) => ({ atMs: (50 + index) * 60_000, ...zero, cores: 100 })),
+    ];
+    const profile = learnDemandGrowthProfileFromSamples({
+      samples,
+      horizonMs: 300_000,
+      quantile: 1,
+      confidenceFloor: 1,
+    });
+    expect(profile.hourOfDay[0]).toEqual(zero);
+  });
+
+  test('growth observations never exceed the largest demand sampled', () => {
+    const sampleList = fc.array(
+      fc.record({ atMs: fc.integer({ min: 0, max: 7 * 24 * hourMs }), cores: fc.integer({ min: 0, max: 500 }) }),
+      { maxLength: 200 },
+    );
+    fc.assert(
+      fc.property(sampleList, (raw) => {
+        const samples = raw.map(({ atMs, cores }) => ({ atMs, cores, memoryMb: 0, gpus: 0 }));
+        const profile = learnDemandGrowthProfileFromSamples({
+          samples,
+          horizonMs: 600_000,
+          quantile: 1,
+          confidenceFloor: 1,
+        });
+        const most = Math.max(0, ...samples.map((s) => s.cores));
+        for (const slot of [...profile.hourOfWeek, ...profile.hourOfDay]) {
+          if (slot) expect(slot.cores).toBeLessThanOrEqual(most);
+        }
+      }),
+    );
+  });
+});
+
+describe('predictive standby in the planner', () => {
+  test('the learnt growth of the hour raises the standby above the static one, and the reason says so', () => {
+    const config = agentConfig({ standby: { cores: 4, memoryMb: 0, gpus: 0 }, ...predictive });
+    const result = computeScalingPlan({
+      config,
+      snapshot: { at: new Date(T0).toISOString(), instances: [], queued: [] },
+      state: emptyPlannerState(),
+      now: T0,
+      demandProfiles: { 'agents/main': profileWith({ cores: 16, memoryMb: 0, gpus: 0 }) },
+    }).plan.configs[0]!;
+    // 16 cores of 4-core agents.
+    expect(result.create).toBe(4);
+    expect(result.predictedStandby).toEqual({ cores: 16, memoryMb: 0, gpus: 0 });
+    expect(result.reasons[0]).toMatch(
+      /learnt growth within 300 s for Mon 12:00 UTC is 16 cores.*static 4 cores.*standby 16 cores/,
+    );
+  });
+
+  test('the static standby is the floor: a smaller prediction, or none, plans with it', () => {
+    const config = agentConfig({ standby: { cores: 8, memoryMb: 0, gpus: 0 }, ...predictive });
+    const plan = (profile: ReturnType<typeof profileWith> | undefined) =>
+      computeScalingPlan({
+        config,
+        snapshot: { at: new Date(T0).toISOString(), instances: [], queued: [] },
+        state: emptyPlannerState(),
+        now: T0,
+        ...(profile ? { demandProfiles: { 'agents/main': profile } } : {}),
+      }).plan.configs[0]!;
+    expect(plan(profileWith({ cores: 2, memoryMb: 0, gpus: 0 })).create).toBe(2);
+    const unlearnt = plan(undefined);
+    expect(unlearnt.create).toBe(2);
+    expect(unlearnt.predictedStandby).toBeUndefined();
+    expect(unlearnt.reasons[0]).toMatch(/nothing learnt yet \(learnFrom history\); static standby 8 cores/);
+    expect(plan(profileWith(undefined)).reasons[0]).toMatch(/too few observations for Mon 12:00 UTC/);
+  });
+
+  test('a config without predictiveStandby ignores any profile it is given', () => {
+    const config = agentConfig({ standby: { cores: 0, memoryMb: 0, gpus: 0 } });
+    const result = effectiveStandby({
+      autoscale: config.pools[0]!.autoscale[0] as never,
+      profile: profileWith({ cores: 100, memoryMb: 0, gpus: 0 }),
+      now: T0,
+    });
+    expect(result.reason).toBeUndefined();
+    expect(result.predicted).toBeUndefined();
+  });
+});
+
+describe('measurePoolDemand', () => {
+  test('counts user sessions and queued requests per pool, not staged sessions', () => {
+    const demand = measurePoolDemand({
+      at: new Date(T0).toISOString(),
+      instances: [
+        agent('a1', {
+          sessions: [session({ cores: 2, memoryMb: 100 }), session({ cores: 1, memoryMb: 0, staged: true })],
+        }),
+        agent('a2'),
+        agent('r1', { pool: 'rdp' }),
+      ],
+      queued: [{ pool: 'agents', cores: 3, memoryMb: 50, gpus: 1, since: new Date(T0).toISOString() }],
+    });
+    expect(demand.get('agents')).toEqual({ cores: 5, memoryMb: 150, gpus: 1 });
+    expect(demand.get('rdp')).toEqual(zero);
+  });
+});

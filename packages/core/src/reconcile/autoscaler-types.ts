@@ -2,6 +2,7 @@ import type { Clock, Timers } from '../clock/clock.js';
 import type { HeadroomConfig } from '../config/config-schema.js';
 import type { ComputerRecordDirectory } from '../directory/computer-record-directory.js';
 import type { FleetSnapshot } from '../model/instance.js';
+import type { DemandGrowthProfile } from '../planner/demand-growth-profile.js';
 import type { DestroyCause, ScalingPlan } from '../planner/scaling-plan.js';
 import type { ComputeProviderV1 } from '../provider/v1/compute-provider-v1.js';
 import type { DnsProviderV1 } from '../provider/v1/dns-provider-v1.js';
@@ -102,6 +103,14 @@ export interface AutoscalerOptions {
    * durable; a config `digest` wins. Default: no pins.
    */
   imagePins?: () => Promise<Readonly<Record<string, string>>> | Readonly<Record<string, string>>;
+  /**
+   * Demand-growth profiles the host learnt (by `autoscaleKey`), read before every plan and passed
+   * to `computeScalingPlan` as `demandProfiles`, for configs with `predictiveStandby` (e.g. the
+   * simulator's, learnt from a trace). Default: none.
+   */
+  demandProfiles?: (options: {
+    nowMs: number;
+  }) => Promise<Readonly<Record<string, DemandGrowthProfile>>> | Readonly<Record<string, DemandGrowthProfile>>;
   /** Typed events for logs and metrics; a throwing listener is ignored. */
   onEvent?: (event: AutoscalerEvent) => void;
 }

@@ -4,7 +4,7 @@ import type { TickStep } from './tick-step.js';
 
 /**
  * Plan: `computeScalingPlan` on the merged snapshot (control plane, ledger, unknown instances,
- * pending check-ins), the stored planner state and the host's image pins; the next state is
+ * pending check-ins), the stored planner state, the host's image pins and demand profiles; the next state is
  * stored before acting.
  */
 export const planTick: TickStep = {
@@ -19,12 +19,14 @@ export const planTick: TickStep = {
       nowMs: context.nowMs,
     });
     const imagePins = await runtime.options.imagePins?.();
+    const demandProfiles = await runtime.options.demandProfiles?.({ nowMs: context.nowMs });
     const { plan, nextState } = computeScalingPlan({
       config: context.config,
       snapshot,
       state: await runtime.store.getPlannerState(),
       now: context.nowMs,
       ...(imagePins ? { imagePins } : {}),
+      ...(demandProfiles ? { demandProfiles } : {}),
     });
     context.plan = plan;
     context.plannerState = nextState;

@@ -19,6 +19,12 @@ import { createProgressBar } from '../simulate/progress-bar.js';
 import { SweepError } from '../simulate/run-sweep.js';
 import { parseMaxRefused, parseSimulateFlags, type SimulateFlags } from '../simulate/simulate-flags.js';
 import { parseSimulationSettings, type SimulationSettings } from '../simulate/simulation-config-schema.js';
+import {
+  compareWithStatic,
+  formatStaticComparison,
+  hasPredictiveStandby,
+  type StaticComparison,
+} from '../simulate/static-comparison.js';
 import { runSweepWithFloor, sweepKeepsFloor } from '../simulate/sweep-floor.js';
 import { buildSweepGrid, type SweepGridPoint } from '../simulate/sweep-grid.js';
 import type { SimulationJob } from '../simulate/sweep-messages.js';
@@ -28,7 +34,7 @@ const usage = [
   'headroom simulate --config FILE --trace FILE [--format auto|csv|swf|azure] [--timezone ZONE]',
   '    [--from ISO] [--to ISO] [--scale-sizes X|cores=X,memoryMb=Y,gpus=Z] [--time-shift SECONDS]',
   '    [--seed N] [--tick-seconds N] [--placement spread|pack] [--give-up-seconds N]',
-  '    [--measure-from ISO] [--measure-to ISO] [--no-floor]',
+  '    [--measure-from ISO] [--measure-to ISO] [--no-floor] [--no-static-comparison]',
   '    [--sweep KEY=V1,V2,... ...] [--target-p95-wait SECONDS] [--max-refused N|P%] [--target-hit-rate R]',
   '    [--json] [--report FILE]',
   '',
@@ -38,6 +44,8 @@ const usage = [
   'threads and recommends the cheapest point meeting --target-p95-wait, --max-refused and --target-hit-rate',
   '(staged hit rate over all staging configs, 0..1). --measure-from/--measure-to count cost, waits, the oracle',
   'and the floor (instant boots, no standby, no backoff; a second run, --no-floor skips it) over that window.',
+  'A single run with predictiveStandby also searches the cheapest static standby (whole agents) that waits',
+  'no longer and refuses no more (--no-static-comparison skips it).',
 ].join('\n');
 
 function traceErrorAsUsage(error: unknown): never {
@@ -65,6 +73,7 @@ export const simulateCommand: Command = {
     'measure-from': { value: 'ISO', description: 'count cost, waits and references from this instant' },
     'measure-to': { value: 'ISO', description: 'count cost, waits and references until this instant' },
     'no-floor': { description: 'skip the floor run (instant boots, no standby, no backoff)' },
+    'no-static-comparison': { description: 'skip the search for the best static standby (predictive configs)' },
     sweep: { value: 'KEY=V1,V2', description: 'sweep an autoscale setting over values (repeatable)' },
     'target-p95-wait': { value: 'SECONDS', description: 'sweep goal: p95 wait at most this' },
     'max-refused': { value: 'N|P%', description: 'sweep goal: refused requests at most this' },
@@ -160,10 +169,11 @@ function simulationJob(
 
 async function runSingle(flags: SimulateFlags, inputs: SimulationInputs, context: ReportContext): Promise<number> {
   const progress = createProgressBar({ stream: context.stderr, label: 'simulating' });
+  const job = simulationJob(flags, inputs.settings, inputs.config);
   let run: SimulationRun;
   try {
     run = await simulate({
-      ...simulationJob(flags, inputs.settings, inputs.config),
+      ...job,
       floor: flags.withFloor,
       trace: inputs.trace,
       onProgress: ({ fraction }) => progress.update(fraction),
@@ -171,7 +181,32 @@ async function runSingle(flags: SimulateFlags, inputs: SimulationInputs, context
   } finally {
     progress.finish();
   }
-  return await reportRun({ ...context, run });
+  const comparison =
+    flags.withStaticComparison && hasPredictiveStandby(inputs.config)
+      ? await runStaticComparison({ job, trace: inputs.trace, run, stderr: context.stderr })
+      : undefined;
+  return await reportRun({ ...context, run, comparison });
+}
+
+/** The best static standby for the predictive run, with a progress line per static run. */
+async function runStaticComparison(options: {
+  job: SimulationJob;
+  trace: SessionTrace;
+  run: SimulationRun;
+  stderr: NodeJS.WritableStream;
+}): Promise<StaticComparison> {
+  const progress = createProgressBar({ stream: options.stderr, label: 'searching the best static standby' });
+  try {
+    // About 2·log2(agents) runs; the bar shows a run done out of the ~16 a 512-agent search may take.
+    return await compareWithStatic({
+      job: options.job,
+      trace: options.trace,
+      predictive: options.run,
+      onProgress: (runs) => progress.update(Math.min(0.99, runs / 16)),
+    });
+  } finally {
+    progress.finish();
+  }
 }
 
 async function runSweep(
@@ -235,16 +270,19 @@ async function writeReport(path: string, html: string): Promise<void> {
   }
 }
 
-async function reportRun(context: ReportContext & { run: SimulationRun }): Promise<number> {
-  const { run, settings } = context;
+async function reportRun(
+  context: ReportContext & { run: SimulationRun; comparison: StaticComparison | undefined },
+): Promise<number> {
+  const { run, settings, comparison } = context;
   writeWarnings(context, run.warnings);
   if (context.reportPath !== undefined)
     await writeReport(context.reportPath, renderReport({ result: run.result, currency: settings.currency }));
   if (context.json) {
-    context.stdout.write(`${JSON.stringify(run)}\n`);
+    context.stdout.write(`${JSON.stringify(comparison ? { ...run, staticComparison: comparison } : run)}\n`);
   } else {
+    const comparisonText = comparison ? `\n${formatStaticComparison(comparison, settings.currency)}` : '';
     context.stdout.write(
-      `${traceLine(context)}\n\n${formatSummary({ result: run.result, currency: settings.currency })}`,
+      `${traceLine(context)}\n\n${formatSummary({ result: run.result, currency: settings.currency })}${comparisonText}`,
     );
   }
   if (context.reportPath !== undefined)

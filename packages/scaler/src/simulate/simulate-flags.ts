@@ -26,6 +26,8 @@ export interface SimulateFlags {
   measureFromMs: number | undefined;
   measureToMs: number | undefined;
   withFloor: boolean;
+  /** Single runs with predictive standby: search the cheapest static standby that waits as little. */
+  withStaticComparison: boolean;
   sweeps: string[];
   json: boolean;
   reportPath: string | undefined;
@@ -95,6 +97,7 @@ function parseSimulateArguments(argv: string[]) {
       'measure-from': { type: 'string' },
       'measure-to': { type: 'string' },
       'no-floor': { type: 'boolean' },
+      'no-static-comparison': { type: 'boolean' },
       'scale-sizes': { type: 'string' },
       'time-shift': { type: 'string' },
       seed: { type: 'string' },
@@ -170,6 +173,7 @@ export function parseSimulateFlags(argv: string[]): SimulateFlags {
     scaleSizes,
     ...window,
     withFloor: values['no-floor'] !== true,
+    withStaticComparison: values['no-static-comparison'] !== true,
     sweeps,
     json: values.json === true,
     reportPath: values.report,

@@ -24,6 +24,7 @@ import {
   formatStaticComparison,
   hasPredictiveStandby,
   type StaticComparison,
+  staticComparisonNote,
 } from '../simulate/static-comparison.js';
 import { runSweepWithFloor, sweepKeepsFloor } from '../simulate/sweep-floor.js';
 import { buildSweepGrid, type SweepGridPoint } from '../simulate/sweep-grid.js';
@@ -276,7 +277,14 @@ async function reportRun(
   const { run, settings, comparison } = context;
   writeWarnings(context, run.warnings);
   if (context.reportPath !== undefined)
-    await writeReport(context.reportPath, renderReport({ result: run.result, currency: settings.currency }));
+    await writeReport(
+      context.reportPath,
+      renderReport({
+        result: run.result,
+        currency: settings.currency,
+        ...(comparison ? { notes: [staticComparisonNote(comparison, settings.currency)] } : {}),
+      }),
+    );
   if (context.json) {
     context.stdout.write(`${JSON.stringify(comparison ? { ...run, staticComparison: comparison } : run)}\n`);
   } else {

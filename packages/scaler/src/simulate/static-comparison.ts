@@ -147,3 +147,13 @@ export function formatStaticComparison(comparison: StaticComparison, currency: s
   const saving = (1 - best.costRatio) * 100;
   return `${head}\n  best static standby with p95 wait ≤ ${target.p95WaitSeconds.toFixed(0)} s and refused ≤ ${target.refused}: ${best.agents} agent(s) per config, cost ${money(best.cost)}, p95 wait ${best.p95WaitSeconds.toFixed(0)} s (${comparison.runs} runs)\n  predictive costs ${best.costRatio.toFixed(3)}× that static setting (${saving >= 0 ? `saves ${saving.toFixed(1)} %` : `costs ${(-saving).toFixed(1)} % more`})\n`;
 }
+
+/** The comparison as one report row. */
+export function staticComparisonNote(comparison: StaticComparison, currency: string): { name: string; text: string } {
+  const text = formatStaticComparison(comparison, currency)
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0)
+    .join('; ');
+  return { name: 'Predictive against static standby', text };
+}

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '@headroom/core';
@@ -81,8 +81,22 @@ describe('headroom simulate: predictive standby against the best static standby'
     ]);
     expect(skipped.code).toBe(0);
     expect(JSON.parse(skipped.stdout).staticComparison).toBeUndefined();
-    const text = runCli(['simulate', '--config', config, '--trace', trace, ...measured, '--no-floor']);
+    const reportPath = join(temporary, 'report.html');
+    const text = runCli([
+      'simulate',
+      '--config',
+      config,
+      '--trace',
+      trace,
+      ...measured,
+      '--no-floor',
+      '--report',
+      reportPath,
+    ]);
     expect(text.code).toBe(0);
+    expect(readFileSync(reportPath, 'utf8')).toMatch(
+      /<th>Predictive against static standby<\/th><td>predictive standby: cost [\d.]+ USD, p95 wait 0 s, 0 refused; best static standby[^<]*4 agent\(s\) per config/,
+    );
     expect(text.stdout).toMatch(/best static standby with p95 wait ≤ \d+ s and refused ≤ 0: \d+ agent\(s\) per config/);
     expect(text.stdout).toMatch(/predictive costs \d\.\d{3}× that static setting/);
   }, 120_000);

@@ -15,6 +15,8 @@ export interface RenderReportOptions {
   title?: string;
   /** Label of money amounts. Defaults to `USD`. */
   currency?: string;
+  /** Extra summary rows from the host, as plain text (escaped here), e.g. predictive against static standby. */
+  notes?: readonly { name: string; text: string }[];
 }
 
 /**
@@ -79,6 +81,7 @@ export function renderReport(options: RenderReportOptions): string {
     ],
     ['Scale-ups / scale-downs / thrash', `${result.scaleUps} / ${result.scaleDowns} / ${result.thrash}`],
     ['Boot failures / check-in timeouts', `${result.bootFailures} / ${result.checkinTimeouts}`],
+    ...(options.notes ?? []).map(({ name, text }): [string, string] => [name, escapeHtml(text)]),
     ...(result.imagePulls
       ? ([
           [

@@ -11,5 +11,6 @@ export * from './random/index.js';
 export * from './reconcile/index.js';
 export * from './schedule/index.js';
 export * from './startup-script/index.js';
+export * from './store/demand-samples.js';
 export type * from './store/index.js';
 export * from './store/memory-state-store.js';

@@ -53,6 +53,21 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'demand samples',
+    sql: `
+      CREATE TABLE demand_samples (
+        pool text COLLATE "C" NOT NULL,
+        at_ms bigint NOT NULL,
+        cores double precision NOT NULL,
+        memory_mb double precision NOT NULL,
+        gpus double precision NOT NULL,
+        PRIMARY KEY (pool, at_ms)
+      );
+      CREATE INDEX demand_samples_by_instant ON demand_samples (at_ms);
+    `,
+  },
 ];
 
 /**

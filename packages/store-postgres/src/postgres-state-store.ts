@@ -1,4 +1,5 @@
 import type {
+  DemandSampleRecord,
   Intent,
   IntentStatus,
   LedgerInstance,
@@ -8,7 +9,7 @@ import type {
   StateStore,
   WriteOptions,
 } from '@headroom/core';
-import { emptyPlannerState, FencedWriteError } from '@headroom/core';
+import { assertDemandSamples, emptyPlannerState, FencedWriteError, MAX_DEMAND_SAMPLES_LISTED } from '@headroom/core';
 import type { Pool, PoolClient } from 'pg';
 import pg from 'pg';
 import { DEFAULT_POSTGRES_SCHEMA, quotePostgresSchema } from './postgres-identifiers.js';
@@ -215,6 +216,53 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): Po
           checkins.map((checkin) => checkin.status.at),
         ],
       );
+    },
+    async putDemandSamples(writeOptions) {
+      const { samples } = writeOptions;
+      assertDemandSamples(samples);
+      await write(writeOptions, async (client) => {
+        if (samples.length === 0) return;
+        // One row per (pool, at_ms): the last of duplicates in one call wins, as in the other stores.
+        const unique = [...new Map(samples.map((sample) => [`${sample.pool}\u0000${sample.atMs}`, sample])).values()];
+        await client.query(
+          `INSERT INTO ${quoted}.demand_samples (pool, at_ms, cores, memory_mb, gpus)
+           SELECT * FROM unnest($1::text[], $2::bigint[], $3::float8[], $4::float8[], $5::float8[])
+           ON CONFLICT (pool, at_ms) DO UPDATE
+           SET cores = excluded.cores, memory_mb = excluded.memory_mb, gpus = excluded.gpus`,
+          [
+            unique.map((sample) => sample.pool),
+            unique.map((sample) => sample.atMs),
+            unique.map((sample) => sample.cores),
+            unique.map((sample) => sample.memoryMb),
+            unique.map((sample) => sample.gpus),
+          ],
+        );
+      });
+    },
+    async listDemandSamples(listOptions): Promise<DemandSampleRecord[]> {
+      assertOpen();
+      const { rows } = await pool.query<{ at_ms: string; cores: number; memory_mb: number; gpus: number }>(
+        `SELECT at_ms, cores, memory_mb, gpus FROM ${quoted}.demand_samples
+         WHERE pool = $1 AND at_ms >= $2 ORDER BY at_ms LIMIT ${MAX_DEMAND_SAMPLES_LISTED}`,
+        [listOptions.pool, Math.ceil(listOptions.fromMs)],
+      );
+      return rows.map((row) => ({
+        pool: listOptions.pool,
+        atMs: Number(row.at_ms),
+        cores: row.cores,
+        memoryMb: row.memory_mb,
+        gpus: row.gpus,
+      }));
+    },
+    async deleteDemandSamples(writeOptions) {
+      let deleted = 0;
+      await write(writeOptions, async (client) => {
+        const result = await client.query(`DELETE FROM ${quoted}.demand_samples WHERE at_ms < $1`, [
+          Math.ceil(writeOptions.beforeMs),
+        ]);
+        deleted = result.rowCount ?? 0;
+      });
+      return deleted;
     },
     async close() {
       if (closed) return;

@@ -52,6 +52,23 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'demand samples',
+    up(database) {
+      database.exec(`
+        CREATE TABLE demand_samples (
+          pool TEXT NOT NULL,
+          at_ms INTEGER NOT NULL,
+          cores REAL NOT NULL,
+          memory_mb REAL NOT NULL,
+          gpus REAL NOT NULL,
+          PRIMARY KEY (pool, at_ms)
+        );
+        CREATE INDEX demand_samples_by_instant ON demand_samples (at_ms);
+      `);
+    },
+  },
 ];
 
 /**

@@ -1,4 +1,5 @@
 import type {
+  DemandSampleRecord,
   Intent,
   IntentStatus,
   LedgerInstance,
@@ -8,7 +9,7 @@ import type {
   StateStore,
   WriteOptions,
 } from '@headroom/core';
-import { emptyPlannerState, FencedWriteError } from '@headroom/core';
+import { assertDemandSamples, emptyPlannerState, FencedWriteError, MAX_DEMAND_SAMPLES_LISTED } from '@headroom/core';
 import type { Database, Statement } from 'better-sqlite3';
 import BetterSqlite3 from 'better-sqlite3';
 import { keepUntilExit } from './keep-until-exit.js';
@@ -194,6 +195,36 @@ export function createSqliteStateStore({ path, lockTimeoutMs = 5000 }: SqliteSta
       requireDatabase().transaction(() => {
         for (const checkin of checkins) remove.run(checkin.instanceId, checkin.checkedInAt ?? null, checkin.status.at);
       })();
+    },
+    async putDemandSamples(options) {
+      assertDemandSamples(options.samples);
+      const insert = statement(
+        `INSERT INTO demand_samples (pool, at_ms, cores, memory_mb, gpus) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (pool, at_ms) DO UPDATE SET cores = excluded.cores, memory_mb = excluded.memory_mb, gpus = excluded.gpus`,
+      );
+      write(options, () => {
+        for (const sample of options.samples)
+          insert.run(sample.pool, sample.atMs, sample.cores, sample.memoryMb, sample.gpus);
+      });
+    },
+    async listDemandSamples({ pool, fromMs }): Promise<DemandSampleRecord[]> {
+      const rows = statement(
+        `SELECT at_ms, cores, memory_mb, gpus FROM demand_samples WHERE pool = ? AND at_ms >= ? ORDER BY at_ms LIMIT ${MAX_DEMAND_SAMPLES_LISTED}`,
+      ).all(pool, fromMs) as Array<{ at_ms: number; cores: number; memory_mb: number; gpus: number }>;
+      return rows.map((row) => ({
+        pool,
+        atMs: row.at_ms,
+        cores: row.cores,
+        memoryMb: row.memory_mb,
+        gpus: row.gpus,
+      }));
+    },
+    async deleteDemandSamples(options) {
+      let deleted = 0;
+      write(options, () => {
+        deleted = statement('DELETE FROM demand_samples WHERE at_ms < ?').run(options.beforeMs).changes;
+      });
+      return deleted;
     },
     async close() {
       closed = true;

@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import type { Intent, LedgerInstance, PendingCheckin, PlannerState, StateStore } from '@headroom/core';
+import type {
+  DemandSampleRecord,
+  Intent,
+  LedgerInstance,
+  PendingCheckin,
+  PlannerState,
+  StateStore,
+} from '@headroom/core';
 import { emptyPlannerState, FencedWriteError } from '@headroom/core';
 
 /** The test functions of a runner (vitest, jest, node:test adapters): the suite imports none itself. */
@@ -59,6 +66,7 @@ export function stateStoreSuite({
           assert.deepEqual(await store.listIntents(), []);
           assert.deepEqual(await store.listInstances(), []);
           assert.deepEqual(await store.listPendingCheckins(), []);
+          assert.deepEqual(await store.listDemandSamples({ pool: 'linux-agents', fromMs: 0 }), []);
         }));
 
       test('init is idempotent and keeps data', () =>
@@ -330,6 +338,98 @@ export function stateStoreSuite({
         }));
     });
 
+    describe('demand samples', () => {
+      test('round-trip oldest first, only the pool asked for, from fromMs on (inclusive)', () =>
+        withStore(async (store) => {
+          const samples = [
+            createDemandSample({ minute: 2, cores: 6 }),
+            createDemandSample({ minute: 0, cores: 4, memoryMb: 8192.5, gpus: 1 }),
+            createDemandSample({ minute: 1, cores: 0, memoryMb: 0 }),
+            createDemandSample({ minute: 1, pool: 'windows', cores: 9 }),
+          ];
+          await store.putDemandSamples({ epoch: 1, samples });
+          assert.deepEqual(await store.listDemandSamples({ pool: 'linux-agents', fromMs: 0 }), [
+            samples[1],
+            samples[2],
+            samples[0],
+          ]);
+          assert.deepEqual(await store.listDemandSamples({ pool: 'linux-agents', fromMs: minuteMs(1) }), [
+            samples[2],
+            samples[0],
+          ]);
+          assert.deepEqual(await store.listDemandSamples({ pool: 'windows', fromMs: 0 }), [samples[3]]);
+          assert.deepEqual(await store.listDemandSamples({ pool: 'missing', fromMs: 0 }), []);
+        }));
+
+      test('a sample with the same pool and instant replaces the kept one', () =>
+        withStore(async (store) => {
+          await store.putDemandSamples({ epoch: 1, samples: [createDemandSample({ minute: 0, cores: 4 })] });
+          const replacement = createDemandSample({ minute: 0, cores: 12, memoryMb: 2048 });
+          const other = createDemandSample({ minute: 0, pool: 'windows', cores: 1 });
+          await store.putDemandSamples({ epoch: 1, samples: [replacement, other] });
+          assert.deepEqual(await store.listDemandSamples({ pool: 'linux-agents', fromMs: 0 }), [replacement]);
+          assert.deepEqual(await store.listDemandSamples({ pool: 'windows', fromMs: 0 }), [other]);
+          // Within one call too: the last of two samples of the same instant is kept.
+          const last = createDemandSample({ minute: 5, cores: 3 });
+          await store.putDemandSamples({ epoch: 1, samples: [createDemandSample({ minute: 5, cores: 1 }), last] });
+          assert.deepEqual(await store.listDemandSamples({ pool: 'linux-agents', fromMs: minuteMs(5) }), [last]);
+        }));
+
+      test('deleteDemandSamples deletes every pool’s samples before the instant and counts them', () =>
+        withStore(async (store) => {
+          await store.putDemandSamples({
+            epoch: 1,
+            samples: [0, 1, 2, 3].flatMap((minute) => [
+              createDemandSample({ minute }),
+              createDemandSample({ minute, pool: 'windows' }),
+            ]),
+          });
+          assert.equal(await store.deleteDemandSamples({ epoch: 1, beforeMs: minuteMs(2) }), 4);
+          const minutesOf = async (pool: string) =>
+            (await store.listDemandSamples({ pool, fromMs: 0 })).map((sample) => (sample.atMs - minuteMs(0)) / 60_000);
+          assert.deepEqual(await minutesOf('linux-agents'), [2, 3]);
+          assert.deepEqual(await minutesOf('windows'), [2, 3]);
+          assert.equal(await store.deleteDemandSamples({ epoch: 1, beforeMs: minuteMs(0) }), 0);
+        }));
+
+      test('a bad value refuses the whole write, naming the field', () =>
+        withStore(async (store) => {
+          const good = createDemandSample({ minute: 0 });
+          const cases: Array<[Partial<DemandSampleRecord>, RegExp]> = [
+            [{ cores: -1 }, /samples\[1\]\.cores/],
+            [{ memoryMb: Number.NaN }, /samples\[1\]\.memoryMb/],
+            [{ gpus: Number.POSITIVE_INFINITY }, /samples\[1\]\.gpus/],
+            [{ cores: 1e12 }, /samples\[1\]\.cores/],
+            [{ atMs: 1.5 }, /samples\[1\]\.atMs/],
+            [{ atMs: -60_000 }, /samples\[1\]\.atMs/],
+            [{ pool: '' }, /samples\[1\]\.pool/],
+          ];
+          for (const [change, message] of cases) {
+            const error = await captureError(() =>
+              store.putDemandSamples({
+                epoch: 1,
+                samples: [good, { ...createDemandSample({ minute: 1 }), ...change }],
+              }),
+            );
+            assert.match(String((error as Error).message), message);
+          }
+          assert.deepEqual(await store.listDemandSamples({ pool: 'linux-agents', fromMs: 0 }), []);
+        }));
+
+      test('returned samples are copies', () =>
+        withStore(async (store) => {
+          const sample = createDemandSample({ minute: 0, cores: 4 });
+          await store.putDemandSamples({ epoch: 1, samples: [sample] });
+          sample.cores = 99;
+          const [read] = await store.listDemandSamples({ pool: 'linux-agents', fromMs: 0 });
+          assert.ok(read);
+          read.cores = 77;
+          assert.deepEqual(await store.listDemandSamples({ pool: 'linux-agents', fromMs: 0 }), [
+            createDemandSample({ minute: 0, cores: 4 }),
+          ]);
+        }));
+    });
+
     describe('fencing', () => {
       test('a write with an older epoch is refused after a newer one was seen', () =>
         withStore(async (store) => {
@@ -353,6 +453,8 @@ export function stateStoreSuite({
           await store.putPlannerState({ epoch: 5, state });
           await store.putInstance({ epoch: 5, instance: createInstance({ id: 'agent-a' }) });
           await store.putIntent({ epoch: 5, intent: createIntent({ key: 'settled', status: 'done' }) });
+          const sample = createDemandSample({ minute: 0, cores: 4 });
+          await store.putDemandSamples({ epoch: 5, samples: [sample] });
           const staleWrites: Array<[string, () => Promise<void>]> = [
             ['putPlannerState', () => store.putPlannerState({ epoch: 4, state: emptyPlannerState() })],
             ['putIntent', () => store.putIntent({ epoch: 4, intent: createIntent({ key: 'stale' }) })],
@@ -362,6 +464,16 @@ export function stateStoreSuite({
               'deleteSettledIntents',
               async () => {
                 await store.deleteSettledIntents({ epoch: 4, createdBefore: '2100-01-01T00:00:00.000Z' });
+              },
+            ],
+            [
+              'putDemandSamples',
+              () => store.putDemandSamples({ epoch: 4, samples: [createDemandSample({ minute: 0, cores: 1 })] }),
+            ],
+            [
+              'deleteDemandSamples',
+              async () => {
+                await store.deleteDemandSamples({ epoch: 4, beforeMs: minuteMs(60) });
               },
             ],
           ];
@@ -378,6 +490,7 @@ export function stateStoreSuite({
             (await store.listInstances()).map((instance) => instance.id),
             ['agent-a'],
           );
+          assert.deepEqual(await store.listDemandSamples({ pool: 'linux-agents', fromMs: 0 }), [sample]);
         }));
 
       test('the current and newer epochs may write; the highest seen is remembered', () =>
@@ -407,8 +520,10 @@ export function stateStoreSuite({
           ];
           const instance = createInstance({ id: 'agent-a', address: '10.0.0.7' });
           const pending = createPendingCheckin({ instanceId: 'agent-a', status: 'running', at: '10:02:00' });
+          const samples = [createDemandSample({ minute: 0, cores: 2 }), createDemandSample({ minute: 1, cores: 6 })];
           try {
             await store.init();
+            await store.putDemandSamples({ epoch: 2, samples });
             await store.putPlannerState({ epoch: 2, state });
             for (const intent of intents) await store.putIntent({ epoch: 2, intent });
             await store.putInstance({ epoch: 2, instance });
@@ -424,6 +539,7 @@ export function stateStoreSuite({
             assert.deepEqual(await reopened.listIntents({ status: 'done' }), [intents[1]]);
             assert.deepEqual(await reopened.listInstances(), [instance]);
             assert.deepEqual(await reopened.listPendingCheckins(), [pending]);
+            assert.deepEqual(await reopened.listDemandSamples({ pool: 'linux-agents', fromMs: 0 }), samples);
           } finally {
             await reopened.close();
           }
@@ -508,6 +624,28 @@ function createPendingCheckin(options: { instanceId: string; status: string; at:
     instanceId: options.instanceId,
     ...(options.status === 'running' ? { checkedInAt: at } : {}),
     status: { status: options.status, at },
+  };
+}
+
+/** Clock ms of 2026-11-22 10:00 UTC plus `minute` minutes. */
+function minuteMs(minute: number): number {
+  return Date.parse('2026-11-22T10:00:00.000Z') + minute * 60_000;
+}
+
+/** A demand sample of `linux-agents` (unless `pool`) at 10:00 + `minute` on 2026-11-22. */
+function createDemandSample(options: {
+  minute: number;
+  pool?: string;
+  cores?: number;
+  memoryMb?: number;
+  gpus?: number;
+}): DemandSampleRecord {
+  return {
+    pool: options.pool ?? 'linux-agents',
+    atMs: minuteMs(options.minute),
+    cores: options.cores ?? 4,
+    memoryMb: options.memoryMb ?? 8192,
+    gpus: options.gpus ?? 0,
   };
 }
 

@@ -83,6 +83,21 @@ export type AutoscalerEvent =
       reason: string;
     }
   | { type: 'leadership-change'; at: number; leader: boolean; epoch?: number; holderId?: string }
+  /**
+   * Predictive standby learnt from the store's demand history (`learnFrom: history`): the config,
+   * how many samples it was learnt from, and how many hour-of-week (of 168) and hour-of-day (of
+   * 24) slots reached the confidence floor.
+   */
+  | {
+      type: 'demand-profile-learnt';
+      at: number;
+      pool: string;
+      autoscale: string;
+      samples: number;
+      horizonSeconds: number;
+      confidentHourOfWeekSlots: number;
+      confidentHourOfDaySlots: number;
+    }
   | {
       type: 'provider-call';
       at: number;

@@ -106,7 +106,8 @@ export interface AutoscalerOptions {
   /**
    * Demand-growth profiles the host learnt (by `autoscaleKey`), read before every plan and passed
    * to `computeScalingPlan` as `demandProfiles`, for configs with `predictiveStandby` (e.g. the
-   * simulator's, learnt from a trace). Default: none.
+   * simulator's, learnt from a trace). They are merged over the profiles the reconciler learns
+   * itself for `learnFrom: history` configs (the host's wins per key). Default: none.
    */
   demandProfiles?: (options: {
     nowMs: number;

@@ -1,7 +1,8 @@
 import { type Clock, systemClock, systemTimers, type Timers } from '../clock/clock.js';
-import type { HeadroomConfig } from '../config/config-schema.js';
+import type { DockerAgentAutoscaleConfig, HeadroomConfig } from '../config/config-schema.js';
 import type { ComputerRecordDirectory } from '../directory/computer-record-directory.js';
 import { generateJoinPassword } from '../directory/generate-join-password.js';
+import type { DemandGrowthProfile } from '../planner/demand-growth-profile.js';
 import type { ComputeProviderV1 } from '../provider/v1/compute-provider-v1.js';
 import type { DnsProviderV1 } from '../provider/v1/dns-provider-v1.js';
 import type { ProviderInstance } from '../provider/v1/provider-v1-instance.js';
@@ -29,6 +30,25 @@ export interface StoreMemory {
   ledger: Map<string, LedgerInstance>;
   /** Open intents by key, in store order (`createdAt`, then key) with new ones appended. */
   openIntents: Map<string, Intent>;
+}
+
+/**
+ * What `learnDemand` keeps across ticks: when it last sampled, learnt and deleted, and the
+ * profiles learnt from the store's demand history (by `autoscaleKey`), which `planTick` merges
+ * under the host's `demandProfiles`.
+ */
+export interface DemandLearning {
+  /** Clock time of the last recorded samples; sampling waits 60 s after it. */
+  sampledAtMs: number | undefined;
+  /**
+   * When each config's profile was last learnt (by `autoscaleKey`) and under which autoscale
+   * config: relearnt after an hour, and at once when the config object changed (`updateConfig`).
+   */
+  learnt: Map<string, { atMs: number; autoscale: DockerAgentAutoscaleConfig }>;
+  /** Clock time old samples were last deleted; at most once a day. */
+  deletedAtMs: number | undefined;
+  /** Learnt profiles by `autoscaleKey`; kept when a later learning fails. */
+  profiles: Record<string, DemandGrowthProfile>;
 }
 
 /** One provider's last listing with its lookups, kept while the listing does not change. */
@@ -95,6 +115,8 @@ export interface ReconcilerRuntime {
   lastFullVerificationMs: number | undefined;
   /** The config the last tick ran with (a new one means a full verification). */
   lastConfig: HeadroomConfig | undefined;
+  /** Predictive standby learnt from the store's demand history (`steps/learn-demand.ts`). */
+  readonly demandLearning: DemandLearning;
 }
 
 /** Resolves the options' defaults and wraps every provider, innermost first: dry run, events, rate limit, retry. */
@@ -161,6 +183,12 @@ export function createReconcilerRuntime(options: AutoscalerOptions): ReconcilerR
     verificationDue: true,
     lastFullVerificationMs: undefined,
     lastConfig: undefined,
+    demandLearning: {
+      sampledAtMs: undefined,
+      learnt: new Map(),
+      deletedAtMs: undefined,
+      profiles: {},
+    },
   };
 }
 

@@ -83,7 +83,9 @@ export function withDnsDryRun(provider: DnsProviderV1): DnsProviderV1 {
 
 /**
  * A state store for dry runs: the first read copies the real store's contents into memory; every
- * later read and write uses that copy, so the real store is never written.
+ * later read and write uses that copy, so the real store is never written. Demand samples are not
+ * copied (weeks of them): they are read from the real store, and samples a dry run records are
+ * kept in memory only and added to what the real store answers (deletes hide nothing real).
  */
 export function withDryRunStore(store: StateStore): StateStore {
   const overlay = createMemoryStateStore();
@@ -119,6 +121,14 @@ export function withDryRunStore(store: StateStore): StateStore {
     putPendingCheckin: async (options) => (await loadedOverlay()).putPendingCheckin(options),
     listPendingCheckins: async () => (await loadedOverlay()).listPendingCheckins(),
     deletePendingCheckins: async (options) => (await loadedOverlay()).deletePendingCheckins(options),
+    putDemandSamples: async ({ samples }) => (await loadedOverlay()).putDemandSamples({ ...unfenced, samples }),
+    listDemandSamples: async (options) => {
+      const overlaid = await (await loadedOverlay()).listDemandSamples(options);
+      const written = new Set(overlaid.map((sample) => sample.atMs));
+      const real = (await store.listDemandSamples(options)).filter((sample) => !written.has(sample.atMs));
+      return [...real, ...overlaid].sort((left, right) => left.atMs - right.atMs);
+    },
+    deleteDemandSamples: async ({ beforeMs }) => (await loadedOverlay()).deleteDemandSamples({ ...unfenced, beforeMs }),
     close: async () => {
       await overlay.close();
     },

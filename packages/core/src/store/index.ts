@@ -1,2 +1,3 @@
+export * from './demand-samples.js';
 export * from './memory-state-store.js';
 export type * from './state-store.js';

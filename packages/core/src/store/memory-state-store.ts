@@ -1,7 +1,9 @@
 import { FencedWriteError } from '../errors/fenced-write-error.js';
 import type { PlannerState } from '../planner/planner-state.js';
 import { emptyPlannerState } from '../planner/planner-state.js';
+import { assertDemandSamples, MAX_DEMAND_SAMPLES_LISTED } from './demand-samples.js';
 import type {
+  DemandSampleRecord,
   Intent,
   IntentStatus,
   LeaderElector,
@@ -31,6 +33,8 @@ export function createMemoryStateStore(): MemoryStateStore {
   /** Instance ids in listing order; dropped when an id is added or removed. */
   let sortedInstanceIds: string[] | undefined;
   const pendingCheckins = new Map<string, PendingCheckin>();
+  /** Demand samples by pool, then instant. */
+  const demandSamples = new Map<string, Map<number, DemandSampleRecord>>();
   let highestEpoch = 0;
   let closed = false;
 
@@ -126,8 +130,40 @@ export function createMemoryStateStore(): MemoryStateStore {
         }
       }
     },
+    async putDemandSamples({ epoch, samples }) {
+      assertOpen();
+      assertDemandSamples(samples);
+      fence(epoch);
+      for (const sample of samples) {
+        let byInstant = demandSamples.get(sample.pool);
+        if (!byInstant) {
+          byInstant = new Map();
+          demandSamples.set(sample.pool, byInstant);
+        }
+        byInstant.set(sample.atMs, { ...sample });
+      }
+    },
+    async listDemandSamples({ pool, fromMs }) {
+      assertOpen();
+      const kept = [...(demandSamples.get(pool)?.values() ?? [])].filter((sample) => sample.atMs >= fromMs);
+      kept.sort((left, right) => left.atMs - right.atMs);
+      return kept.slice(0, MAX_DEMAND_SAMPLES_LISTED).map((sample) => ({ ...sample }));
+    },
+    async deleteDemandSamples({ epoch, beforeMs }) {
+      fence(epoch);
+      let deleted = 0;
+      for (const byInstant of demandSamples.values()) {
+        for (const atMs of byInstant.keys()) {
+          if (atMs >= beforeMs) continue;
+          byInstant.delete(atMs);
+          deleted += 1;
+        }
+      }
+      return deleted;
+    },
     async close() {
       closed = true;
+      demandSamples.clear();
       pendingCheckins.clear();
       intents.clear();
       intentsByStatus.clear();

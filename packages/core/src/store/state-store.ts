@@ -1,5 +1,6 @@
 import type { InstanceState } from '../model/instance.js';
 import type { Resources } from '../model/resources.js';
+import type { DemandSample } from '../planner/demand-growth-profile.js';
 import type { PlannerState } from '../planner/planner-state.js';
 
 export type IntentKind = 'create' | 'destroy';
@@ -112,6 +113,12 @@ export interface PendingCheckin {
   status: ServerStatusRecord;
 }
 
+/**
+ * The demand of one pool at one instant, as the leader recorded it (at most one a minute) to learn
+ * predictive standby from the service's own history. At most one per pool and `atMs`.
+ */
+export type DemandSampleRecord = DemandSample & { pool: string };
+
 /** Fencing context of a write: the leadership epoch the writer holds. */
 export interface WriteOptions {
   epoch: number;
@@ -157,6 +164,19 @@ export interface StateStore {
    * `status.at`), so one merged since they were listed stays; absent ones are skipped. Not fenced.
    */
   deletePendingCheckins(options: { checkins: readonly PendingCheckin[] }): Promise<void>;
+  /**
+   * Records demand samples (fenced). A sample with the same `pool` and `atMs` as a kept one
+   * replaces it. Every value is checked first (`assertDemandSamples`): a bad one refuses the whole
+   * write with an error naming the field, and nothing is written.
+   */
+  putDemandSamples(options: WriteOptions & { samples: readonly DemandSampleRecord[] }): Promise<void>;
+  /**
+   * The samples of `pool` at or after `fromMs`, oldest first; at most `MAX_DEMAND_SAMPLES_LISTED`
+   * (the oldest of them when there are more).
+   */
+  listDemandSamples(options: { pool: string; fromMs: number }): Promise<DemandSampleRecord[]>;
+  /** Deletes the samples of every pool taken before `beforeMs` (fenced); resolves to the number deleted. */
+  deleteDemandSamples(options: WriteOptions & { beforeMs: number }): Promise<number>;
   close(): Promise<void>;
 }
 

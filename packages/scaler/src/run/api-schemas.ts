@@ -63,6 +63,10 @@ const tickSummarySchema = z.object({
           .meta({ description: 'instances the planner drains: the control plane places no new sessions on them' }),
         undrain: z.array(z.string()).meta({ description: 'draining instances the planner takes back' }),
         capped: z.boolean(),
+        predictedStandby: quantities.optional().meta({
+          description:
+            'predictive standby: the demand growth learnt for this hour (cores/memoryMb/gpus); the standby planned with is the larger of it and the static standby; absent when nothing confident was learnt',
+        }),
         reasons: z.array(z.string()),
         warnings: z.array(z.string()),
       }),

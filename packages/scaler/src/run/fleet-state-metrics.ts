@@ -12,9 +12,16 @@ const DEFICIT_UNITS = [
   { resource: 'sessions', name: 'headroom_deficit_sessions', help: 'sessions (server pools)', scale: 1 },
 ] as const;
 
+/** `headroom_predicted_standby` per resource: memory in bytes, as the deficit gauges. */
+const PREDICTED_RESOURCES = [
+  { field: 'cores', resource: 'cores', scale: 1 },
+  { field: 'memoryMb', resource: 'memory_bytes', scale: MIB_BYTES },
+  { field: 'gpus', resource: 'gpus', scale: 1 },
+] as const;
+
 /**
- * Registers the per-autoscale-config gauges (desired, instances by state, deficits, schedule,
- * backoff) and returns `observeState`, which refreshes them from the config, ledger and last plans.
+ * Registers the per-autoscale-config gauges (desired, instances by state, deficits, predicted
+ * standby, schedule, backoff) and returns `observeState`, which refreshes them from the config, ledger and last plans.
  */
 export function createFleetStateMetrics(registers: Registry[]): Pick<ServiceMetrics, 'observeState'> {
   const desired = new Gauge({
@@ -41,6 +48,12 @@ export function createFleetStateMetrics(registers: Registry[]): Pick<ServiceMetr
         }),
       ] as const,
   );
+  const predictedStandby = new Gauge({
+    name: 'headroom_predicted_standby',
+    help: 'Predictive standby: demand growth learnt for this hour from the last plan (resource cores, memory_bytes, gpus); absent while nothing confident was learnt.',
+    labelNames: ['pool', 'autoscale', 'resource'],
+    registers,
+  });
   const scheduleActive = new Gauge({
     name: 'headroom_schedule_active',
     help: '1 when the autoscale config is enabled and inside one of its schedules (or has none).',
@@ -61,6 +74,7 @@ export function createFleetStateMetrics(registers: Registry[]): Pick<ServiceMetr
       backoff.reset();
       if (plans) {
         desired.reset();
+        predictedStandby.reset();
         for (const [, gauge] of deficits) gauge.reset();
       }
       for (const { pool, autoscale } of listAutoscaleEntries(config)) {
@@ -81,6 +95,9 @@ export function createFleetStateMetrics(registers: Registry[]): Pick<ServiceMetr
             const value = (plan.deficit as unknown as Record<string, number | undefined>)[unit.resource];
             if (typeof value === 'number') gauge.set(labels, value * unit.scale);
           }
+          for (const { field, resource, scale } of PREDICTED_RESOURCES)
+            if (plan.predictedStandby)
+              predictedStandby.set({ ...labels, resource }, plan.predictedStandby[field] * scale);
         }
       }
     },

@@ -2,7 +2,7 @@ import { listAutoscaleEntries } from '@headroom/core';
 import type { JsonLogger } from './json-logger.js';
 import type { ServiceConfig } from './service-config.js';
 
-/** Logs that `headroom run` started, and warns for each config using `predictiveStandby` (simulate only). */
+/** Logs that `headroom run` started. */
 export function logServiceStarted(options: {
   logger: JsonLogger;
   loaded: ServiceConfig;
@@ -23,10 +23,4 @@ export function logServiceStarted(options: {
     providers: options.providerIds,
     configs: listAutoscaleEntries(loaded.config).map(({ pool, autoscale }) => `${pool.id}/${autoscale.id}`),
   });
-  for (const { pool, autoscale } of listAutoscaleEntries(loaded.config)) {
-    if ('predictiveStandby' in autoscale && autoscale.predictiveStandby)
-      logger.warn('predictiveStandby is used by headroom simulate only; this service plans with the static standby', {
-        config: `${pool.id}/${autoscale.id}`,
-      });
-  }
 }

@@ -6,6 +6,7 @@ import { validateProviderSettings } from '../provider-registry.js';
 import { collectConfigSecrets } from './collect-config-secrets.js';
 import { loadTlsMaterial, type TlsMaterial } from './load-tls-material.js';
 import { parseRunSettings, type RunSettings } from './run-config-schema.js';
+import { traceLearningIssues } from './trace-learning-issues.js';
 
 /** A validated config with the service's sections parsed and its secrets resolved. */
 export interface ServiceConfig {
@@ -26,7 +27,8 @@ export interface ServiceConfig {
 const MINIMUM_LENGTH = { 'api.token': 16, 'checkin.signingKey': 32 } as const;
 
 /**
- * Loads the config file, checks providers and the service sections, resolves secrets.
+ * Loads the config file, checks providers, the service sections and that predictive standby
+ * learns from `history` (`traceLearningIssues`), resolves secrets.
  * @throws UsageError (unreadable, bad YAML) or ConfigError listing every problem by path.
  */
 export async function loadServiceConfig(path: string): Promise<ServiceConfig> {
@@ -42,6 +44,7 @@ export async function loadServiceConfig(path: string): Promise<ServiceConfig> {
     }
   };
   await collect(() => validateProviderSettings(config, path));
+  issues.push(...traceLearningIssues(config));
   const settings = await collect(() => parseRunSettings(config, { source: path }));
   if (!settings) throw new ConfigError({ issues, source: path });
   const secret = async (value: SecretInput | undefined, field: string) => {

@@ -34,6 +34,7 @@ export function summariseTick(result: TickResult) {
             drain: plan.drain,
             undrain: plan.undrain,
             capped: plan.capped,
+            ...(plan.predictedStandby ? { predictedStandby: plan.predictedStandby } : {}),
             reasons: plan.reasons,
             warnings: plan.warnings,
           })),

@@ -57,6 +57,9 @@ export function withSimulatorReads(store: StateStore): SimulatorStateStore {
     putPendingCheckin: (options) => store.putPendingCheckin(options),
     listPendingCheckins: () => store.listPendingCheckins(),
     deletePendingCheckins: (options) => store.deletePendingCheckins(options),
+    putDemandSamples: (options) => store.putDemandSamples(options),
+    listDemandSamples: (options) => store.listDemandSamples(options),
+    deleteDemandSamples: (options) => store.deleteDemandSamples(options),
     close: () => store.close(),
     get lastPlannerState() {
       return lastPlannerState;

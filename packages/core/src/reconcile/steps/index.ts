@@ -4,6 +4,7 @@ import { collectStaleDns } from './collect-stale-dns.js';
 import { deleteSettledIntents } from './delete-settled-intents.js';
 import { fetchConnectionSecrets } from './fetch-connection-secrets.js';
 import { handOverDrains } from './hand-over-drains.js';
+import { learnDemand } from './learn-demand.js';
 import { observe } from './observe.js';
 import { planTick } from './plan-tick.js';
 import { registerDns } from './register-dns.js';
@@ -26,6 +27,7 @@ export const TICK_STEPS: readonly TickStep[] = [
   collectOrphans,
   collectStaleDns,
   collectComputerRecords,
+  learnDemand,
   planTick,
   handOverDrains,
   runDestroys,

@@ -4,8 +4,9 @@ import type { TickStep } from './tick-step.js';
 
 /**
  * Plan: `computeScalingPlan` on the merged snapshot (control plane, ledger, unknown instances,
- * pending check-ins), the stored planner state, the host's image pins and demand profiles; the next state is
- * stored before acting.
+ * pending check-ins), the stored planner state, the host's image pins and the demand profiles
+ * (those `learnDemand` learnt from the store's history, the host's winning per key); the next
+ * state is stored before acting.
  */
 export const planTick: TickStep = {
   name: 'plan',
@@ -19,7 +20,9 @@ export const planTick: TickStep = {
       nowMs: context.nowMs,
     });
     const imagePins = await runtime.options.imagePins?.();
-    const demandProfiles = await runtime.options.demandProfiles?.({ nowMs: context.nowMs });
+    const hostProfiles = await runtime.options.demandProfiles?.({ nowMs: context.nowMs });
+    const learnt = runtime.demandLearning.profiles;
+    const demandProfiles = hostProfiles || Object.keys(learnt).length > 0 ? { ...learnt, ...hostProfiles } : undefined;
     const { plan, nextState } = computeScalingPlan({
       config: context.config,
       snapshot,

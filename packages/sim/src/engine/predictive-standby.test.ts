@@ -14,7 +14,7 @@ const cloud: CloudModel = {
   defaultPricePerInstanceHour: 1,
 };
 
-function config(predictive: boolean) {
+function config(predictive: boolean | 'history') {
   const input: HeadroomConfigInput = {
     providers: { sim: { type: 'fake', maxInstances: 100 } },
     pools: [
@@ -28,7 +28,15 @@ function config(predictive: boolean) {
             agent: { cores: 4, memoryMb: 8192, gpus: 0 },
             aggressiveScaling: true,
             downscaleBackoffSeconds: 300,
-            ...(predictive ? { predictiveStandby: { quantile: 0.95, confidenceFloor: 10 } } : {}),
+            ...(predictive
+              ? {
+                  predictiveStandby: {
+                    quantile: 0.95,
+                    confidenceFloor: 10,
+                    ...(predictive === 'history' ? { learnFrom: 'history' as const } : {}),
+                  },
+                }
+              : {}),
           },
         ],
       },
@@ -71,4 +79,28 @@ test('predictive standby learnt from the first week keeps room for the rush of t
     gpus: 0,
     slots: [],
   });
+});
+
+test('learnFrom history learns online from what the simulation observed: from the third day the rush waits less', async () => {
+  const measureFromMs = mondayMs + 2 * dayMs;
+  const run = (predictive: boolean | 'history') =>
+    simulate({ config: config(predictive), trace, cloud, engine: 'planner', measureFromMs, floor: false });
+  const without = await run(false);
+  const history = await run('history');
+  expect(history.warnings.filter((warning) => warning.includes('predictive'))).toEqual([]);
+  expect(without.result.sessions.waitSeconds.p95).toBeGreaterThanOrEqual(60);
+  expect(history.result.sessions.waitSeconds.mean).toBeLessThan(without.result.sessions.waitSeconds.mean / 2);
+  expect(history.result.sessions.waitSeconds.p95).toBeLessThan(without.result.sessions.waitSeconds.p95);
+  // The room it kept is standby in the gap split (there is no static standby).
+  expect(without.result.gap!.standby.instanceHours).toBe(0);
+  expect(history.result.gap!.standby.instanceHours).toBeGreaterThan(0);
+});
+
+test('learnFrom history with the reconciler engine: learnt via the state store, the simulator passes nothing and says so', async () => {
+  const short = trace.filter((session) => session.startMs < mondayMs + 2 * dayMs);
+  const history = await simulate({ config: config('history'), trace: short, cloud, engine: 'reconciler' });
+  const without = await simulate({ config: config(false), trace: short, cloud, engine: 'reconciler' });
+  expect(history.warnings.some((warning) => warning.includes('learns it via the state store'))).toBe(true);
+  expect(history.result.cost).toBeCloseTo(without.result.cost, 9);
+  expect(history.result.sessions.waitSeconds).toEqual(without.result.sessions.waitSeconds);
 });

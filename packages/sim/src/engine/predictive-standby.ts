@@ -39,9 +39,15 @@ export function bootHorizonSeconds(distribution: BootTimeDistribution): number {
   return distribution.p95Seconds;
 }
 
-/** The growth horizon of a config: its `horizonSeconds`, else the boot horizon of its cloud model. */
-function horizonMsOf(runtime: AutoscaleRuntime, settings: PredictiveSettings): number {
-  return (settings.horizonSeconds ?? bootHorizonSeconds(runtime.model.bootTime)) * 1000;
+/**
+ * The growth horizon of a config: its `horizonSeconds`, else how long a session that finds no room
+ * can wait for a new instance: one tick until the planner sees it, the boot (p95) and, when the
+ * config requires a check-in, the check-in delay (p95).
+ */
+export function horizonMsOf(runtime: AutoscaleRuntime, settings: { horizonSeconds?: number }, tickMs: number): number {
+  if (settings.horizonSeconds !== undefined) return settings.horizonSeconds * 1000;
+  const checkinSeconds = runtime.requireCheckin ? bootHorizonSeconds(runtime.model.checkinDelay) : 0;
+  return tickMs + (bootHorizonSeconds(runtime.model.bootTime) + checkinSeconds) * 1000;
 }
 
 /**
@@ -55,6 +61,7 @@ function learnFromTrace(options: {
   sessions: readonly TraceSession[];
   defaultPool: string;
   learnUntilMs: number | undefined;
+  tickMs: number;
   warnings: string[];
 }): DemandGrowthProfile {
   const { runtime, settings, learnUntilMs } = options;
@@ -75,7 +82,7 @@ function learnFromTrace(options: {
     sessions: learnt,
     fromMs,
     toMs,
-    horizonMs: horizonMsOf(runtime, settings),
+    horizonMs: horizonMsOf(runtime, settings, options.tickMs),
     quantile: settings.quantile,
     confidenceFloor: settings.confidenceFloor,
   });
@@ -92,6 +99,8 @@ export function createDemandProfileSource(options: {
   sessions: readonly TraceSession[];
   defaultPool: string;
   learnUntilMs: number | undefined;
+  /** Tick interval: part of the default horizon. */
+  tickMs: number;
   engine: 'planner' | 'reconciler';
   warnings: string[];
 }): DemandProfileSource {
@@ -106,7 +115,12 @@ export function createDemandProfileSource(options: {
     if (settings.learnFrom === 'trace') {
       traceProfiles[key] = learnFromTrace({ ...options, runtime, settings });
     } else if (options.engine === 'planner') {
-      historyConfigs.push({ key, pool: runtime.pool.id, horizonMs: horizonMsOf(runtime, settings), ...settings });
+      historyConfigs.push({
+        key,
+        pool: runtime.pool.id,
+        ...settings,
+        horizonMs: horizonMsOf(runtime, settings, options.tickMs),
+      });
     } else {
       options.warnings.push(
         `predictive standby of "${runtime.key}" (learnFrom: history): the reconciler engine learns it via the state store, not in the simulator; until that step runs it plans with the static standby`,

@@ -236,6 +236,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRun>
     sessions: frame.sessions,
     defaultPool,
     learnUntilMs: options.measureFromMs,
+    tickMs: frame.tickMs,
     engine: engineKind,
     warnings,
   });

@@ -2,6 +2,8 @@ import { type HeadroomConfigInput, parseConfig } from '@headroom/core';
 import { expect, test } from 'vitest';
 import { BILLING_PER_SECOND, type CloudModel } from '../cloud-model.js';
 import type { TraceSession } from '../trace/trace-session.js';
+import { createFleetModel } from './fleet-model.js';
+import { horizonMsOf } from './predictive-standby.js';
 import { simulate } from './simulate.js';
 
 const cloud: CloudModel = {
@@ -103,4 +105,22 @@ test('learnFrom history with the reconciler engine: learnt via the state store, 
   expect(history.warnings.some((warning) => warning.includes('learns it via the state store'))).toBe(true);
   expect(history.result.cost).toBeCloseTo(without.result.cost, 9);
   expect(history.result.sessions.waitSeconds).toEqual(without.result.sessions.waitSeconds);
+});
+
+test('the default horizon is one tick, the p95 boot and, when check-ins are required, the p95 check-in', () => {
+  const withCheckin = {
+    ...cloud,
+    defaults: { ...cloud.defaults, checkinDelay: { kind: 'fixed' as const, seconds: 15 } },
+  };
+  const runtimeOf = (requireCheckin: boolean) => {
+    const input = config(true);
+    Object.assign(input.pools[0]!.autoscale[0]!, {
+      requireCheckin,
+      checkinTimeoutSeconds: requireCheckin ? 600 : undefined,
+    });
+    return createFleetModel({ config: input, cloud: withCheckin }).runtimes[0]!;
+  };
+  expect(horizonMsOf(runtimeOf(false), {}, 30_000)).toBe(150_000);
+  expect(horizonMsOf(runtimeOf(true), {}, 30_000)).toBe(165_000);
+  expect(horizonMsOf(runtimeOf(true), { horizonSeconds: 45 }, 30_000)).toBe(45_000);
 });

@@ -44,4 +44,57 @@ describe('learnDemandGrowthProfile', () => {
     expect(profile.hourOfWeek.every((slot) => slot === undefined)).toBe(true);
     expect(predictedStandbyAt(profile, mondayMs + 9 * hourMs)).toBeUndefined();
   });
+
+  test('growth is the peak within the horizon: sessions that come and go before its end count', () => {
+    // Monday 09:00–10:00, every 5 minutes a 4-core session that lasts 20 s, between two minute marks.
+    const sessions = Array.from({ length: 12 }, (_, index) => ({
+      startMs: mondayMs + 9 * hourMs + index * 300_000 + 30_000,
+      durationMs: 20_000,
+      cores: 4,
+      memoryMb: 0,
+      gpus: 0,
+    }));
+    const profile = learnDemandGrowthProfile({
+      sessions,
+      fromMs: mondayMs,
+      toMs: mondayMs + 24 * hourMs,
+      horizonMs: 180_000,
+      quantile: 1,
+      confidenceFloor: 1,
+    });
+    // No minute mark (where the horizons end) falls inside a session, yet the standby must hold it.
+    expect(predictedStandbyAt(profile, mondayMs + 9 * hourMs)?.cores).toBe(4);
+  });
+
+  test('the quantile weighs observations by the demand arriving in them: a one-minute burst is most of the hour', () => {
+    // Monday 09:00–10:00: a 1-core session every minute, and one burst of 100 cores at 09:30:30.
+    const trickle = Array.from({ length: 60 }, (_, index) => ({
+      startMs: mondayMs + 9 * hourMs + index * 60_000 + 30_000,
+      durationMs: 4 * hourMs,
+      cores: 1,
+      memoryMb: 0,
+      gpus: 0,
+    }));
+    const burst = {
+      startMs: mondayMs + 9 * hourMs + 30 * 60_000 + 30_000,
+      durationMs: 4 * hourMs,
+      cores: 100,
+      memoryMb: 0,
+      gpus: 0,
+    };
+    const learn = (quantile: number) =>
+      learnDemandGrowthProfile({
+        sessions: [...trickle, burst],
+        fromMs: mondayMs,
+        toMs: mondayMs + 24 * hourMs,
+        horizonMs: 60_000,
+        quantile,
+        confidenceFloor: 1,
+      });
+    // 59 of the hour's 60 minutes see 1 core arrive, one sees 101: by minutes the 95th percentile
+    // would be 1 core, yet 101 of the 160 cores that arrive come in that minute.
+    expect(predictedStandbyAt(learn(0.95), mondayMs + 9 * hourMs)?.cores).toBe(101);
+    expect(predictedStandbyAt(learn(0.5), mondayMs + 9 * hourMs)?.cores).toBe(101);
+    expect(predictedStandbyAt(learn(0.3), mondayMs + 9 * hourMs)?.cores).toBe(1);
+  });
 });

@@ -50,6 +50,26 @@ describe('learnDemandGrowthProfileFromSamples', () => {
     expect(fromSamples.hourOfDay).toEqual(fromSessions.hourOfDay);
   });
 
+  test('from samples, growth is the peak within the horizon, weighted by the rises in it', () => {
+    // Minute samples: 10 cores, a 2-minute spike to 50 at 09:30, back to 10.
+    const samples: DemandSample[] = Array.from({ length: 120 }, (_, minute) => ({
+      atMs: 9 * hourMs + minute * 60_000,
+      cores: minute === 30 || minute === 31 ? 50 : 10,
+      memoryMb: 0,
+      gpus: 0,
+    }));
+    const profile = learnDemandGrowthProfileFromSamples({
+      samples,
+      horizonMs: 300_000,
+      quantile: 0.95,
+      confidenceFloor: 1,
+    });
+    // Five minutes after 09:27 demand is back to 10, but the spike within it needs 40 more cores;
+    // the only rises of the hour are that spike's, so it is the hour's 95th percentile.
+    expect(profile.hourOfDay[9]).toEqual({ cores: 40, memoryMb: 0, gpus: 0 });
+    expect(profile.hourOfDay[10]).toEqual(zero);
+  });
+
   test('growth is never measured across a gap in the samples (the service was down)', () => {
     const samples: DemandSample[] = [
       ...Array.from({ length: 20 }, (_, index) => ({ atMs: index * 60_000, ...zero })),

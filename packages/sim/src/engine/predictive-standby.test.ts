@@ -2,6 +2,8 @@ import { type HeadroomConfigInput, parseConfig } from '@headroom/core';
 import { expect, test } from 'vitest';
 import { BILLING_PER_SECOND, type CloudModel } from '../cloud-model.js';
 import type { TraceSession } from '../trace/trace-session.js';
+import { createFleetModel } from './fleet-model.js';
+import { horizonMsOf } from './predictive-standby.js';
 import { simulate } from './simulate.js';
 
 const cloud: CloudModel = {
@@ -14,7 +16,7 @@ const cloud: CloudModel = {
   defaultPricePerInstanceHour: 1,
 };
 
-function config(predictive: boolean) {
+function config(predictive: boolean | 'history') {
   const input: HeadroomConfigInput = {
     providers: { sim: { type: 'fake', maxInstances: 100 } },
     pools: [
@@ -28,7 +30,15 @@ function config(predictive: boolean) {
             agent: { cores: 4, memoryMb: 8192, gpus: 0 },
             aggressiveScaling: true,
             downscaleBackoffSeconds: 300,
-            ...(predictive ? { predictiveStandby: { quantile: 0.95, confidenceFloor: 10 } } : {}),
+            ...(predictive
+              ? {
+                  predictiveStandby: {
+                    quantile: 0.95,
+                    confidenceFloor: 10,
+                    ...(predictive === 'history' ? { learnFrom: 'history' as const } : {}),
+                  },
+                }
+              : {}),
           },
         ],
       },
@@ -71,4 +81,47 @@ test('predictive standby learnt from the first week keeps room for the rush of t
     gpus: 0,
     slots: [],
   });
+});
+
+test('learnFrom history learns online from what the simulation observed: from the third day the rush waits less', async () => {
+  const measureFromMs = mondayMs + 2 * dayMs;
+  const run = (predictive: boolean | 'history') =>
+    simulate({ config: config(predictive), trace, cloud, engine: 'planner', measureFromMs, floor: false });
+  const without = await run(false);
+  const history = await run('history');
+  expect(history.warnings.filter((warning) => warning.includes('predictive'))).toEqual([]);
+  expect(without.result.sessions.waitSeconds.p95).toBeGreaterThanOrEqual(60);
+  expect(history.result.sessions.waitSeconds.mean).toBeLessThan(without.result.sessions.waitSeconds.mean / 2);
+  expect(history.result.sessions.waitSeconds.p95).toBeLessThan(without.result.sessions.waitSeconds.p95);
+  // The room it kept is standby in the gap split (there is no static standby).
+  expect(without.result.gap!.standby.instanceHours).toBe(0);
+  expect(history.result.gap!.standby.instanceHours).toBeGreaterThan(0);
+});
+
+test('learnFrom history with the reconciler engine: its learn-demand step learns from the simulator store', async () => {
+  const days = trace.filter((session) => session.startMs < mondayMs + 4 * dayMs);
+  const history = await simulate({ config: config('history'), trace: days, cloud, engine: 'reconciler' });
+  const without = await simulate({ config: config(false), trace: days, cloud, engine: 'reconciler' });
+  expect(history.warnings.filter((warning) => warning.includes('predictive'))).toEqual([]);
+  // Day 1 teaches the hour of day; days 2–4 hold standby before the rush, so it waits less.
+  expect(history.result.sessions.waitSeconds.mean).toBeLessThan(without.result.sessions.waitSeconds.mean);
+  expect(history.result.gap!.standby.instanceHours).toBeGreaterThan(0);
+});
+
+test('the default horizon is one tick, the p95 boot and, when check-ins are required, the p95 check-in', () => {
+  const withCheckin = {
+    ...cloud,
+    defaults: { ...cloud.defaults, checkinDelay: { kind: 'fixed' as const, seconds: 15 } },
+  };
+  const runtimeOf = (requireCheckin: boolean) => {
+    const input = config(true);
+    Object.assign(input.pools[0]!.autoscale[0]!, {
+      requireCheckin,
+      checkinTimeoutSeconds: requireCheckin ? 600 : undefined,
+    });
+    return createFleetModel({ config: input, cloud: withCheckin }).runtimes[0]!;
+  };
+  expect(horizonMsOf(runtimeOf(false), {}, 30_000)).toBe(150_000);
+  expect(horizonMsOf(runtimeOf(true), {}, 30_000)).toBe(165_000);
+  expect(horizonMsOf(runtimeOf(true), { horizonSeconds: 45 }, 30_000)).toBe(45_000);
 });

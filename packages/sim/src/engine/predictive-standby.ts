@@ -1,96 +1,144 @@
-import { type DemandGrowthProfile, learnDemandGrowthProfile, predictedStandbyAt, type Resources } from '@headroom/core';
+import { autoscaleKey, type DemandGrowthProfile, type FleetSnapshot, learnDemandGrowthProfile } from '@headroom/core';
 import type { BootTimeDistribution } from '../cloud-model.js';
 import type { TraceSession } from '../trace/trace-session.js';
 import type { FleetModel } from './fleet-model.js';
+import {
+  createOnlineDemandLearner,
+  type OnlineDemandLearner,
+  type OnlineLearningConfig,
+} from './online-demand-learner.js';
 import type { AutoscaleRuntime } from './simulation-types.js';
 
-/** A config with predictive standby: its learnt profile and its static standby (the lower bound). */
-export interface PredictiveStandby {
-  runtime: AutoscaleRuntime;
-  profile: DemandGrowthProfile;
-  staticStandby: Resources;
+/** The `predictiveStandby` settings of a docker-agent config, as parsed. */
+interface PredictiveSettings {
+  quantile: number;
+  horizonSeconds?: number;
+  confidenceFloor: number;
+  learnFrom: 'trace' | 'history';
+  historyDays: number;
+}
+
+/**
+ * Where the simulation's demand profiles come from (planner input `demandProfiles`, by
+ * `autoscaleKey`): learnt once from the trace (`learnFrom: trace`) and online from the demand the
+ * simulation observes (`learnFrom: history`, planner engine only).
+ */
+export interface DemandProfileSource {
+  /** Configs with predictive standby (either source). */
+  configCount: number;
+  /** Profiles learnt from the trace before the run. */
+  traceProfiles: Readonly<Record<string, DemandGrowthProfile>>;
+  /** The online learner of `learnFrom: history` configs; undefined when there are none (or the engine learns via its store). */
+  history: OnlineDemandLearner | undefined;
 }
 
 /** The boot time a standby must cover by default: the distribution's p95 (fixed: its value; uniform: its maximum). */
-function bootHorizonSeconds(distribution: BootTimeDistribution): number {
+export function bootHorizonSeconds(distribution: BootTimeDistribution): number {
   if (distribution.kind === 'fixed') return distribution.seconds;
   if (distribution.kind === 'uniform') return distribution.maximumSeconds;
   return distribution.p95Seconds;
 }
 
 /**
- * Learns the profile of every docker-agent config with `predictiveStandby` from the trace sessions
- * of its pool: those that start before `learnUntilMs` when some do (the days before the
- * measurement window, so the measured days are predicted, not recalled), else the whole trace (a
- * warning says so). `learnFrom: history` (the service's own history) is refused here.
+ * The growth horizon of a config: its `horizonSeconds`, else how long a session that finds no room
+ * can wait for a new instance: one tick until the planner sees it, the boot (p95) and, when the
+ * config requires a check-in, the check-in delay (p95).
  */
-export function createPredictiveStandbys(options: {
+export function horizonMsOf(runtime: AutoscaleRuntime, settings: { horizonSeconds?: number }, tickMs: number): number {
+  if (settings.horizonSeconds !== undefined) return settings.horizonSeconds * 1000;
+  const checkinSeconds = runtime.requireCheckin ? bootHorizonSeconds(runtime.model.checkinDelay) : 0;
+  return tickMs + (bootHorizonSeconds(runtime.model.bootTime) + checkinSeconds) * 1000;
+}
+
+/**
+ * Learns a config's profile from the trace sessions of its pool: those that start before
+ * `learnUntilMs` when some do (the days before the measurement window, so the measured days are
+ * predicted, not recalled), else the whole trace (a warning says so).
+ */
+function learnFromTrace(options: {
+  runtime: AutoscaleRuntime;
+  settings: PredictiveSettings;
+  sessions: readonly TraceSession[];
+  defaultPool: string;
+  learnUntilMs: number | undefined;
+  tickMs: number;
+  warnings: string[];
+}): DemandGrowthProfile {
+  const { runtime, settings, learnUntilMs } = options;
+  const all = options.sessions.filter((session) => (session.pool ?? options.defaultPool) === runtime.pool.id);
+  const before = learnUntilMs === undefined ? [] : all.filter((session) => session.startMs < learnUntilMs);
+  const learnt = before.length > 0 ? before : all;
+  if (before.length === 0) {
+    options.warnings.push(
+      `predictive standby of "${runtime.key}" learnt from the whole trace it replays (give --measure-from to learn from the days before)`,
+    );
+  }
+  const fromMs = learnt[0]?.startMs ?? 0;
+  const toMs =
+    before.length > 0 && learnUntilMs !== undefined
+      ? learnUntilMs
+      : learnt.reduce((end, session) => Math.max(end, session.startMs), fromMs);
+  return learnDemandGrowthProfile({
+    sessions: learnt,
+    fromMs,
+    toMs,
+    horizonMs: horizonMsOf(runtime, settings, options.tickMs),
+    quantile: settings.quantile,
+    confidenceFloor: settings.confidenceFloor,
+  });
+}
+
+/**
+ * The demand profiles of every docker-agent config with `predictiveStandby`. `learnFrom: trace`
+ * is learnt here from the trace; `learnFrom: history` learns online in the simulator with the
+ * `planner` engine, and in the `reconciler` engine through the autoscaler's own `learn-demand`
+ * step against the simulator's store.
+ */
+export function createDemandProfileSource(options: {
   fleet: FleetModel;
   sessions: readonly TraceSession[];
   defaultPool: string;
   learnUntilMs: number | undefined;
+  /** Tick interval: part of the default horizon. */
+  tickMs: number;
+  engine: 'planner' | 'reconciler';
   warnings: string[];
-}): PredictiveStandby[] {
-  const result: PredictiveStandby[] = [];
+}): DemandProfileSource {
+  const traceProfiles: Record<string, DemandGrowthProfile> = {};
+  const historyConfigs: OnlineLearningConfig[] = [];
+  let configCount = 0;
   for (const runtime of options.fleet.runtimes) {
-    const autoscale = runtime.entry.autoscale as {
-      standby?: Resources;
-      predictiveStandby?: { quantile: number; horizonSeconds?: number; confidenceFloor: number; learnFrom: string };
-    };
-    const settings = autoscale.predictiveStandby;
+    const settings = (runtime.entry.autoscale as { predictiveStandby?: PredictiveSettings }).predictiveStandby;
     if (!settings || runtime.pool.kind !== 'docker-agent') continue;
-    const pool = runtime.pool.id;
-    const all = options.sessions.filter((session) => (session.pool ?? options.defaultPool) === pool);
-    const before =
-      options.learnUntilMs === undefined ? [] : all.filter((session) => session.startMs < options.learnUntilMs!);
-    const learnt = before.length > 0 ? before : all;
-    if (before.length === 0) {
-      options.warnings.push(
-        `predictive standby of "${runtime.key}" learnt from the whole trace it replays (give --measure-from to learn from the days before)`,
-      );
+    configCount++;
+    const key = autoscaleKey(runtime.pool.id, runtime.entry.autoscale.id);
+    if (settings.learnFrom === 'trace') {
+      traceProfiles[key] = learnFromTrace({ ...options, runtime, settings });
+    } else if (options.engine === 'planner') {
+      historyConfigs.push({
+        key,
+        pool: runtime.pool.id,
+        ...settings,
+        horizonMs: horizonMsOf(runtime, settings, options.tickMs),
+      });
     }
-    const fromMs = learnt[0]?.startMs ?? 0;
-    const toMs =
-      before.length > 0 ? options.learnUntilMs! : learnt.reduce((end, s) => Math.max(end, s.startMs), fromMs);
-    const horizonSeconds = settings.horizonSeconds ?? bootHorizonSeconds(runtime.model.bootTime);
-    result.push({
-      runtime,
-      staticStandby: { ...(autoscale.standby ?? { cores: 0, memoryMb: 0, gpus: 0 }) },
-      profile: learnDemandGrowthProfile({
-        sessions: learnt,
-        fromMs,
-        toMs,
-        horizonMs: horizonSeconds * 1000,
-        quantile: settings.quantile,
-        confidenceFloor: settings.confidenceFloor,
-      }),
-    });
+    // The reconciler engine learns `history` configs itself: its `learn-demand` step samples into
+    // the simulator's store and learns from it, as the service does.
   }
-  return result;
+  const history = historyConfigs.length > 0 ? createOnlineDemandLearner({ configs: historyConfigs }) : undefined;
+  return { configCount, traceProfiles, history };
 }
 
 /**
- * Sets each predictive config's standby for the tick at `atMs` to the larger of its static
- * standby and the learnt growth of that hour (what the planner then keeps free); returns whether
- * any changed.
+ * The profiles the planner gets for the tick at `atMs`: the trace's, and the online learner's
+ * once it has seen `snapshot` (it samples and relearns on its own clock).
  */
-export function applyPredictiveStandby(standbys: readonly PredictiveStandby[], atMs: number): boolean {
-  let changed = false;
-  for (const { runtime, profile, staticStandby } of standbys) {
-    const predicted = predictedStandbyAt(profile, atMs);
-    const standby = {
-      cores: Math.max(staticStandby.cores, predicted?.cores ?? 0),
-      memoryMb: Math.max(staticStandby.memoryMb, predicted?.memoryMb ?? 0),
-      gpus: Math.max(staticStandby.gpus, predicted?.gpus ?? 0),
-    };
-    const autoscale = runtime.entry.autoscale as { standby: Resources };
-    const current = autoscale.standby;
-    if (current.cores !== standby.cores || current.memoryMb !== standby.memoryMb || current.gpus !== standby.gpus) {
-      // The standby slots (and any other standby setting) stay as configured.
-      autoscale.standby = { ...current, ...standby };
-      changed = true;
-    }
-    runtime.predictedStandby = predicted;
-  }
-  return changed;
+export function demandProfilesAt(
+  source: DemandProfileSource,
+  snapshot: FleetSnapshot,
+  atMs: number,
+): Readonly<Record<string, DemandGrowthProfile>> {
+  if (!source.history) return source.traceProfiles;
+  source.history.observe(snapshot, atMs);
+  return { ...source.traceProfiles, ...source.history.profiles() };
 }

@@ -12,6 +12,7 @@ import { type CloudModel, providerCloudModel } from '../cloud-model.js';
 import { createRandom } from '../random.js';
 import { buildSnapshot } from './fleet-snapshot.js';
 import { destroyInstance, destroyReasonOf, drawBoot, launchInstance, setDraining } from './instance-lifecycle.js';
+import type { DemandProfileSource } from './predictive-standby.js';
 import type { SimulationContext } from './simulation-context.js';
 import type { SimulationEngine, TickOutcome } from './simulation-engine.js';
 import type { AutoscaleRuntime, BootDraw } from './simulation-types.js';
@@ -86,11 +87,20 @@ function tickActed(result: TickResult): boolean {
   );
 }
 
+/** Each config's predicted standby of this tick, from its plan (reports read it); kept when the tick made no plan. */
+function notePredictedStandby(context: SimulationContext, result: TickResult): void {
+  for (const configPlan of result.plan?.configs ?? []) {
+    const runtime = context.fleet.runtimeByKey.get(autoscaleKey(configPlan.pool, configPlan.autoscale));
+    if (runtime) runtime.predictedStandby = configPlan.predictedStandby;
+  }
+}
+
 /**
  * Engine `reconciler`: the production reconciler (`createAutoscaler`) against fake providers on a
  * fake clock, with a memory state store; the simulated fleet is its inventory. The cloud model
  * draws each instance's boot when the fake cloud creates it; the fleet learns of new and destroyed
  * instances from the tick's actions. Check-ins between ticks are recorded when the next tick starts.
+ * Trace-learnt demand profiles reach the plan through `AutoscalerOptions.demandProfiles`.
  */
 export function createReconcilerEngine(options: {
   context: SimulationContext;
@@ -98,6 +108,7 @@ export function createReconcilerEngine(options: {
   cloud: CloudModel;
   seed: number;
   startMs: number;
+  demandProfiles: DemandProfileSource;
 }): SimulationEngine {
   const { context, config } = options;
   const clock = createFakeClock({ startMs: options.startMs });
@@ -117,6 +128,9 @@ export function createReconcilerEngine(options: {
     random: keyRandom.next,
     rateLimit: { callsPerSecond: Number.POSITIVE_INFINITY, concurrency: 1_000_000 },
     startupScriptValues: () => simulatedScriptValues,
+    ...(Object.keys(options.demandProfiles.traceProfiles).length > 0
+      ? { demandProfiles: () => options.demandProfiles.traceProfiles }
+      : {}),
   });
   context.hooks.instanceFailed = (instance) => {
     const reconciled = reconciledInstances.get(instance.id);
@@ -175,6 +189,7 @@ export function createReconcilerEngine(options: {
         context.warnings.push(`reconciler ${error.scope}: ${error.errorClass}: ${error.message}`);
       }
       applyActions(result, atMs);
+      notePredictedStandby(context, result);
       return {
         nextState: store.lastPlannerState ?? (await store.getPlannerState()),
         acted: tickActed(result),

@@ -15,7 +15,7 @@ import { floorCloud, floorConfig } from './floor-run.js';
 import { createImagePullTally, summariseImagePulls } from './image-pulls.js';
 import { createPlannerEngine } from './planner-engine.js';
 import { computePoolOracles } from './pool-oracles.js';
-import { applyPredictiveStandby, createPredictiveStandbys, type PredictiveStandby } from './predictive-standby.js';
+import { createDemandProfileSource } from './predictive-standby.js';
 import { createQuietTickSchedule, mustTick, nextTickAt, noteTickEnd } from './quiet-tick-schedule.js';
 import { createReconcilerEngine } from './reconciler-engine.js';
 import type { SimulationContext } from './simulation-context.js';
@@ -178,16 +178,14 @@ async function runTicks(options: {
   loop: EventLoop;
   engine: SimulationEngine;
   frame: RunFrame;
-  predictive: readonly PredictiveStandby[];
 }): Promise<number> {
-  const { context, loop, engine, frame, predictive } = options;
+  const { context, loop, engine, frame } = options;
   const { schedule } = context;
   let ticksEvaluated = 0;
   let tickAtMs = frame.startMs;
   while (tickAtMs <= frame.endMs) {
     processUntil(context, loop, tickAtMs);
     refreshActivity(context, tickAtMs);
-    applyPredictiveStandby(predictive, tickAtMs);
     // Staged sessions expire on the clock, not on an event: a tick at or after the expiry acts.
     if (mustTick(schedule, tickAtMs) || tickAtMs >= nextStagingExpiryMs(context.stagings)) {
       ticksEvaluated++;
@@ -224,7 +222,7 @@ async function runTicks(options: {
  * @throws ConfigError (rejects) when `defaultPool` or autoscale ids do not fit the simulator
  */
 export async function simulate(options: SimulateOptions): Promise<SimulationRun> {
-  const config = hasPredictiveStandby(options.config) ? structuredClone(options.config) : options.config;
+  const config = options.config;
   const cloud = options.cloud ?? DEFAULT_CLOUD_MODEL;
   const seed = options.seed ?? 1;
   const warnings: string[] = [];
@@ -232,11 +230,14 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRun>
   const defaultPool = options.defaultPool ?? config.pools[0]?.id;
   checkFleet(fleet, defaultPool);
   const frame = resolveFrame(options, fleet);
-  const predictive = createPredictiveStandbys({
+  const engineKind = options.engine ?? 'reconciler';
+  const demandProfiles = createDemandProfileSource({
     fleet,
     sessions: frame.sessions,
     defaultPool,
     learnUntilMs: options.measureFromMs,
+    tickMs: frame.tickMs,
+    engine: engineKind,
     warnings,
   });
   const stagings = createStagings({ staging: config.staging, fleet, warnings, startMs: frame.startMs });
@@ -248,8 +249,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRun>
     schedule: createQuietTickSchedule({
       startMs: frame.startMs,
       tickMs: frame.tickMs,
-      // Predictive standby changes every hour whatever happens: tick every interval.
-      skipQuietTicks: predictive.length === 0 && (options.skipQuietTicks ?? true),
+      // Predictive standby changes every hour whatever happens (and history samples every minute): tick every interval.
+      skipQuietTicks: demandProfiles.configCount === 0 && (options.skipQuietTicks ?? true),
     }),
     stagings,
     zones: config.zones,
@@ -267,9 +268,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRun>
     }),
   };
   const engine =
-    (options.engine ?? 'reconciler') === 'planner'
-      ? createPlannerEngine({ context, config })
-      : createReconcilerEngine({ context, config, cloud, seed, startMs: frame.startMs });
+    engineKind === 'planner'
+      ? createPlannerEngine({ context, config, demandProfiles })
+      : createReconcilerEngine({ context, config, cloud, seed, startMs: frame.startMs, demandProfiles });
 
   const { sessions, startMs, endMs } = frame;
   let firstArrival = 0;
@@ -284,7 +285,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationRun>
   };
   refreshActivity(context, startMs);
   sampleFleet(recorder, fleet, startMs);
-  const ticksEvaluated = await runTicks({ context, loop, engine, frame, predictive });
+  const ticksEvaluated = await runTicks({ context, loop, engine, frame });
   const ticks = Math.floor((endMs - startMs) / frame.tickMs) + 1;
   const waiting = fleet.totals.sessionsWaiting;
   if (waiting > 0) warnings.push(`${waiting} session(s) were still waiting at the end`);
@@ -338,10 +339,4 @@ async function addFloor(options: {
   };
   if (floor.cost > 0) result.policyLoss = result.cost / floor.cost;
   if (result.oracle && result.oracle.cost > 0) result.packingLoss = floor.cost / result.oracle.cost;
-}
-
-function hasPredictiveStandby(config: HeadroomConfig): boolean {
-  return config.pools.some((pool) =>
-    pool.autoscale.some((autoscale) => (autoscale as { predictiveStandby?: unknown }).predictiveStandby !== undefined),
-  );
 }

@@ -111,6 +111,17 @@ export const predictiveStandbySchema = z.strictObject({
   learnFrom: z.enum(['trace', 'history'], { error: 'must be "trace" or "history"' }).default('trace'),
   /** `history`: how many days of recorded demand are learnt from (older samples are deleted). */
   historyDays: positiveInteger().max(366, { error: 'must be ≤ 366' }).default(28),
+  /**
+   * Hold the predicted growth as placeable room for sessions of this shape (like `standby.slots`:
+   * counted per agent by fit, so fragments no such session fits do not count) instead of as an
+   * aggregate; the count is the prediction divided by the shape, rounded up, by the resource
+   * that needs most (at most 1000).
+   */
+  slot: resourcesSchema
+    .refine((slot) => slot.cores > 0 || slot.memoryMb > 0 || slot.gpus > 0, {
+      error: 'must give the slot at least one of cores, memoryMb or gpus above 0',
+    })
+    .optional(),
 });
 
 const autoscaleCommonShape = {

@@ -260,7 +260,8 @@ function createAccumulators({
       busy: [],
       draining: [],
       rooms:
-        entry.kind === 'docker-agent' && entry.autoscale.standby.slots.length > 0
+        entry.kind === 'docker-agent' &&
+        (entry.autoscale.standby.slots.length > 0 || entry.autoscale.predictiveStandby?.slot !== undefined)
           ? { running: [], pending: [] }
           : undefined,
       removals: [],
@@ -873,7 +874,8 @@ function fitSlots(
   excluded: ReadonlySet<string>,
 ): StandbySlotFit | undefined {
   const rooms = context.accumulator.rooms;
-  if (!rooms || !context.accumulator.active) return undefined;
+  // Rooms are also collected for predictive slots, which may be none this hour.
+  if (!rooms || !context.accumulator.active || autoscale.standby.slots.length === 0) return undefined;
   return fitStandbySlots({
     slots: autoscale.standby.slots,
     running: [

@@ -173,3 +173,62 @@ describe('measurePoolDemand', () => {
     expect(demand.get('rdp')).toEqual(zero);
   });
 });
+
+describe('predictive standby held as slots', () => {
+  const slotted = (slot: Record<string, number>) =>
+    agentConfig({
+      standby: { cores: 0, memoryMb: 0, gpus: 0 },
+      agent: { cores: 8, memoryMb: 16384, gpus: 0 },
+      predictiveStandby: { quantile: 0.95, confidenceFloor: 12, learnFrom: 'history', slot },
+    });
+  const planWith = (
+    config: ReturnType<typeof agentConfig>,
+    instances: Parameters<typeof agent>[1][],
+    growth: Resources,
+  ) =>
+    computeScalingPlan({
+      config,
+      snapshot: {
+        at: new Date(T0).toISOString(),
+        instances: instances.map((overrides, index) =>
+          agent(`a${index}`, { capacity: { cores: 8, memoryMb: 16384, gpus: 0 }, ...overrides }),
+        ),
+        queued: [],
+      },
+      state: emptyPlannerState(),
+      now: T0,
+      demandProfiles: { 'agents/main': profileWith(growth) },
+    }).plan.configs[0]!;
+
+  test('fragments no predicted session fits do not hold the prediction; whole room does', () => {
+    // Four agents with 3 free cores each: 12 free cores, more than the 8 predicted, but no 4-core session fits.
+    const busy = Array.from({ length: 4 }, () => ({ sessions: [session({ cores: 5, memoryMb: 1024 })] }));
+    const growth = { cores: 8, memoryMb: 0, gpus: 0 };
+    const aggregate = agentConfig({
+      standby: { cores: 0, memoryMb: 0, gpus: 0 },
+      agent: { cores: 8, memoryMb: 16384, gpus: 0 },
+      ...predictive,
+    });
+    expect(planWith(aggregate, busy, growth).create).toBe(0);
+    const asSlots = planWith(slotted({ cores: 4, memoryMb: 0, gpus: 0 }), busy, growth);
+    // 8 cores ÷ 4 = 2 slots of 4 cores: one new 8-core agent holds both.
+    expect(asSlots.create).toBe(1);
+    expect(asSlots.reasons[0]).toMatch(/held as 2 slot\(s\) of 4 cores, 0 MiB, 0 GPUs/);
+    expect(asSlots.predictedStandby).toEqual(growth);
+  });
+
+  test('the count is rounded up by the resource that needs most, and a zero prediction holds nothing', () => {
+    const config = slotted({ cores: 4, memoryMb: 4096, gpus: 0 });
+    // 5 cores → 2 slots, 9000 MiB → 3 slots: 3 slots of 4 cores = 12 cores, two 8-core agents.
+    expect(planWith(config, [], { cores: 5, memoryMb: 9000, gpus: 0 }).create).toBe(2);
+    const none = planWith(config, [{}], zero);
+    expect(none.create).toBe(0);
+    expect(none.reasons[0]).toMatch(/held as 0 slot\(s\)/);
+  });
+
+  test('a slot shape with nothing in it is refused by path', () => {
+    expect(() => slotted({ cores: 0, memoryMb: 0, gpus: 0 })).toThrow(
+      /predictiveStandby\.slot: must give the slot at least one of cores, memoryMb or gpus above 0/,
+    );
+  });
+});

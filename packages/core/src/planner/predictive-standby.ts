@@ -1,13 +1,16 @@
 import type { DockerAgentAutoscaleConfig } from '../config/config-schema.js';
 import type { FleetSnapshot } from '../model/instance.js';
-import { formatResources, type Resources } from '../model/resources.js';
+import { formatResources, RESOURCE_KEYS, type Resources } from '../model/resources.js';
 import { type DemandGrowthProfile, predictedStandbyAt } from './demand-growth-profile.js';
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 /** The standby a docker-agent config plans with this tick, and why. */
 export interface EffectiveStandby {
-  /** The config with `standby` raised to the prediction where it is larger (slots unchanged). */
+  /**
+   * The config with `standby` raised to the prediction where it is larger, or (with
+   * `predictiveStandby.slot`) with the prediction appended to `standby.slots`.
+   */
   autoscale: DockerAgentAutoscaleConfig;
   /** The learnt growth of this hour; undefined without a profile or a confident slot. */
   predicted: Resources | undefined;
@@ -50,16 +53,49 @@ export function effectiveStandby(options: {
       reason: `predictive standby: too few observations for ${hour}; static standby ${staticText}`,
     };
   }
-  const standby = {
-    ...staticStandby,
-    cores: Math.max(staticStandby.cores, predicted.cores),
-    memoryMb: Math.max(staticStandby.memoryMb, predicted.memoryMb),
-    gpus: Math.max(staticStandby.gpus, predicted.gpus),
-  };
+  const held = holdPrediction(autoscale, predicted);
   return {
-    autoscale: { ...autoscale, standby },
+    autoscale: { ...autoscale, standby: held.standby },
     predicted,
-    reason: `predictive standby: learnt growth within ${Math.round(profile.horizonMs / 1000)} s for ${hour} is ${formatResources(predicted)} (quantile ${autoscale.predictiveStandby.quantile}); static ${staticText}; standby ${formatResources({ cores: standby.cores, memoryMb: standby.memoryMb, gpus: standby.gpus })}`,
+    reason: `predictive standby: learnt growth within ${Math.round(profile.horizonMs / 1000)} s for ${hour} is ${formatResources(predicted)} (quantile ${autoscale.predictiveStandby.quantile}); static ${staticText}; ${held.text}`,
+  };
+}
+
+/** Slots of a predictive `slot` shape held at most (the bound of `standby.slots[].count`). */
+const MAX_PREDICTED_SLOTS = 1000;
+
+/**
+ * The standby that holds `predicted`: as an aggregate, the larger of it and the static standby
+ * per resource; with `predictiveStandby.slot`, the static standby plus room for ⌈predicted ÷
+ * shape⌉ sessions of that shape (by the resource that needs most), appended to the static slots.
+ */
+function holdPrediction(
+  autoscale: DockerAgentAutoscaleConfig,
+  predicted: Resources,
+): { standby: DockerAgentAutoscaleConfig['standby']; text: string } {
+  const staticStandby = autoscale.standby;
+  const shape = autoscale.predictiveStandby?.slot;
+  if (!shape) {
+    const standby = {
+      ...staticStandby,
+      cores: Math.max(staticStandby.cores, predicted.cores),
+      memoryMb: Math.max(staticStandby.memoryMb, predicted.memoryMb),
+      gpus: Math.max(staticStandby.gpus, predicted.gpus),
+    };
+    return {
+      standby,
+      text: `standby ${formatResources({ cores: standby.cores, memoryMb: standby.memoryMb, gpus: standby.gpus })}`,
+    };
+  }
+  let count = 0;
+  for (const key of RESOURCE_KEYS) {
+    if (shape[key] > 0) count = Math.max(count, Math.ceil(predicted[key] / shape[key] - 1e-9));
+  }
+  count = Math.min(MAX_PREDICTED_SLOTS, count);
+  const slots = count > 0 ? [...staticStandby.slots, { ...shape, count }] : staticStandby.slots;
+  return {
+    standby: { ...staticStandby, slots },
+    text: `held as ${count} slot(s) of ${formatResources(shape)}`,
   };
 }
 

@@ -245,3 +245,70 @@ describe('drain invariants (fast-check)', () => {
     );
   });
 });
+
+describe('fitStandbySlots first fit', () => {
+  /** The plain O(rooms × sessions) first fit the cursors must agree with. */
+  const naiveFit = (options: Parameters<typeof fitStandbySlots>[0]) => {
+    const fits = (size: Resources, room: Resources) => RESOURCE_KEYS.every((key) => size[key] <= room[key] + 1e-9);
+    const take = (room: Resources, size: Resources) => {
+      if (!fits(size, room)) return false;
+      for (const key of RESOURCE_KEYS) room[key] -= size[key];
+      return true;
+    };
+    const sorted = (rooms: readonly { id: string; free: Resources }[]) =>
+      [...rooms].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((room) => ({ ...room.free }));
+    const running = sorted(options.running);
+    const pending = sorted(options.pending);
+    const fresh: Resources[] = [];
+    const onNew = (size: Resources) => {
+      if (fresh.some((room) => take(room, size))) return;
+      const room = { ...options.agent };
+      take(room, size);
+      fresh.push(room);
+    };
+    for (const request of options.queued) {
+      if (!fits(request, options.agent)) continue;
+      if (!pending.some((room) => take(room, request))) onNew(request);
+    }
+    let onRunning = 0;
+    let onPending = 0;
+    for (const slot of options.slots) {
+      if (!fits(slot, options.agent)) continue;
+      for (let index = 0; index < slot.count; index++) {
+        if (running.some((room) => take(room, slot))) onRunning++;
+        else if (pending.some((room) => take(room, slot))) onPending++;
+        else onNew(slot);
+      }
+    }
+    return { onRunning, onPending, newAgents: fresh.length };
+  };
+
+  test('one cursor per list places exactly as the plain first fit', () => {
+    const size = fc.record({
+      cores: fc.integer({ min: 0, max: 8 }),
+      memoryMb: fc.integer({ min: 0, max: 8 }),
+      gpus: fc.constant(0),
+    });
+    const rooms = fc.array(fc.record({ id: fc.string({ maxLength: 3 }), free: size }), { maxLength: 12 });
+    fc.assert(
+      fc.property(
+        rooms,
+        rooms,
+        fc.array(size, { maxLength: 4 }),
+        fc.array(
+          fc.record({
+            cores: fc.integer({ min: 1, max: 8 }),
+            memoryMb: fc.integer({ min: 0, max: 8 }),
+            gpus: fc.constant(0),
+            count: fc.integer({ min: 1, max: 6 }),
+          }),
+          { maxLength: 3 },
+        ),
+        (running, pending, queued, slots) => {
+          const options = { running, pending, queued, slots, agent: { cores: 8, memoryMb: 8, gpus: 0 } };
+          expect(fitStandbySlots(options)).toMatchObject(naiveFit(options));
+        },
+      ),
+    );
+  });
+});

@@ -67,18 +67,47 @@ export function fitStandbySlots(options: {
       fit.unfit.push(slot);
       continue;
     }
-    for (let index = 0; index < slot.count; index++) {
-      fit.sessions += 1;
-      if (running.some((room) => take(room, slot))) fit.onRunning += 1;
-      else if (pending.some((room) => take(room, slot))) fit.onPending += 1;
-      else {
-        fit.onNew += 1;
-        placeOnNew(slot);
-      }
-    }
+    placeSlotSessions({ slot, running, pending, fresh, agent: options.agent, fit });
   }
   fit.newAgents = fresh.length;
   return fit;
+}
+
+/**
+ * First fit of one slot's `count` sessions over running, pending, then new rooms. Rooms only
+ * shrink, so a room that cannot take the slot's size now never can: one cursor per list walks
+ * each list once per slot (O(rooms + count), not O(rooms × count)).
+ */
+function placeSlotSessions(options: {
+  slot: StandbySlot;
+  running: Resources[];
+  pending: Resources[];
+  fresh: Resources[];
+  agent: Resources;
+  fit: StandbySlotFit;
+}): void {
+  const { slot, running, pending, fresh, fit } = options;
+  const cursors = { running: 0, pending: 0, fresh: 0 };
+  const takeFirst = (rooms: Resources[], list: keyof typeof cursors): boolean => {
+    while (cursors[list] < rooms.length) {
+      if (take(rooms[cursors[list]]!, slot)) return true;
+      cursors[list] += 1;
+    }
+    return false;
+  };
+  for (let index = 0; index < slot.count; index++) {
+    fit.sessions += 1;
+    if (takeFirst(running, 'running')) fit.onRunning += 1;
+    else if (takeFirst(pending, 'pending')) fit.onPending += 1;
+    else {
+      fit.onNew += 1;
+      if (!takeFirst(fresh, 'fresh')) {
+        const room = { ...options.agent };
+        take(room, slot);
+        fresh.push(room);
+      }
+    }
+  }
 }
 
 /** `2 × (8 cores, 16384 MiB, 0 GPUs), 1 × (…)`. */

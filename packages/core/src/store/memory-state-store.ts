@@ -1,9 +1,9 @@
 import { FencedWriteError } from '../errors/fenced-write-error.js';
 import type { PlannerState } from '../planner/planner-state.js';
 import { emptyPlannerState } from '../planner/planner-state.js';
-import { assertDemandSamples, MAX_DEMAND_SAMPLES_LISTED } from './demand-samples.js';
+import { assertDemandSamples } from './demand-samples.js';
+import { createMemoryDemandSamples } from './memory-demand-samples.js';
 import type {
-  DemandSampleRecord,
   Intent,
   IntentStatus,
   LeaderElector,
@@ -33,8 +33,7 @@ export function createMemoryStateStore(): MemoryStateStore {
   /** Instance ids in listing order; dropped when an id is added or removed. */
   let sortedInstanceIds: string[] | undefined;
   const pendingCheckins = new Map<string, PendingCheckin>();
-  /** Demand samples by pool, then instant. */
-  const demandSamples = new Map<string, Map<number, DemandSampleRecord>>();
+  const demandSamples = createMemoryDemandSamples();
   let highestEpoch = 0;
   let closed = false;
 
@@ -134,32 +133,15 @@ export function createMemoryStateStore(): MemoryStateStore {
       assertOpen();
       assertDemandSamples(samples);
       fence(epoch);
-      for (const sample of samples) {
-        let byInstant = demandSamples.get(sample.pool);
-        if (!byInstant) {
-          byInstant = new Map();
-          demandSamples.set(sample.pool, byInstant);
-        }
-        byInstant.set(sample.atMs, { ...sample });
-      }
+      demandSamples.put(samples);
     },
     async listDemandSamples({ pool, fromMs }) {
       assertOpen();
-      const kept = [...(demandSamples.get(pool)?.values() ?? [])].filter((sample) => sample.atMs >= fromMs);
-      kept.sort((left, right) => left.atMs - right.atMs);
-      return kept.slice(0, MAX_DEMAND_SAMPLES_LISTED).map((sample) => ({ ...sample }));
+      return demandSamples.list(pool, fromMs);
     },
     async deleteDemandSamples({ epoch, beforeMs }) {
       fence(epoch);
-      let deleted = 0;
-      for (const byInstant of demandSamples.values()) {
-        for (const atMs of byInstant.keys()) {
-          if (atMs >= beforeMs) continue;
-          byInstant.delete(atMs);
-          deleted += 1;
-        }
-      }
-      return deleted;
+      return demandSamples.deleteBefore(beforeMs);
     },
     async close() {
       closed = true;
